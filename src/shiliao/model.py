@@ -1,0 +1,220 @@
+"""The archive's objects as plain, typed values, with no I/O.
+
+Terms follow DESIGN.md: a *source* is one primary source; a *file* is original bytes named by
+their SHA-256; a *passage* is a unit of extracted text; a *term* is a glossary entry; a *section*
+is a curated essay. Dates are EDTF strings (``"2016"``, ``"1921-07"``, ``"2019-03-05"``); languages
+are BCP 47 tags (``"zh-Hans"``, ``"zh-Hant"``, ``"ug-Arab"``, ``"en"``). Character offsets are
+half-open, in Unicode code points, into a page's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Creator",
+    "Extraction",
+    "FileRecord",
+    "Page",
+    "Passage",
+    "Section",
+    "Source",
+    "SourceInput",
+    "Term",
+]
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """An original file as stored.
+
+    Attributes:
+        sha256: digest of the bytes, 64 lowercase hex characters.
+        size: length in bytes.
+        media_type: IANA media type decided from the bytes and the name, e.g. ``"text/html"``.
+        original_name: the file name it had in the collection (NFC), for provenance.
+    """
+
+    sha256: str
+    size: int
+    media_type: str
+    original_name: str
+
+
+@dataclass(frozen=True)
+class Creator:
+    """A person or body responsible for a source.
+
+    Attributes:
+        name: the name as the source writes it (original script).
+        role: CSL-style role: ``"author"``, ``"publisher"``, ``"editor"``...
+        name_en: a romanized or English form, when known.
+    """
+
+    name: str
+    role: str = "author"
+    name_en: str | None = None
+
+
+@dataclass
+class SourceInput:
+    """A source as read from a collection folder, before it is stored.
+
+    Attributes:
+        id: stable identifier, URL-safe (``[a-z0-9-]``), unique in the archive.
+        path: the file's path relative to the collection folder, POSIX separators.
+        line: 1-based line number for a source that is one line of a JSON-lines file, else None.
+        record_sha256: digest of exactly the bytes this source came from: the whole file, or
+            the line (without its newline) for a JSON-lines source.
+        metadata: title, date, type, language, url, creators, collections... as mapped by the
+            sidecar (see ``collection.sidecar``).
+        text: the text for a source whose text is given by its record (JSON lines); None when
+            the text must be extracted from the file.
+        fingerprint: digest of everything that decides how the source is processed (record
+            bytes, sidecar, pipeline version); unchanged fingerprint means nothing to redo.
+    """
+
+    id: str
+    path: str
+    line: int | None
+    record_sha256: str
+    metadata: dict[str, Any]
+    text: str | None
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """The text of one page (PDF) or of the whole document (other formats: page 1).
+
+    Attributes:
+        number: 1-based page number.
+        text: the page's text as extracted, NFC, paragraphs separated by ``"\\n"``.
+    """
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One paragraph of extracted text.
+
+    Attributes:
+        source_id: the source it belongs to.
+        page: 1-based page number.
+        paragraph: 1-based paragraph number within the source (not the page), in reading order.
+        char_start: offset of the first character in the page text (code points).
+        char_end: offset one past the last character (code points).
+        text: the original text, exactly ``page.text[char_start:char_end]``; what is shown.
+        method: how the text was obtained: ``"record"``, ``"text"``, ``"markdown"``, ``"html"``,
+            ``"pdf-text-layer"``.
+    """
+
+    source_id: str
+    page: int
+    paragraph: int
+    char_start: int
+    char_end: int
+    text: str
+    method: str
+
+
+@dataclass
+class Extraction:
+    """What an extractor found in one file.
+
+    Attributes:
+        pages: the text per page, in order; at least one page for a readable file.
+        method: the extraction method, as in ``Passage.method``.
+        metadata: what the file says of itself: ``title``, ``date`` (EDTF), ``creators``,
+            ``publisher``, ``encoding``... only keys that were found.
+    """
+
+    pages: list[Page]
+    method: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A stored source, as the database holds it.
+
+    Attributes:
+        id: stable identifier.
+        title: title in the original language.
+        date: EDTF date, or None when the record has none.
+        type: CSL type (``"report"``, ``"speech"``, ``"webpage"``...).
+        language: BCP 47 tag.
+        metadata: every other field (url, publisher, creators, collections, rights...).
+        file_sha256: digest of the original file the source came from.
+        line: 1-based line in that file for a JSON-lines source, else None.
+        record_sha256: digest of the exact bytes of the record.
+        path: path of the original in the collection folder.
+        status: ``"extracted"`` or ``"extraction_failed"``.
+        error: why extraction failed, else None.
+    """
+
+    id: str
+    title: str
+    date: str | None
+    type: str
+    language: str
+    metadata: dict[str, Any]
+    file_sha256: str
+    line: int | None
+    record_sha256: str
+    path: str
+    status: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry.
+
+    Attributes:
+        term: the term in Simplified Chinese (the entry's key).
+        pinyin: Hanyu Pinyin with tone marks, as the glossary gives it.
+        english: English renderings, preferred first.
+        traditional: the Traditional form, or None where it is the same.
+        category: campaign, slogan, formula, institution, practice, place, office-holder, concept.
+        parts: for a formula, the items it stands for (Chinese).
+        parts_en: the same items in English where the Chinese is not attested.
+        note: a short definition.
+        see: related terms.
+        uyghur: ``{"latin": ..., "arabic": ...}`` for places, else None.
+    """
+
+    term: str
+    pinyin: str
+    english: tuple[str, ...]
+    traditional: str | None = None
+    category: str | None = None
+    parts: tuple[str, ...] = ()
+    parts_en: tuple[str, ...] = ()
+    note: str | None = None
+    see: tuple[str, ...] = ()
+    uyghur: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A curated essay from ``essays/``.
+
+    Attributes:
+        id: the file's stem, URL-safe.
+        path: path relative to the collection folder.
+        front_matter: the YAML front matter as a mapping (title, subtitle, collection...).
+        body: the Markdown body, without the front matter.
+        body_line: 1-based line number of the body's first line in the file (for warnings).
+        sha256: digest of the file's bytes.
+    """
+
+    id: str
+    path: str
+    front_matter: dict[str, Any]
+    body: str
+    body_line: int
+    sha256: str
