@@ -110,6 +110,7 @@ class Passage:
         text: the original text, exactly ``page.text[char_start:char_end]``; what is shown.
         method: how the text was obtained: ``"record"``, ``"text"``, ``"markdown"``, ``"html"``,
             ``"pdf-text-layer"``.
+        id: the database's id for a stored passage (also its id in the search index), else None.
     """
 
     source_id: str
@@ -119,6 +120,7 @@ class Passage:
     char_end: int
     text: str
     method: str
+    id: int | None = None
 
 
 @dataclass

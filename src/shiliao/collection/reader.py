@@ -1,0 +1,287 @@
+"""Read a collection folder (DESIGN.md, "The input: a collection folder") into plain values.
+
+Layout read::
+
+    COLLECTION/
+      shiliao.toml          settings (read by ``shiliao.config``)
+      essays/*.md           sections: YAML front matter + Markdown
+      glossary.yaml         terms
+      bibliography.json     CSL-JSON
+      sources/**            primary sources; ``x.ext.yaml`` beside a file is its sidecar;
+                            ``x.jsonl`` + ``x.jsonl.yaml`` gives one source per line
+
+Nothing here parses a source's file format (that is ``extract``); this module only finds files,
+hashes them, applies sidecars and yields ``SourceInput`` values with stable ids and fingerprints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shiliao.collection.essays import read_section
+from shiliao.collection.glossary import read_glossary
+from shiliao.collection.sidecar import (
+    LineMapping,
+    apply_line_mapping,
+    load_sidecar,
+    parse_line_mapping,
+)
+from shiliao.errors import CollectionError, SidecarError
+from shiliao.model import Section, SourceInput, Term
+
+__all__ = ["Collection", "CollectionFile", "read_collection", "source_id_for"]
+
+# Bump when the way a source is read or processed changes, so every source is redone once.
+PROCESSING_VERSION = "1"
+
+_SIDECAR_SUFFIXES = (".yaml", ".yml")
+_CHUNK_BYTES = 1 << 20
+_DEFAULT_LINE_MAPPING = LineMapping(
+    each_line={"title": "{title}", "url": "{url}", "date": "{date}"}, defaults={}
+)
+
+
+@dataclass(frozen=True)
+class CollectionFile:
+    """A file of the collection that the archive keeps as an original.
+
+    Attributes:
+        path: relative to the collection folder, POSIX separators, NFC.
+        abspath: where it is now.
+        sha256: digest of its bytes, lowercase hex.
+        size: length in bytes.
+    """
+
+    path: str
+    abspath: Path
+    sha256: str
+    size: int
+
+
+@dataclass
+class Collection:
+    """Everything read from a collection folder.
+
+    Attributes:
+        root: the folder.
+        files: every file kept as an original (sources, sidecars, essays, glossary,
+            bibliography), sorted by path.
+        sources: the sources, in collection order (files by path, lines in order).
+        sections: the essays, sorted by path.
+        terms: the glossary, in file order.
+        bibliography: the CSL-JSON items as parsed JSON (validated by ``cite``).
+        bibliography_path: relative path of the bibliography, or None.
+        problems: messages about files that were skipped, each naming the path.
+    """
+
+    root: Path
+    files: list[CollectionFile] = field(default_factory=list)
+    sources: list[SourceInput] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    bibliography: list[dict[str, Any]] = field(default_factory=list)
+    bibliography_path: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if slug and ascii_text == text:
+        return slug
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else digest
+
+
+def source_id_for(path: str, key: str | None = None) -> str:
+    """Make a stable, URL-safe source id (``[a-z0-9-]``).
+
+    Args:
+        path: the file's path relative to ``sources/``.
+        key: for a source that is one line of a JSON-lines file, the key that identifies the
+            line (its ``id`` template, else its URL, else ``"line:N"``).
+
+    Returns:
+        For a file, a slug of its path without the extension (with 8 hex digits of the path's
+        SHA-256 added when the name is not plain ASCII); for a line, the slug of the file's stem
+        and 10 hex digits of the key's SHA-256, so that ids survive lines being reordered.
+    """
+    stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
+    if key is None:
+        return _slug(stem)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+    return f"{_slug(stem.rsplit('/', 1)[-1])}-{digest}"
+
+
+def _hash_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _fingerprint(*parts: Any) -> str:
+    blob = json.dumps([PROCESSING_VERSION, *parts], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _rel(path: Path, root: Path) -> str:
+    return unicodedata.normalize("NFC", path.relative_to(root).as_posix())
+
+
+def _is_sidecar(path: Path) -> bool:
+    return path.suffix.lower() in _SIDECAR_SUFFIXES and path.with_suffix("").is_file()
+
+
+def _sidecar_of(path: Path) -> Path | None:
+    for suffix in _SIDECAR_SUFFIXES:
+        candidate = path.with_name(path.name + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _jsonl_sources(
+    file: CollectionFile, rel_to_sources: str, mapping: LineMapping, sidecar_sha: str | None
+) -> Iterator[SourceInput]:
+    keys_seen: set[str] = set()
+    with file.abspath.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            record_bytes = raw.rstrip(b"\r\n")
+            if not record_bytes.strip():
+                continue
+            try:
+                record = json.loads(record_bytes)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise CollectionError(f"{file.path}:{number}: not a JSON object: {exc}") from exc
+            if not isinstance(record, dict):
+                raise CollectionError(f"{file.path}:{number}: a line must be a JSON object")
+            metadata, text = apply_line_mapping(mapping, record, file.path, number)
+            if text is None:
+                text = record.get("text") if isinstance(record.get("text"), str) else None
+                text = text if text is not None else record.get("content")
+                if not isinstance(text, str):
+                    raise SidecarError(file.path, f"line {number}: no text field; map one")
+            key = metadata.pop("id", None) or metadata.get("url") or f"line:{number}"
+            if key in keys_seen:
+                key = f"{key}#line:{number}"
+            keys_seen.add(key)
+            record_sha = hashlib.sha256(record_bytes).hexdigest()
+            yield SourceInput(
+                id=source_id_for(rel_to_sources, key),
+                path=file.path,
+                line=number,
+                record_sha256=record_sha,
+                metadata=metadata,
+                text=text,
+                fingerprint=_fingerprint(record_sha, metadata, sidecar_sha),
+            )
+
+
+def read_collection(root: Path) -> Collection:
+    """Read a collection folder.
+
+    Args:
+        root: the folder; it must contain ``sources/``.
+
+    Returns:
+        A ``Collection``. Files that cannot be used are listed in ``problems``; a malformed
+        sidecar, glossary, essay or bibliography stops the read with an error instead,
+        because going on would silently drop what it describes.
+
+    Raises:
+        CollectionError: the folder or ``sources/`` is missing, a JSON-lines line is not a JSON
+            object, or the glossary, an essay or the bibliography is malformed.
+        SidecarError: a sidecar is malformed.
+    """
+    root = Path(root)
+    sources_dir = root / "sources"
+    if not root.is_dir():
+        raise CollectionError(f"{root}: no such folder")
+    if not sources_dir.is_dir():
+        raise CollectionError(f"{root}: a collection needs a sources/ folder")
+    collection = Collection(root=root)
+
+    def keep(path: Path) -> CollectionFile:
+        sha, size = _hash_file(path)
+        file = CollectionFile(path=_rel(path, root), abspath=path, sha256=sha, size=size)
+        collection.files.append(file)
+        return file
+
+    for path in sorted(sources_dir.rglob("*")):
+        if path.is_symlink():
+            collection.problems.append(f"{_rel(path, root)}: symbolic link not followed")
+            continue
+        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if _is_sidecar(path):
+            continue
+        file = keep(path)
+        rel_to_sources = _rel(path, sources_dir)
+        sidecar_path = _sidecar_of(path)
+        sidecar: dict[str, Any] = {}
+        sidecar_sha = None
+        if sidecar_path is not None:
+            sidecar_file = keep(sidecar_path)
+            sidecar_sha = sidecar_file.sha256
+            sidecar = load_sidecar(sidecar_path.read_text(encoding="utf-8"), sidecar_file.path)
+        if path.suffix.lower() == ".jsonl":
+            mapping = parse_line_mapping(sidecar, file.path) if sidecar else _DEFAULT_LINE_MAPPING
+            collection.sources.extend(_jsonl_sources(file, rel_to_sources, mapping, sidecar_sha))
+        else:
+            collection.sources.append(
+                SourceInput(
+                    id=source_id_for(rel_to_sources),
+                    path=file.path,
+                    line=None,
+                    record_sha256=file.sha256,
+                    metadata=sidecar,
+                    text=None,
+                    fingerprint=_fingerprint(file.sha256, sidecar, sidecar_sha),
+                )
+            )
+
+    seen: dict[str, str] = {}
+    for source in collection.sources:
+        if source.id in seen:
+            raise CollectionError(
+                f"{source.path}: source id {source.id!r} is also the id of {seen[source.id]}; "
+                "give one of them an 'id' in its sidecar"
+            )
+        seen[source.id] = source.path + (f":{source.line}" if source.line else "")
+
+    essays = root / "essays"
+    if essays.is_dir():
+        for path in sorted(essays.glob("*.md")):
+            file = keep(path)
+            collection.sections.append(read_section(path, file.path, file.sha256))
+
+    glossary = root / "glossary.yaml"
+    if glossary.is_file():
+        file = keep(glossary)
+        collection.terms = read_glossary(glossary.read_text(encoding="utf-8"), file.path)
+
+    bibliography = root / "bibliography.json"
+    if bibliography.is_file():
+        file = keep(bibliography)
+        try:
+            items = json.loads(bibliography.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise CollectionError(f"{file.path}: not valid JSON: {exc}") from exc
+        if not isinstance(items, list):
+            raise CollectionError(f"{file.path}: CSL-JSON must be a list of items")
+        collection.bibliography = items
+        collection.bibliography_path = file.path
+
+    collection.files.sort(key=lambda f: f.path)
+    return collection

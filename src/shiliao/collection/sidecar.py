@@ -1,0 +1,155 @@
+"""Sidecars: the YAML file beside a source file (``x.pdf.yaml``) that gives its metadata.
+
+Two shapes are read:
+
+* a plain mapping of metadata for a single file (``title``, ``date``, ``type``, ``language``,
+  ``url``, ``creators``, ``publisher``, ``collection``, ``rights``...);
+* for a JSON-lines file, ``each_line`` maps the fields of each line's JSON object to metadata,
+  and ``defaults`` gives metadata shared by every line. A value in ``each_line`` is either
+
+  - a template string: ``"{title}"`` is the line's ``title``; a template whose fields are all
+    missing or null gives no value (so ``date: "{year}"`` with ``"year": null`` leaves the date
+    unset rather than writing ``"None"``);
+  - a field name (no braces), used for ``text``: ``text: content``;
+  - a lookup: ``{from: congress, map: {1: 1921-07, ...}}`` maps the line's field through a table.
+
+  An optional ``id`` template in ``each_line`` names the key that identifies a line across
+  edits; without it the line's ``url`` is used when present, else its line number.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from shiliao.errors import SidecarError
+
+__all__ = ["LineMapping", "apply_line_mapping", "load_sidecar", "parse_line_mapping"]
+
+_FIELD = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class LineMapping:
+    """How one JSON-lines file maps to sources.
+
+    Attributes:
+        each_line: metadata key -> template string, field name (for ``text``) or lookup dict.
+        defaults: metadata shared by every line (a line's own values win).
+    """
+
+    each_line: dict[str, Any]
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+def load_sidecar(text: str, path: str) -> dict[str, Any]:
+    """Parse a sidecar's YAML into a mapping.
+
+    Args:
+        text: the sidecar's content.
+        path: its path, for messages.
+
+    Returns:
+        The mapping (empty for an empty file).
+
+    Raises:
+        SidecarError: the YAML is invalid or is not a mapping.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SidecarError(path, f"not valid YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SidecarError(path, "a sidecar must be a mapping of metadata")
+    return _dates_as_text(data)
+
+
+def _dates_as_text(value: Any) -> Any:
+    """YAML reads ``2017-01-05`` as a date; metadata keeps dates as EDTF strings."""
+    if isinstance(value, dict):
+        return {key: _dates_as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(item) for item in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def parse_line_mapping(data: dict[str, Any], path: str) -> LineMapping:
+    """Check a JSON-lines sidecar and return its mapping.
+
+    Raises:
+        SidecarError: ``each_line`` is missing or malformed, or ``text`` is not a field name.
+    """
+    each_line = data.get("each_line")
+    if not isinstance(each_line, dict) or not each_line:
+        raise SidecarError(path, "a JSON-lines sidecar needs an 'each_line' mapping")
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise SidecarError(path, "'defaults' must be a mapping")
+    text = each_line.get("text")
+    if text is not None and (not isinstance(text, str) or _FIELD.search(text)):
+        raise SidecarError(path, "'each_line.text' must name one field, e.g. 'text: content'")
+    for key, value in each_line.items():
+        if isinstance(value, dict) and (
+            "from" not in value or not isinstance(value.get("map"), dict)
+        ):
+            raise SidecarError(path, f"'each_line.{key}' lookup needs 'from' and a 'map' mapping")
+        if not isinstance(value, str | dict):
+            raise SidecarError(path, f"'each_line.{key}' must be a template or a lookup")
+    return LineMapping(each_line=dict(each_line), defaults=dict(defaults))
+
+
+def _render(template: str, record: dict[str, Any]) -> str | None:
+    names = _FIELD.findall(template)
+    if names and all(record.get(name) in (None, "") for name in names):
+        return None
+    return _FIELD.sub(
+        lambda m: "" if record.get(m.group(1)) is None else str(record[m.group(1)]), template
+    )
+
+
+def apply_line_mapping(
+    mapping: LineMapping, record: dict[str, Any], path: str, line: int
+) -> tuple[dict[str, Any], str | None]:
+    """Map one JSON-lines record to metadata and text.
+
+    Args:
+        mapping: the file's mapping.
+        record: the line's JSON object.
+        path: the JSON-lines file, for messages.
+        line: 1-based line number, for messages.
+
+    Returns:
+        ``(metadata, text)``: metadata with ``defaults`` under the line's own values (keys
+        whose value is None are left out), and the text named by ``each_line.text`` (None when
+        the mapping has no ``text``).
+
+    Raises:
+        SidecarError: the named text field is missing or not a string.
+    """
+    metadata = dict(mapping.defaults)
+    text: str | None = None
+    for key, spec in mapping.each_line.items():
+        if key == "text":
+            value = record.get(spec)
+            if not isinstance(value, str):
+                raise SidecarError(path, f"line {line}: field {spec!r} (the text) is missing")
+            text = value
+            continue
+        if isinstance(spec, dict):
+            raw = record.get(spec["from"])
+            table = {str(k): v for k, v in spec["map"].items()}
+            value = table.get(str(raw)) if raw is not None else None
+            value = None if value is None else str(value)
+        else:
+            value = _render(spec, record)
+        if value is not None:
+            metadata[key] = value
+    return metadata, text

@@ -1,0 +1,446 @@
+"""The archive database (``shiliao.db``): metadata, passages, terms, sections, bibliography.
+
+SQLite in WAL mode with foreign keys on and a busy timeout; one writer at a time, each write
+in a ``BEGIN IMMEDIATE`` transaction (the fix datasette and others arrived at for "database is
+locked"). JSON columns hold mappings that the schema does not need to query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from shiliao.errors import SchemaError, StoreError
+from shiliao.model import Passage, Section, Source, Term
+from shiliao.store.migrations import migrate
+
+__all__ = ["Catalog"]
+
+_BUSY_TIMEOUT_MS = 30_000
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Catalog:
+    """The database of one archive.
+
+    Args:
+        path: the ``shiliao.db`` file; created (and migrated) when missing.
+
+    Raises:
+        SchemaError: the file is not a shiliao database, or is newer than this shiliao.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            migrate(self._db)
+        except sqlite3.DatabaseError as exc:
+            raise SchemaError(f"{self.path}: not a shiliao database: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        self._db.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one write transaction; roll back on any exception.
+
+        Raises:
+            StoreError: SQLite refused the write.
+        """
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: commit failed: {exc}") from exc
+
+    # Files ---------------------------------------------------------------------------------
+
+    def record_file(self, sha256: str, size: int, media_type: str, original_name: str) -> None:
+        """Record an original (idempotent: the first record of a digest is kept)."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO files (sha256, size, media_type, original_name, first_seen) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (sha256, size, media_type, original_name, _now()),
+        )
+
+    def file(self, sha256: str) -> dict[str, Any] | None:
+        """The record of one original: ``sha256``, ``size`` (bytes), ``media_type``,
+        ``original_name``, ``first_seen`` (UTC ISO 8601); None when unknown."""
+        row = self._db.execute(
+            "SELECT sha256, size, media_type, original_name, first_seen FROM files WHERE sha256 = ?",
+            (sha256,),
+        ).fetchone()
+        if row is None:
+            return None
+        return dict(
+            zip(("sha256", "size", "media_type", "original_name", "first_seen"), row, strict=True)
+        )
+
+    def set_collection_files(self, files: dict[str, str]) -> None:
+        """Replace the map of collection path -> digest of its current bytes."""
+        self._db.execute("DELETE FROM collection_files")
+        self._db.executemany(
+            "INSERT INTO collection_files (path, sha256) VALUES (?, ?)", sorted(files.items())
+        )
+
+    def collection_files(self) -> dict[str, str]:
+        """The map of collection path -> digest recorded by the last build."""
+        return dict(self._db.execute("SELECT path, sha256 FROM collection_files"))
+
+    # Sources and passages ----------------------------------------------------------------------
+
+    def source_states(self) -> dict[str, tuple[str, str | None]]:
+        """Map source id -> ``(fingerprint, indexed_fingerprint)`` for every stored source."""
+        return {
+            row[0]: (row[1], row[2])
+            for row in self._db.execute("SELECT id, fingerprint, indexed_fingerprint FROM sources")
+        }
+
+    def save_source(
+        self, source: Source, fingerprint: str, position: int, passages: Sequence[Passage]
+    ) -> list[int]:
+        """Insert or replace a source with its passages (call inside ``transaction``).
+
+        Args:
+            source: the source's metadata.
+            fingerprint: what decided its processing (see ``SourceInput.fingerprint``).
+            position: its order in the collection (for stable listings).
+            passages: its passages in reading order; their ``id`` is ignored.
+
+        Returns:
+            The new passage ids, in the order given. The source's index state is reset, so the
+            index must be updated and ``mark_indexed`` called.
+        """
+        self._db.execute("DELETE FROM passages WHERE source_id = ?", (source.id,))
+        self._db.execute(
+            "INSERT OR REPLACE INTO sources (id, title, date, type, language, metadata, path, line, "
+            "file_sha256, record_sha256, fingerprint, indexed_fingerprint, status, error, position, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+            (
+                source.id,
+                source.title,
+                source.date,
+                source.type,
+                source.language,
+                json.dumps(source.metadata, ensure_ascii=False, sort_keys=True),
+                source.path,
+                source.line,
+                source.file_sha256,
+                source.record_sha256,
+                fingerprint,
+                source.status,
+                source.error,
+                position,
+                _now(),
+            ),
+        )
+        ids = []
+        for passage in passages:
+            cursor = self._db.execute(
+                "INSERT INTO passages (source_id, page, paragraph, char_start, char_end, text, method) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    source.id,
+                    passage.page,
+                    passage.paragraph,
+                    passage.char_start,
+                    passage.char_end,
+                    passage.text,
+                    passage.method,
+                ),
+            )
+            ids.append(int(cursor.lastrowid))
+        return ids
+
+    def relocate_source(
+        self, source_id: str, path: str, line: int | None, file_sha256: str, position: int
+    ) -> None:
+        """Record where an unchanged source now lives (its file changed elsewhere, or moved)."""
+        self._db.execute(
+            "UPDATE sources SET path = ?, line = ?, file_sha256 = ?, position = ? WHERE id = ?",
+            (path, line, file_sha256, position, source_id),
+        )
+
+    def mark_indexed(self, source_ids: Iterable[str]) -> None:
+        """Record that the index holds the current passages of these sources."""
+        self._db.executemany(
+            "UPDATE sources SET indexed_fingerprint = fingerprint WHERE id = ?",
+            [(source_id,) for source_id in source_ids],
+        )
+
+    def forget_index(self) -> None:
+        """Record that the index holds nothing (it was deleted), so every source is indexed again."""
+        self._db.execute("UPDATE sources SET indexed_fingerprint = NULL")
+
+    def delete_sources(self, source_ids: Iterable[str]) -> None:
+        """Remove sources with their passages and term mentions (originals stay stored)."""
+        self._db.executemany("DELETE FROM sources WHERE id = ?", [(i,) for i in source_ids])
+
+    def _source(self, row: Sequence[Any]) -> Source:
+        return Source(
+            id=row[0],
+            title=row[1],
+            date=row[2],
+            type=row[3],
+            language=row[4],
+            metadata=json.loads(row[5]),
+            path=row[6],
+            line=row[7],
+            file_sha256=row[8],
+            record_sha256=row[9],
+            status=row[10],
+            error=row[11],
+        )
+
+    _SOURCE_COLUMNS = (
+        "id, title, date, type, language, metadata, path, line, file_sha256, record_sha256, "
+        "status, error"
+    )
+
+    def sources(self) -> list[Source]:
+        """Every source, in collection order."""
+        rows = self._db.execute(f"SELECT {self._SOURCE_COLUMNS} FROM sources ORDER BY position, id")
+        return [self._source(row) for row in rows]
+
+    def source(self, source_id: str) -> Source | None:
+        """One source, or None."""
+        row = self._db.execute(
+            f"SELECT {self._SOURCE_COLUMNS} FROM sources WHERE id = ?", (source_id,)
+        ).fetchone()
+        return None if row is None else self._source(row)
+
+    _PASSAGE_COLUMNS = "id, source_id, page, paragraph, char_start, char_end, text, method"
+
+    @staticmethod
+    def _passage(row: Sequence[Any]) -> Passage:
+        return Passage(
+            id=row[0],
+            source_id=row[1],
+            page=row[2],
+            paragraph=row[3],
+            char_start=row[4],
+            char_end=row[5],
+            text=row[6],
+            method=row[7],
+        )
+
+    def passages(self, source_id: str) -> list[Passage]:
+        """A source's passages in reading order."""
+        rows = self._db.execute(
+            f"SELECT {self._PASSAGE_COLUMNS} FROM passages WHERE source_id = ? ORDER BY paragraph",
+            (source_id,),
+        )
+        return [self._passage(row) for row in rows]
+
+    def iter_passages(self) -> Iterator[Passage]:
+        """Every passage of the archive, by source order then reading order."""
+        rows = self._db.execute(
+            f"SELECT {', '.join('p.' + c for c in self._PASSAGE_COLUMNS.split(', '))} "
+            "FROM passages p JOIN sources s ON s.id = p.source_id ORDER BY s.position, p.paragraph"
+        )
+        for row in rows:
+            yield self._passage(row)
+
+    def passages_by_id(self, passage_ids: Sequence[int]) -> dict[int, Passage]:
+        """Map passage id -> passage for the ids that exist."""
+        found: dict[int, Passage] = {}
+        ids = list(passage_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(
+                f"SELECT {self._PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", chunk
+            ):
+                found[row[0]] = self._passage(row)
+        return found
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of ``sources``, ``passages``, ``terms``, ``sections``, ``files`` stored."""
+        tables = ("sources", "passages", "terms", "sections", "files")
+        return {t: self._db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+    # Glossary ------------------------------------------------------------------------------
+
+    def replace_terms(self, terms: Sequence[Term]) -> None:
+        """Replace the glossary (mentions of removed terms go too)."""
+        self._db.execute("DELETE FROM terms")
+        self._db.executemany(
+            "INSERT INTO terms (term, position, data) VALUES (?, ?, ?)",
+            [(t.term, i, json.dumps(asdict(t), ensure_ascii=False)) for i, t in enumerate(terms)],
+        )
+        self._db.execute("DELETE FROM term_mentions WHERE term NOT IN (SELECT term FROM terms)")
+
+    def terms(self) -> list[Term]:
+        """The glossary in its file order."""
+        terms = []
+        for (data,) in self._db.execute("SELECT data FROM terms ORDER BY position"):
+            values = json.loads(data)
+            for key in ("english", "parts", "parts_en", "see"):
+                values[key] = tuple(values[key])
+            terms.append(Term(**values))
+        return terms
+
+    def replace_term_mentions(
+        self, passage_ids: Iterable[int] | None, mentions: Iterable[tuple[str, int, int, int]]
+    ) -> None:
+        """Replace the mentions found in some passages (all passages when ``passage_ids`` is None).
+
+        Args:
+            passage_ids: the passages that were scanned, or None for the whole archive.
+            mentions: ``(term, passage_id, char_start, char_end)`` tuples.
+        """
+        if passage_ids is None:
+            self._db.execute("DELETE FROM term_mentions")
+        else:
+            self._db.executemany(
+                "DELETE FROM term_mentions WHERE passage_id = ?", [(i,) for i in passage_ids]
+            )
+        self._db.executemany(
+            "INSERT INTO term_mentions (term, passage_id, char_start, char_end) VALUES (?, ?, ?, ?)",
+            mentions,
+        )
+
+    def term_usage(self) -> dict[str, tuple[int, int]]:
+        """Map term -> ``(number of sources, number of passages)`` that mention it."""
+        rows = self._db.execute(
+            "SELECT m.term, count(DISTINCT p.source_id), count(DISTINCT m.passage_id) "
+            "FROM term_mentions m JOIN passages p ON p.id = m.passage_id GROUP BY m.term"
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def term_mentions(self, term: str, limit: int | None = None) -> list[tuple[Passage, int, int]]:
+        """Mentions of one term as ``(passage, char_start, char_end)``, by source date then
+        reading order; at most ``limit`` (all when None)."""
+        sql = (
+            f"SELECT {', '.join('p.' + c for c in self._PASSAGE_COLUMNS.split(', '))}, "
+            "m.char_start, m.char_end FROM term_mentions m JOIN passages p ON p.id = m.passage_id "
+            "JOIN sources s ON s.id = p.source_id WHERE m.term = ? "
+            "ORDER BY s.date IS NULL, s.date, s.position, p.paragraph, m.char_start"
+        )
+        params: list[Any] = [term]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [(self._passage(row[:8]), row[8], row[9]) for row in self._db.execute(sql, params)]
+
+    def passage_mentions(self, source_id: str) -> dict[int, list[tuple[str, int, int]]]:
+        """Map passage id -> ``[(term, char_start, char_end)]`` for one source's passages."""
+        found: dict[int, list[tuple[str, int, int]]] = {}
+        rows = self._db.execute(
+            "SELECT m.passage_id, m.term, m.char_start, m.char_end FROM term_mentions m "
+            "JOIN passages p ON p.id = m.passage_id WHERE p.source_id = ? ORDER BY m.char_start",
+            (source_id,),
+        )
+        for passage_id, term, start, end in rows:
+            found.setdefault(passage_id, []).append((term, start, end))
+        return found
+
+    # Sections and bibliography ----------------------------------------------------------------
+
+    def replace_sections(self, sections: Sequence[Section]) -> None:
+        """Replace the stored essays."""
+        self._db.execute("DELETE FROM sections")
+        self._db.executemany(
+            "INSERT INTO sections (id, path, sha256, front_matter, body, body_line) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    s.id,
+                    s.path,
+                    s.sha256,
+                    json.dumps(s.front_matter, ensure_ascii=False, default=str),
+                    s.body,
+                    s.body_line,
+                )
+                for s in sections
+            ],
+        )
+
+    def sections(self) -> list[Section]:
+        """The essays, by path."""
+        return [
+            Section(
+                id=r[0],
+                path=r[1],
+                sha256=r[2],
+                front_matter=json.loads(r[3]),
+                body=r[4],
+                body_line=r[5],
+            )
+            for r in self._db.execute(
+                "SELECT id, path, sha256, front_matter, body, body_line FROM sections ORDER BY path"
+            )
+        ]
+
+    def replace_bibliography(self, items: Sequence[dict[str, Any]]) -> None:
+        """Replace the CSL-JSON bibliography (items keep their order)."""
+        self._db.execute("DELETE FROM bibliography")
+        self._db.executemany(
+            "INSERT INTO bibliography (id, position, csl) VALUES (?, ?, ?)",
+            [
+                (str(item["id"]), i, json.dumps(item, ensure_ascii=False))
+                for i, item in enumerate(items)
+            ],
+        )
+
+    def bibliography(self) -> list[dict[str, Any]]:
+        """The CSL-JSON items in their order."""
+        return [
+            json.loads(r[0])
+            for r in self._db.execute("SELECT csl FROM bibliography ORDER BY position")
+        ]
+
+    def content_version(self) -> str:
+        """A digest of everything the website shows: sources' fingerprints and the digests of
+        the glossary, sections and bibliography. Equal versions mean an identical site."""
+        digest = hashlib.sha256()
+        for row in self._db.execute(
+            "SELECT id, fingerprint, path, line, file_sha256 FROM sources ORDER BY id"
+        ):
+            digest.update(json.dumps(row, ensure_ascii=False).encode())
+        for row in self._db.execute(
+            "SELECT key, value FROM state WHERE key LIKE '%_digest' ORDER BY key"
+        ):
+            digest.update(json.dumps(row, ensure_ascii=False).encode())
+        return digest.hexdigest()
+
+    # Build state ---------------------------------------------------------------------------
+
+    def get_state(self, key: str) -> Any:
+        """A JSON value saved with ``set_state``, or None."""
+        row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def set_state(self, key: str, value: Any) -> None:
+        """Save a JSON-serializable value under ``key``."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)",
+            (key, json.dumps(value, ensure_ascii=False, sort_keys=True)),
+        )

@@ -1,0 +1,138 @@
+"""Schema migrations for the archive database, applied in order, each in its own transaction.
+
+Each migration has a name and SQL; applied names are recorded in ``schema_migrations`` (as
+sqlite-utils' migrations do), so opening an older archive brings it up to date and opening a
+newer one (a name this shiliao does not know) is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+from shiliao.errors import SchemaError
+
+__all__ = ["MIGRATIONS", "migrate"]
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
+        """
+        CREATE TABLE files (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            media_type TEXT NOT NULL,
+            original_name TEXT NOT NULL,
+            first_seen TEXT NOT NULL
+        );
+        CREATE TABLE collection_files (
+            path TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL REFERENCES files(sha256)
+        );
+        CREATE TABLE sources (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            date TEXT,
+            type TEXT NOT NULL,
+            language TEXT NOT NULL,
+            metadata TEXT NOT NULL,
+            path TEXT NOT NULL,
+            line INTEGER,
+            file_sha256 TEXT NOT NULL REFERENCES files(sha256),
+            record_sha256 TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            indexed_fingerprint TEXT,
+            status TEXT NOT NULL,
+            error TEXT,
+            position INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE passages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            page INTEGER NOT NULL,
+            paragraph INTEGER NOT NULL,
+            char_start INTEGER NOT NULL,
+            char_end INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            method TEXT NOT NULL
+        );
+        CREATE INDEX passages_by_source ON passages(source_id, paragraph);
+        CREATE TABLE terms (
+            term TEXT PRIMARY KEY,
+            position INTEGER NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE TABLE term_mentions (
+            term TEXT NOT NULL,
+            passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+            char_start INTEGER NOT NULL,
+            char_end INTEGER NOT NULL
+        );
+        CREATE INDEX term_mentions_by_term ON term_mentions(term);
+        CREATE INDEX term_mentions_by_passage ON term_mentions(passage_id);
+        CREATE TABLE sections (
+            id TEXT PRIMARY KEY,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            front_matter TEXT NOT NULL,
+            body TEXT NOT NULL,
+            body_line INTEGER NOT NULL
+        );
+        CREATE TABLE bibliography (
+            id TEXT PRIMARY KEY,
+            position INTEGER NOT NULL,
+            csl TEXT NOT NULL
+        );
+        CREATE TABLE state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    ),
+]
+
+
+def migrate(connection: sqlite3.Connection) -> list[str]:
+    """Apply every migration not yet applied.
+
+    Args:
+        connection: an open connection in autocommit mode (``isolation_level=None``).
+
+    Returns:
+        The names applied now, in order (empty when the schema was current).
+
+    Raises:
+        SchemaError: the database records a migration this version does not know (it was
+            written by a newer shiliao), or a migration fails.
+    """
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    applied = {row[0] for row in connection.execute("SELECT name FROM schema_migrations")}
+    known = {name for name, _ in MIGRATIONS}
+    unknown = applied - known
+    if unknown:
+        raise SchemaError(
+            f"the archive was written by a newer shiliao (migrations {', '.join(sorted(unknown))}); "
+            "upgrade shiliao to open it"
+        )
+    done = []
+    for name, sql in MIGRATIONS:
+        if name in applied:
+            continue
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for statement in sql.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            connection.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+            connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            connection.execute("ROLLBACK")
+            raise SchemaError(f"migration {name} failed: {exc}") from exc
+        done.append(name)
+    return done

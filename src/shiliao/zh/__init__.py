@@ -1,0 +1,1 @@
+"""Chinese text: normalization for the index, script detection, segmentation, glossary matching."""

@@ -1,0 +1,235 @@
+"""Finding and resolving author-date citations, on the sample essay and on written examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shiliao.cite.citations import find_citations, resolve
+from shiliao.cite.csl import load_bibliography
+
+SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "jieqin"
+ESSAY = SAMPLE / "essays" / "jieqin.md"
+
+# Every citation of the sample essay, by file line, counted by reading it.
+SAMPLE_CITATIONS = [
+    (16, "(Xinhua Net, 2014)"),
+    (16, "(Yao and Zhang, 2016)"),
+    (20, "(Wang, 2019)"),
+    (20, "(Chang, 2020)"),
+    (20, "(Sheng & Yanitakqiao, 2017)"),
+    (20, "(Chang, 2020)"),
+    (26, "(Yao and Zhang, 2016)"),
+    (26, "(Chang, 2020; Sheng & Yanitakqiao, 2017)"),
+    (26, "(Xu, 2018)"),
+    (26, "(Chang, 2020)"),
+    (26, "(Xu, 2018)"),
+    (32, "(Chang, 2020)"),
+    (32, "(Wang, 2019)"),
+    (32, "(Chang, 2020)"),
+    (43, "(Wang, 2019)"),
+    (43, "(Xu, 2018)"),
+    (49, "(Cha, 2017; Chang, 2020)"),
+    (49, "(Chang, 2020; Wang, 2019)"),
+    (49, "(Chang, 2020)"),
+    (49, "(Xu, 2018)"),
+    (57, "(Yao and Zhang, 2016)"),
+    (57, "(Cao & Zhu, 2020)"),
+    (61, "(Xu, 2018)"),
+    (65, "(Jiang, 2020)"),
+    (65, "(Yang & Fu, 2019)"),
+    (65, "(Jiang, 2020)"),
+    (65, "(Jiang, 2020)"),
+    (69, "(Xu, 2018)"),
+    (69, "(Chang, 2020)"),
+]
+
+
+def sample_bibliography() -> list[dict]:
+    path = SAMPLE / "bibliography.json"
+    return load_bibliography(path.read_bytes(), str(path))
+
+
+def book(entry_id: str, families: list[str], issued: int, title: str) -> dict:
+    return {
+        "id": entry_id,
+        "type": "book",
+        "author": [{"family": family} for family in families],
+        "issued": {"date-parts": [[issued]]},
+        "title": title,
+    }
+
+
+BIBLIOGRAPHY = [
+    book("chang-2020", ["Chang"], 2020, "Pairing"),
+    book("xu-2018-policy", ["Xu"], 2018, "Policy"),
+    book("xu-2018-cadres", ["Xu"], 2018, "cadres"),
+    book("wang-li-zhou-2019", ["Wang", "Li", "Zhou"], 2019, "Visits"),
+    book("yao-zhang-2016", ["Yao", "Zhang"], 2016, "Campaign"),
+    {"id": "xinhuanet-2014", "type": "webpage", "author": [{"literal": "Xinhua Net"}],
+     "issued": {"date-parts": [[2014]]}},
+    {"id": "undated", "type": "document", "author": [{"family": "Ma"}]},
+]  # fmt: skip
+
+
+def test_every_citation_of_the_sample_essay_is_found_and_resolves() -> None:
+    text = ESSAY.read_text(encoding="utf-8")
+    citations = find_citations(text)
+    assert [(citation.line, citation.text) for citation in citations] == SAMPLE_CITATIONS
+    for citation in citations:
+        assert text[citation.start : citation.end] == citation.text
+    resolutions = resolve(citations, sample_bibliography())
+    assert len(resolutions) == len(SAMPLE_CITATIONS) + 3  # three citations name two works
+    assert [r.warning("essays/jieqin.md") for r in resolutions if r.entry_id is None] == []
+    chang = [r for r in resolutions if r.entry_id == "chang-2020"]
+    assert len(chang) == 10
+    assert {r.entry_id for r in resolutions} == {
+        "xinhuanet-2014",
+        "yao-zhang-2016",
+        "wang-2019",
+        "chang-2020",
+        "sheng-yanitakqiao-2017",
+        "xu-2018",
+        "cha-2017",
+        "cao-zhu-2020",
+        "jiang-2020",
+        "yang-fu-2019",
+    }
+
+
+def test_missing_ambiguous_and_suffixed_citations_warn_exactly() -> None:
+    essay = (
+        "Intro (Chang, 2020).\n"
+        "\n"
+        "Missing (Wang, 2019) here.\n"
+        "Ambiguous (Xu, 2018) and a pair\n"
+        "(Xu, 2018a; Xu, 2018b), then (Xu, 2018c).\n"
+    )
+    resolutions = resolve(find_citations(essay, first_line=7), BIBLIOGRAPHY)
+    assert [(r.text, r.line, r.entry_id) for r in resolutions] == [
+        ("(Chang, 2020)", 7, "chang-2020"),
+        ("(Wang, 2019)", 9, None),
+        ("(Xu, 2018)", 10, None),
+        ("(Xu, 2018a)", 11, "xu-2018-cadres"),
+        ("(Xu, 2018b)", 11, "xu-2018-policy"),
+        ("(Xu, 2018c)", 11, None),
+    ]
+    assert resolutions[2].candidates == ("xu-2018-cadres", "xu-2018-policy")
+    warnings = [w for r in resolutions if (w := r.warning("essays/test.md"))]
+    assert warnings == [
+        "essays/test.md:9: citation (Wang, 2019) matches no bibliography entry",
+        "essays/test.md:10: citation (Xu, 2018) matches 2 entries: xu-2018-cadres, xu-2018-policy",
+        "essays/test.md:11: citation (Xu, 2018c) matches no bibliography entry",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "prefix", "locator", "entry_id"),
+    [
+        ("As Chang (2020) shows", "narrative", "", "", "chang-2020"),
+        ("Chang (2020, 14)", "narrative", "", "14", "chang-2020"),
+        ("Yao and Zhang (2016)", "narrative", "", "", "yao-zhang-2016"),
+        ("Wang et al. (2019)", "narrative", "", "", "wang-li-zhou-2019"),
+        ("(see Chang, 2020)", "parenthetical", "see", "", "chang-2020"),
+        ("(See also Chang, 2020)", "parenthetical", "See also", "", "chang-2020"),
+        ("(e.g., Chang, 2020)", "parenthetical", "e.g.,", "", "chang-2020"),
+        ("(Chang, 2020, p. 14)", "parenthetical", "", "p. 14", "chang-2020"),
+        ("(Chang 2020, 14)", "parenthetical", "", "14", "chang-2020"),
+        ("(CHANG, 2020)", "parenthetical", "", "", "chang-2020"),
+        ("(Wang et al., 2019)", "parenthetical", "", "", "wang-li-zhou-2019"),
+        ("(Wang, Li, and Zhou, 2019)", "parenthetical", "", "", "wang-li-zhou-2019"),
+        ("(Wang, Li & Zhou, 2019)", "parenthetical", "", "", "wang-li-zhou-2019"),
+        ("(Yao & Zhang, 2016)", "parenthetical", "", "", "yao-zhang-2016"),
+        ("(Zhang and Yao, 2016)", "parenthetical", "", "", None),
+        ("(Yao et al., 2016)", "parenthetical", "", "", None),
+        ("(Xinhua Net, 2014)", "parenthetical", "", "", "xinhuanet-2014"),
+        ("(XINHUA NET, 2014)", "parenthetical", "", "", "xinhuanet-2014"),
+        ("(Ma, n.d.)", "parenthetical", "", "", "undated"),
+        ("(Chang, 2021)", "parenthetical", "", "", None),
+        ("[@chang-2020]", "pandoc", "", "", "chang-2020"),
+        ("[@chang-2020, p. 14]", "pandoc", "", "p. 14", "chang-2020"),
+        ("[see @chang-2020 chap. 2]", "pandoc", "see", "chap. 2", "chang-2020"),
+        ("[@nobody]", "pandoc", "", "", None),
+    ],
+)
+def test_citation_forms(
+    text: str, kind: str, prefix: str, locator: str, entry_id: str | None
+) -> None:
+    citations = find_citations(text)
+    [citation] = citations
+    assert citation.kind == kind
+    [work] = citation.works
+    assert (work.prefix, work.locator) == (prefix, locator)
+    [resolution] = resolve(citations, BIBLIOGRAPHY)
+    assert resolution.entry_id == entry_id
+
+
+def test_several_works_in_one_citation() -> None:
+    text = "(Chang, 2020; see Xu, 2018a, p. 3) and [@chang-2020; @yao-zhang-2016, 5]"
+    parenthetical, pandoc = find_citations(text)
+    assert [work.text for work in parenthetical.works] == ["Chang, 2020", "see Xu, 2018a, p. 3"]
+    assert [text[w.label_start : w.label_end] for w in parenthetical.works] == [
+        "Chang, 2020",
+        "Xu, 2018a",
+    ]
+    assert [text[w.label_start : w.label_end] for w in pandoc.works] == [
+        "@chang-2020",
+        "@yao-zhang-2016",
+    ]
+    resolutions = resolve([parenthetical, pandoc], BIBLIOGRAPHY)
+    assert [r.entry_id for r in resolutions] == [
+        "chang-2020",
+        "xu-2018-cadres",
+        "chang-2020",
+        "yao-zhang-2016",
+    ]
+    assert resolutions[1].text == "(see Xu, 2018a, p. 3)"
+    assert resolutions[3].text == "[@yao-zhang-2016, 5]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(四同)",
+        "(e.g., Shihezi University)",
+        "four prefectures (Kashgar, Khotan, Kizilsu, and Aksu) in southern XUAR",
+        "(see the Cadre Blogs for more information)",
+        "(from 2015 to 2020)",
+        "(Xi Jinping's speech in 2014)",
+        "(2014)",
+        "(chang, 2020)",  # a name starts with a capital letter or a Han character
+        "(xinhua net, 2014)",
+        "(Chang, 2020; the campaign)",
+        "write to [me@example.org]",
+        "[@chang-2020](https://example.org)",
+        "a paragraph (Chang,\n\n2020) split by a blank line",
+    ],
+)
+def test_ordinary_parentheses_and_brackets_are_not_citations(text: str) -> None:
+    assert find_citations(text) == []
+
+
+def test_a_citation_wrapped_over_a_line_break() -> None:
+    [citation] = find_citations("first line\nsee (Yao and\nZhang, 2016).", first_line=3)
+    assert citation.line == 4
+    assert citation.works[0].authors == ("Yao", "Zhang")
+    assert citation.works[0].line == 4
+
+
+def test_names_in_han_characters() -> None:
+    bibliography = [
+        {"id": "xinhua", "type": "webpage", "author": [{"literal": "新华网"}],
+         "issued": {"date-parts": [[2014]]}},
+    ]  # fmt: skip
+    [resolution] = resolve(find_citations("(新华网, 2014)"), bibliography)
+    assert resolution.entry_id == "xinhua"
+
+
+@pytest.mark.timeout(10)
+def test_a_long_list_of_names_without_a_year_is_searched_in_linear_time() -> None:
+    # Unbounded name lists made this take minutes (the search backtracked at every name).
+    assert find_citations("Abc, " * 30_000 + "Def") == []
+    [citation] = find_citations("Abc, " * 30_000 + "Cao, Zhu, and Li (2020)")
+    # A narrative citation names at most ten authors; the last ten are taken.
+    assert citation.works[0].authors == ("Abc",) * 7 + ("Cao", "Zhu", "Li")

@@ -1,0 +1,137 @@
+"""The main job on the real sample: `shiliao build`, then `shiliao search`, incremental rebuilds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from shiliao.cli import main
+from tests.conftest import sample_documents
+
+WORDS = ["民族团结", "干部", "新疆", "亲戚", "结对", "精准扶贫", "两个维护", "中华民族共同体意识"]
+
+
+def _run(*args: str) -> dict:
+    result = CliRunner().invoke(main, [*args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_build_reports_the_sample(built_sample: dict) -> None:
+    summary = built_sample["summary"]
+    assert (summary["sources"], summary["sections"], summary["terms"]) == (88, 1, 56)
+    assert summary["processed"] == 88 and summary["failed"] == []
+    assert summary["passages"] > 9000
+    assert not [w for w in summary["warnings"] if "citation" in w], summary["warnings"]
+    undated = [w for w in summary["warnings"] if w.endswith(": no date")]
+    assert len(undated) == 20 and all(
+        w.startswith("sources/government-work-reports.jsonl:") for w in undated
+    )
+    assert summary["site"]["written"] and (built_sample["site"] / "index.html").is_file()
+    assert (built_sample["archive"] / "shiliao.db").is_file()
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_search_finds_exactly_the_documents_with_the_word(built_sample: dict, word: str) -> None:
+    expected = {(d["path"], d["line"]) for d in sample_documents() if word in d["simplified"]}
+    found = _run("search", str(built_sample["archive"]), word, "--json", "--limit", "0")
+    assert found["total"] == len(found["hits"])
+    archive_sources = {
+        s["source_id"]: s
+        for s in (_show(built_sample["archive"], h["source_id"]) for h in found["hits"])
+    }
+    located = {
+        (Path(s["files"][0]["path"]).name, s["files"][0]["line"]) for s in archive_sources.values()
+    }
+    assert located == expected
+    for hit in found["hits"]:
+        assert hit["kwic"]["match"] and hit["snippet"] and hit["page"] == 1
+        start, end = hit["spans"][0]
+        assert hit["text"][start:end] == hit["kwic"]["match"]
+
+
+_SHOWN: dict[str, dict] = {}
+
+
+def _show(archive: Path, source_id: str) -> dict:
+    if source_id not in _SHOWN:
+        _SHOWN[source_id] = {
+            "source_id": source_id,
+            **_run("show", str(archive), source_id, "--json"),
+        }
+    return _SHOWN[source_id]
+
+
+def test_known_counts_from_the_sample_notes(built_sample: dict) -> None:
+    # ../shared/samples/SOURCES.md records these counts from an independent substring scan.
+    known = {
+        "民族团结": 35,
+        "干部": 60,
+        "新疆": 17,
+        "亲戚": 1,
+        "结对": 2,
+        "精准扶贫": 8,
+        "两个维护": 12,
+        "中华民族共同体意识": 8,
+    }
+    for word, count in known.items():
+        found = _run("search", str(built_sample["archive"]), word, "--json", "--limit", "0")
+        assert len({h["source_id"] for h in found["hits"]}) == count, word
+
+
+def test_traditional_and_multiword_queries(built_sample: dict) -> None:
+    archive = str(built_sample["archive"])
+    simplified = _run("search", archive, "团结", "--json", "--limit", "0")
+    traditional = _run("search", archive, "團結", "--json", "--limit", "0")
+    assert simplified["total"] == traditional["total"] > 0
+    both = _run("search", archive, "民族 团结", "--json", "--limit", "0")
+    phrase = _run("search", archive, '"民族团结"', "--json", "--limit", "0")
+    for hit in both["hits"]:
+        assert "民族" in hit["text"] and "团结" in hit["text"]
+    assert both["total"] >= phrase["total"] > 0
+    limited = _run("search", archive, "干部", "--json")
+    assert len(limited["hits"]) == 20 and limited["total"] > 20
+
+
+def test_show_gives_fixity(built_sample: dict) -> None:
+    found = _run("search", str(built_sample["archive"]), "亲戚", "--json")
+    shown = _show(built_sample["archive"], found["hits"][0]["source_id"])
+    (file,) = shown["files"]
+    assert len(file["sha256"]) == 64 and file["line"] >= 1 and len(file["record_sha256"]) == 64
+    assert shown["status"] == "extracted" and shown["language"].startswith("zh-")
+
+
+def test_search_errors_are_one_line(built_sample: dict, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["search", str(built_sample["archive"]), '"unclosed'])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["search", str(tmp_path), "干部"])
+    assert result.exit_code == 1 and "not a shiliao archive" in result.output
+
+
+@pytest.mark.slow
+def test_incremental_rebuild(tmp_path: Path, sample_dir: Path) -> None:
+    collection = tmp_path / "jieqin"
+    shutil.copytree(sample_dir, collection)
+    for path in collection.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    args = ["--archive", str(tmp_path / "a"), "--out", str(tmp_path / "s"), "--json"]
+    first = _run("build", str(collection), *args)
+    again = _run("build", str(collection), *args)
+    assert again["processed"] == 0 and again["unchanged"] == 88 and not again["site"]["written"]
+    assert again["seconds"]["total"] < first["seconds"]["total"] / 3
+    assert again["last_processing_build_seconds"] == pytest.approx(first["seconds"]["total"])
+
+    jsonl = collection / "sources" / "government-work-reports.jsonl"
+    lines = jsonl.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[4])
+    record["content"] += "\n我们要坚持结亲周测试语句。"
+    lines[4] = json.dumps(record, ensure_ascii=False)
+    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    changed = _run("build", str(collection), *args)
+    assert changed["processed"] == 1 and changed["unchanged"] == 87 and changed["site"]["written"]
+    found = _run("search", str(tmp_path / "a"), "结亲周测试语句", "--json")
+    assert found["total"] == 1 and found["hits"][0]["title"] == record["title"]
