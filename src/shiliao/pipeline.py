@@ -25,7 +25,7 @@ from typing import Any
 from shiliao.cite.citations import find_citations, resolve
 from shiliao.collection import Collection, CollectionFile
 from shiliao.config import Settings
-from shiliao.errors import ExtractError, StoreError
+from shiliao.errors import ExtractError, SearchError, StoreError
 from shiliao.extract.media import sniff_media_type
 from shiliao.extract.passages import split_passages
 from shiliao.extract.runner import extract_file
@@ -458,6 +458,11 @@ def search(archive: Archive, query: str, limit: int | None = 20, width: int = 30
         if source is None:
             continue
         kwic = snippet(passage.text, parsed, width)
+        if kwic is None:
+            raise SearchError(
+                f"the search index of {archive.root} is out of date with its database; "
+                "run `shiliao build` again to bring it up to date"
+            )
         hits.append(
             SearchHit(
                 passage=passage,

@@ -67,7 +67,9 @@ class GlossaryMatcher:
             return []
         normalized, offsets = normalize_with_offsets(text)
         found = {
-            Mention(offsets[end + 1 - length], offsets[end + 1], term)
+            # The last original character of a match is the one that produced its last
+            # normalized character; an expanded character (… -> ...) is included whole.
+            Mention(offsets[end + 1 - length], offsets[end] + 1, term)
             for end, (length, term) in self._automaton.iter(normalized)
         }
         return sorted(found)
