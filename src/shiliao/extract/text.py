@@ -1,0 +1,25 @@
+"""Plain text: decoded (see ``decode``) and kept whole as one page."""
+
+from __future__ import annotations
+
+from shiliao.extract.decode import decode_text
+from shiliao.model import Extraction, Page
+
+__all__ = ["extract_text"]
+
+
+def extract_text(data: bytes, name: str) -> Extraction:
+    """Extract a plain-text file.
+
+    Args:
+        data: the file's bytes, in any encoding ``decode.decode_text`` recognizes.
+        name: the file's name; unused (the text carries no format hints), accepted so that
+            every extractor has the same signature.
+
+    Returns:
+        One page holding the whole text (newlines ``"\\n"``, NFC), method ``"text"``, and
+        metadata ``encoding``, ``replacement_ratio`` and, when more than 1 % of the characters
+        could not be decoded, ``needs_review: True``. Never raises on bad bytes.
+    """
+    decoded = decode_text(data)
+    return Extraction(pages=[Page(1, decoded.text)], method="text", metadata=decoded.metadata())
