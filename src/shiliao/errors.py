@@ -4,12 +4,19 @@ The tree::
 
     ShiliaoError                    any error of shiliao's own; the CLI prints its message, exit 1
     ├── ConfigError                 shiliao.toml or a command-line option is wrong
+    ├── CaptureError                a URL cannot be captured (network, limits, bad response)
+    │   └── UnsafeAddress           the URL or an address it resolves to is refused (SSRF guard)
     ├── CollectionError             a collection folder cannot be read
     │   └── SidecarError            a sidecar (x.yaml beside a file) is malformed
     ├── StoreError                  the archive cannot be read or written
     │   ├── BlobNotFound            no original with that digest is stored
     │   ├── IntegrityError          stored bytes do not match their digest
-    │   └── SchemaError             the database is newer than this shiliao, or damaged
+    │   ├── SchemaError             the database is newer than this shiliao, or damaged
+    │   └── LogError                the Merkle log (log/) cannot be read, written or used
+    │       ├── LogCorrupt          a line of log/entries.jsonl is malformed, out of place or torn
+    │       ├── CheckpointError     a checkpoint (signed note) is malformed or does not fit the log
+    │       │   └── SignatureError  no signature by the expected key verifies
+    │       └── ProofError          an inclusion or consistency proof does not verify
     ├── ExtractError                a file's text cannot be extracted
     │   ├── UnsupportedFormat       no extractor reads this media type
     │   ├── EncryptedDocument       the file is encrypted and gives no text
@@ -28,6 +35,8 @@ from __future__ import annotations
 
 __all__ = [
     "BlobNotFound",
+    "CaptureError",
+    "CheckpointError",
     "CitationError",
     "CollectionError",
     "ConfigError",
@@ -35,13 +44,18 @@ __all__ = [
     "ExtractError",
     "ExtractionLimit",
     "IntegrityError",
+    "LogCorrupt",
+    "LogError",
+    "ProofError",
     "PublishError",
     "QueryError",
     "SchemaError",
     "SearchError",
     "ShiliaoError",
     "SidecarError",
+    "SignatureError",
     "StoreError",
+    "UnsafeAddress",
     "UnsupportedFormat",
 ]
 
@@ -52,6 +66,25 @@ class ShiliaoError(Exception):
 
 class ConfigError(ShiliaoError):
     """A setting in shiliao.toml or on the command line is invalid."""
+
+
+class CaptureError(ShiliaoError):
+    """A URL cannot be captured: the network failed, a limit (time, bytes, redirects) was
+    reached, or the response cannot be recorded. No partial WARC file is left behind."""
+
+
+class UnsafeAddress(CaptureError):
+    """The capture was refused before connecting: the URL's scheme, form or address is unsafe.
+
+    Attributes:
+        url: the URL refused, as given (for a redirect, the redirect's target).
+        reason: why, e.g. ``"127.0.0.1 is a loopback address"``.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"refused to capture {url}: {reason}")
+        self.url = url
+        self.reason = reason
 
 
 class CollectionError(ShiliaoError):
@@ -102,6 +135,37 @@ class IntegrityError(StoreError):
 
 class SchemaError(StoreError):
     """The database schema is unknown to this version of shiliao, or damaged."""
+
+
+class LogError(StoreError):
+    """The archive's Merkle log cannot be read, written or used (see ``shiliao.log``)."""
+
+
+class LogCorrupt(LogError):
+    """The log file is damaged: a line is malformed, out of sequence, or torn by a crash.
+
+    Attributes:
+        path: the file, when known (``.../log/entries.jsonl``).
+        line: 1-based line number of the first bad line, when known.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        where = f"{path} line {line}: " if path and line else f"{path}: " if path else ""
+        super().__init__(where + message)
+        self.path = path
+        self.line = line
+
+
+class CheckpointError(LogError):
+    """A checkpoint is not a well-formed C2SP tlog-checkpoint, or does not match the log."""
+
+
+class SignatureError(CheckpointError):
+    """No signature by the expected key verifies: wrong key, edited text, or a bad signature."""
+
+
+class ProofError(LogError):
+    """An RFC 9162 inclusion or consistency proof, or a proof bundle, does not verify."""
 
 
 class ExtractError(ShiliaoError):
