@@ -233,3 +233,75 @@ def test_a_long_list_of_names_without_a_year_is_searched_in_linear_time() -> Non
     [citation] = find_citations("Abc, " * 30_000 + "Cao, Zhu, and Li (2020)")
     # A narrative citation names at most ten authors; the last ten are taken.
     assert citation.works[0].authors == ("Abc",) * 7 + ("Cao", "Zhu", "Li")
+
+
+def government_report() -> dict:
+    from shiliao.cite.sources import source_item
+    from shiliao.model import Source
+
+    source = Source(
+        id="gwr-2019",
+        title="2019年国务院政府工作报告",
+        date="2019-03-05",
+        type="report",
+        language="zh-Hans",
+        metadata={
+            "publisher": "中华人民共和国国务院",
+            "publisher_en": "State Council of the People's Republic of China",
+            "url": "https://zh.wikisource.org/wiki/2019",
+            "collection": ["government-work-reports"],
+        },
+        file_sha256="0" * 64,
+        line=66,
+        record_sha256="1" * 64,
+        path="sources/government-work-reports.jsonl",
+        status="extracted",
+    )
+    return source_item(
+        source, archived_url="https://example.org/jieqin/sources/gwr-2019/", captured="2024-05-02"
+    )
+
+
+def test_an_archived_source_as_a_csl_item() -> None:
+    assert government_report() == {
+        "id": "gwr-2019",
+        "type": "report",
+        "title": "2019年国务院政府工作报告",
+        "language": "zh-Hans",
+        "issued": {"date-parts": [[2019, 3, 5]]},
+        "author": [{"literal": "中华人民共和国国务院"}],
+        "publisher": "中华人民共和国国务院",
+        "URL": "https://zh.wikisource.org/wiki/2019",
+        "custom": {
+            "publisher-romanized": "State Council of the People's Republic of China",
+            "author-romanized": [{"literal": "State Council of the People's Republic of China"}],
+            "archived-url": "https://example.org/jieqin/sources/gwr-2019/",
+            "archived-date": "2024-05-02",
+        },
+    }
+
+
+def test_citations_resolve_to_archived_sources_and_romanized_names() -> None:
+    from shiliao.cite.sources import citable_items
+    from tests.cite.records import THESIS
+
+    items, warnings = citable_items([*sample_bibliography(), THESIS], [government_report()])
+    assert warnings == []
+    text = (
+        "The report [@gwr-2019, p. 3] and (State Council of the People's Republic of China, "
+        "2019); Wang (2019) is ambiguous, (Wang, 2019b) is the thesis, [@nowhere] is not."
+    )
+    resolutions = resolve(find_citations(text), items)
+    assert [(r.text, r.entry_id, r.candidates) for r in resolutions] == [
+        ("[@gwr-2019, p. 3]", "gwr-2019", ()),
+        ("(State Council of the People's Republic of China, 2019)", "gwr-2019", ()),
+        ("Wang (2019)", None, ("wang-2019", "wang-juan-2019")),
+        ("(Wang, 2019b)", "wang-juan-2019", ()),
+        ("[@nowhere]", None, ()),
+    ]
+    taken, clash = citable_items(sample_bibliography(), [{**government_report(), "id": "xu-2018"}])
+    assert len(taken) == len(sample_bibliography())
+    assert clash == [
+        "bibliography.json: entry 'xu-2018' has the id of an archived source; "
+        "[@xu-2018] cites the entry, not the source"
+    ]

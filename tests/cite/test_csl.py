@@ -122,3 +122,38 @@ def test_anchor_ids_are_distinct_and_free_of_spaces() -> None:
     assert anchor_id("a b") == "ref-a%20b"
     assert anchor_id("a%20b") == "ref-a%2520b"
     assert anchor_id("http://zotero.org/x", prefix="cite-") == "cite-http:%2F%2Fzotero.org%2Fx"
+
+
+def test_exported_members() -> None:
+    import shiliao.cite
+
+    assert shiliao.cite.__all__ == [
+        "FORMATS",
+        "STYLES",
+        "Citation",
+        "CitedWork",
+        "FormattedEntry",
+        "Resolution",
+        "Run",
+        "anchor_id",
+        "citable_items",
+        "creators",
+        "family_names",
+        "find_citations",
+        "format_bibliography",
+        "import_bibliography",
+        "in_text",
+        "load_bibliography",
+        "merge_bibliography",
+        "name_key",
+        "pinyin_key",
+        "plain_text",
+        "read_bibliography",
+        "reference_runs",
+        "resolve",
+        "sort_key",
+        "source_item",
+        "write_bibliography",
+        "year",
+        "year_suffixes",
+    ]

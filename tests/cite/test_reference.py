@@ -1,11 +1,22 @@
-"""Reference-list entries (Chicago author-date form), labels and order."""
+"""Reference lists: entries in Chicago author-date, citations, order, year letters."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from shiliao.cite.csl import load_bibliography
-from shiliao.cite.reference import Run, in_text_label, reference_runs, sort_key
+from shiliao.cite.reference import (
+    Run,
+    format_bibliography,
+    in_text,
+    plain_text,
+    reference_runs,
+    sort_key,
+    year_suffixes,
+)
+from shiliao.errors import CitationError
 
 SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "jieqin"
 INCOMPLETE = (
@@ -21,7 +32,7 @@ def sample_bibliography() -> dict[str, dict]:
 
 def test_sample_entries() -> None:
     items = sample_bibliography()
-    assert reference_runs(items["yao-zhang-2016"]) == [Run(f"Yao, and Zhang. 2016. {INCOMPLETE}")]
+    assert reference_runs(items["yao-zhang-2016"]) == [Run(f"Yao and Zhang. 2016. {INCOMPLETE}")]
     assert reference_runs(items["chang-2020"]) == [Run(f"Chang. 2020. {INCOMPLETE}")]
     assert reference_runs(items["xinhuanet-2014"]) == [
         Run(f"Xinhua Net. 2014. 新华网. {INCOMPLETE}")
@@ -96,6 +107,7 @@ def test_chapter_webpage_and_unsafe_url() -> None:
         Run("Handbook", "italic"),
         Run(", 3–9."),
     ]
+    assert reference_runs(chapter, "gb7714") == [Run("MA, ed, 2019. Visits[M]//Handbook.")]
     webpage = {
         "id": "w",
         "type": "webpage",
@@ -119,17 +131,26 @@ def test_more_than_ten_authors_give_seven_and_et_al() -> None:
     assert reference_runs(entry)[0] == Run("A0, A1, A2, A3, A4, A5, A6, et al. 2021. ")
 
 
-def test_in_text_labels() -> None:
+def test_in_text_citations_by_number_of_names() -> None:
     def item(*families: str) -> dict:
         return {"id": "x", "type": "book", "author": [{"family": f} for f in families],
                 "issued": {"date-parts": [[2019]]}}  # fmt: skip
 
-    assert in_text_label(item("Chang")) == "Chang, 2019"
-    assert in_text_label(item("Yao", "Zhang")) == "Yao and Zhang, 2019"
-    assert in_text_label(item("Cao", "Zhu", "Li")) == "Cao, Zhu, and Li, 2019"
-    assert in_text_label(item("Wang", "Li", "Zhou", "Ma")) == "Wang et al., 2019"
-    assert in_text_label({"id": "t", "type": "webpage", "title": "结亲周"}) == "结亲周, n.d."
-    assert in_text_label({"id": "u", "type": "webpage"}) == "n.d."
+    # CMOS 15.29; APA 8.17; GB/T 7714-2015 §10.2.3 (several authors: the first and et al.).
+    assert [in_text(item("Chang"), style) for style in ("chicago", "apa", "gb7714")] == [
+        "(Chang 2019)",
+        "(Chang, 2019)",
+        "(Chang, 2019)",
+    ]
+    assert in_text(item("Yao", "Zhang")) == "(Yao and Zhang 2019)"
+    assert in_text(item("Yao", "Zhang"), "gb7714") == "(Yao et al., 2019)"
+    assert in_text(item("Cao", "Zhu", "Li")) == "(Cao, Zhu, and Li 2019)"
+    assert in_text(item("Cao", "Zhu", "Li"), "apa") == "(Cao et al., 2019)"
+    assert in_text(item("Wang", "Li", "Zhou", "Ma")) == "(Wang et al. 2019)"
+    assert in_text({"id": "t", "type": "webpage", "title": "结亲周"}) == "(“结亲周” n.d.)"
+    assert in_text({"id": "t", "type": "webpage", "title": "结亲周"}, "gb7714") == "(佚名)"
+    with pytest.raises(CitationError, match="unknown citation style 'mla'"):
+        in_text(item("Chang"), "mla")
 
 
 def test_reference_list_order() -> None:
@@ -138,23 +159,53 @@ def test_reference_list_order() -> None:
         {"id": "chang-2018", "type": "book", "author": [{"family": "chang"}],
          "issued": {"date-parts": [[2018]]}},
         {"id": "chang-nd", "type": "book", "author": [{"family": "Chang"}]},
+        {"id": "zhang-2019", "type": "book", "author": [{"family": "张", "given": "三"}],
+         "issued": {"date-parts": [[2019]]}},
+        {"id": "smith-2019", "type": "book", "author": [{"family": "Smith"}],
+         "issued": {"date-parts": [[2019]]}, "language": "en"},
     ]  # fmt: skip
     ordered = sorted([*items.values(), *extra], key=sort_key)
+    # CMOS 15.16-15.17: by name, then year, undated last; a work without a name by its title,
+    # titles and names in characters by pinyin (张 zhang after yao).
     assert [item["id"] for item in ordered] == [
         "cao-zhu-2020",
         "cha-2017",
         "chang-2018",
         "chang-2020",
         "chang-nd",
+        "fig-1-fanghuiju-jieqin-week",
         "jiang-2020",
+        "fig-4-jieqin-mandarin",
+        "fig-2-jieqin-week-cooking",
+        "fig-3-ethnic-unity-jieqin",
         "sheng-yanitakqiao-2017",
+        "smith-2019",
         "wang-2019",
         "xinhuanet-2014",
         "xu-2018",
         "yang-fu-2019",
         "yao-zhang-2016",
-        "fig-3-ethnic-unity-jieqin",
-        "fig-1-fanghuiju-jieqin-week",
-        "fig-4-jieqin-mandarin",
-        "fig-2-jieqin-week-cooking",
+        "zhang-2019",
     ]
+    # GB/T 7714-2015 §9.2: Chinese works first (by pinyin), then Western ones.
+    gb = sorted([items["xu-2018"], *extra], key=lambda item: sort_key(item, "gb7714"))
+    assert [item["id"] for item in gb][:2] == ["zhang-2019", "chang-2018"]
+
+
+def test_year_letters_follow_citation_resolution() -> None:
+    works = [
+        {"id": "xu-b", "type": "book", "author": [{"family": "Xu"}],
+         "issued": {"date-parts": [[2018]]}, "title": "Policy"},
+        {"id": "xu-a", "type": "book", "author": [{"family": "Xu"}],
+         "issued": {"date-parts": [[2018]]}, "title": "Cadres"},
+        {"id": "xu-c", "type": "book", "author": [{"family": "Xu"}],
+         "issued": {"date-parts": [[2019]]}, "title": "Later"},
+    ]  # fmt: skip
+    assert year_suffixes(works) == {"xu-a": "a", "xu-b": "b"}
+    entries = format_bibliography(works, "apa")
+    assert [(entry.id, entry.citation) for entry in entries] == [
+        ("xu-a", "(Xu, 2018a)"),
+        ("xu-b", "(Xu, 2018b)"),
+        ("xu-c", "(Xu, 2019)"),
+    ]
+    assert plain_text(entries[1].runs) == "Xu. (2018b). Policy."

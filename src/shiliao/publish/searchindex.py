@@ -1,0 +1,292 @@
+"""The site's own static search index: exact substring search with no server.
+
+Pagefind was tried first and dropped: its Chinese segmentation returned pages that do not contain
+the word searched. This index gives the same answers as ``search.index`` (a passage matches when
+every query unit is a substring of its normalized text), from plain files that any static host
+serves and that ``assets/search.js`` fetches on demand.
+
+Layout under ``search/data/``::
+
+    meta.json       {"format", "passages", "shards", "width", "chunks": [first passage of each
+                    chunk], "sources": [[id, title, title_lang, language, date, url, first
+                    passage], ...]}
+    t2s.json        {"幹": "干", ...}: ``zh.normalize.t2s_table()``, so the script normalizes a
+                    query exactly as Python does (per code point: NFKC, lower case, this table)
+    t/00.txt..ff.txt  postings, one token per line: ``<token>\\t<postings>\\n``, sorted
+    x/<n>.json      chunk ``n`` of passages: ``[[paragraph, original text], ...]``
+
+Passages are numbered 0..N-1 in collection order (a source's passages are consecutive, in
+reading order), so a passage's source is found from the sources' first numbers.
+
+Tokens: every code point of the passage's normalized text (``zh.normalize.normalize``) and
+every pair of adjacent code points, except whitespace (``str.isspace``), which is never a token
+nor inside one. A token's shard is its FNV-1a hash (32 bits, over its code points, not its
+bytes) modulo the shard count, which ``search.js`` computes the same way.
+
+Postings are the sorted passage numbers of the passages that contain the token, delta-coded
+(first number, then each gap minus one) as variable-length integers of 5 bits per character,
+least significant group first; a character of the alphabet at index 32-63 means more follows.
+Frequent tokens, which hold most postings, cost one character per passage.
+
+Queries (``search.js``): a unit of one code point is looked up as a single character, a unit of
+two as a pair; both answers are exact. A longer unit (or one with whitespace) intersects the
+postings of its pairs, then keeps the candidates whose normalized text really contains it,
+which needs only the chunks that hold candidates. Units are ANDed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from shiliao.model import Passage
+from shiliao.zh.normalize import normalize, t2s_table
+
+__all__ = [
+    "SHARDS",
+    "IndexedSource",
+    "SearchIndexStats",
+    "encode_postings",
+    "passage_tokens",
+    "token_shard",
+    "write_search_index",
+]
+
+FORMAT = 1
+SHARDS = 256
+# A chunk closes once its passages' text reaches this many UTF-8 bytes: small enough that a
+# query verifying a few candidates fetches little, large enough that there are few files.
+CHUNK_TARGET_BYTES = 4 * 1024
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+# Matches exactly the characters for which str.isspace() is true.
+_WHITESPACE = re.compile(
+    "[\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+_FNV_OFFSET = 0x811C9DC5
+_FNV_PRIME = 0x01000193
+
+
+@dataclass(frozen=True)
+class IndexedSource:
+    """One source as the search page shows it, with its passages.
+
+    Attributes:
+        id: the source's id.
+        title: its title, shown in results.
+        title_lang: the ``lang`` for the title (``lang.text_lang``), or None.
+        language: the source's BCP 47 tag, the fallback ``lang`` of its snippets.
+        date: EDTF date or None.
+        url: its page, root-relative (``SiteUrls.source``).
+        passages: its passages in reading order.
+    """
+
+    id: str
+    title: str
+    title_lang: str | None
+    language: str
+    date: str | None
+    url: str
+    passages: Sequence[Passage]
+
+
+@dataclass(frozen=True)
+class SearchIndexStats:
+    """What the index holds and what it costs.
+
+    Attributes:
+        passages: passages indexed.
+        tokens: distinct tokens (characters and pairs).
+        postings: (token, passage) pairs stored.
+        text_bytes: UTF-8 bytes of the passages' original text (the corpus).
+        postings_bytes: bytes of the token shards.
+        store_bytes: bytes of the passage chunks (the text, for verifying and snippets).
+        other_bytes: bytes of ``meta.json`` and ``t2s.json``.
+        files: files written.
+    """
+
+    passages: int
+    tokens: int
+    postings: int
+    text_bytes: int
+    postings_bytes: int
+    store_bytes: int
+    other_bytes: int
+    files: int
+
+    @property
+    def total_bytes(self) -> int:
+        """Every byte of ``search/data``."""
+        return self.postings_bytes + self.store_bytes + self.other_bytes
+
+    @property
+    def ratio(self) -> float:
+        """``total_bytes / text_bytes`` (0.0 for an empty corpus)."""
+        return self.total_bytes / self.text_bytes if self.text_bytes else 0.0
+
+
+def token_shard(token: str, shards: int = SHARDS) -> int:
+    """The shard of a token: FNV-1a (32-bit) over its code points, modulo ``shards``."""
+    value = _FNV_OFFSET
+    for char in token:
+        value = ((value ^ ord(char)) * _FNV_PRIME) & 0xFFFFFFFF
+    return value % shards
+
+
+def passage_tokens(normalized: str) -> set[str]:
+    """The tokens of a normalized text: its non-whitespace code points and adjacent pairs of them.
+
+    Args:
+        normalized: ``zh.normalize.normalize`` of a passage.
+
+    Returns:
+        Strings of one or two code points, none containing whitespace.
+    """
+    if not _WHITESPACE.search(normalized):
+        # The common case, done with set and zip in C: no token needs cutting at whitespace.
+        tokens = set(normalized)
+        tokens.update(map(str.__add__, normalized, normalized[1:]))
+        return tokens
+    tokens = set()
+    previous = ""
+    for char in normalized:
+        if char.isspace():
+            previous = ""
+            continue
+        tokens.add(char)
+        if previous:
+            tokens.add(previous + char)
+        previous = char
+    return tokens
+
+
+def encode_postings(numbers: Sequence[int]) -> str:
+    """Encode sorted, distinct passage numbers (see the module docstring).
+
+    Args:
+        numbers: ascending non-negative integers.
+
+    Returns:
+        A string over ``ALPHABET``; ``[0, 1, 2]`` gives ``"000"``, ``[40]`` gives ``"e1"``.
+
+    Raises:
+        ValueError: the numbers are not ascending and distinct.
+    """
+    out: list[str] = []
+    previous = -1
+    for number in numbers:
+        gap = number - previous - 1
+        if gap < 0:
+            raise ValueError(f"postings must ascend: {number} after {previous}")
+        previous = number
+        while gap >= 32:
+            out.append(ALPHABET[32 + (gap & 31)])
+            gap >>= 5
+        out.append(ALPHABET[gap])
+    return "".join(out)
+
+
+def _write(path: Path, text: str) -> int:
+    data = text.encode("utf-8")
+    path.write_bytes(data)
+    return len(data)
+
+
+def _json(value: object) -> str:
+    # ensure_ascii=False keeps Chinese at 3 bytes a character instead of 6; JSON.parse reads it.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_search_index(
+    out: Path, sources: Sequence[IndexedSource], kwic_width: int
+) -> SearchIndexStats:
+    """Write the static index of every passage of ``sources`` into the folder ``out``.
+
+    Args:
+        out: the ``search/data`` folder of the site being built (created; it should be empty).
+        sources: the sources in collection order, with their passages.
+        kwic_width: code points of context on each side of a match in result snippets.
+
+    Returns:
+        The index's ``SearchIndexStats``.
+
+    Raises:
+        OSError: the folder cannot be written.
+    """
+    (out / "t").mkdir(parents=True, exist_ok=True)
+    (out / "x").mkdir(parents=True, exist_ok=True)
+    postings: dict[str, list[int]] = defaultdict(list)
+    source_rows: list[list[object]] = []
+    chunk_starts: list[int] = []
+    chunk: list[list[object]] = []
+    chunk_bytes = 0
+    number = 0
+    text_bytes = store_bytes = files = 0
+
+    def close_chunk() -> None:
+        nonlocal chunk, chunk_bytes, store_bytes, files
+        if chunk:
+            store_bytes += _write(out / "x" / f"{len(chunk_starts) - 1}.json", _json(chunk))
+            files += 1
+        chunk, chunk_bytes = [], 0
+
+    for source in sources:
+        source_rows.append(
+            [
+                source.id,
+                source.title,
+                source.title_lang,
+                source.language,
+                source.date,
+                source.url,
+                number,
+            ]
+        )
+        for passage in source.passages:
+            for token in passage_tokens(normalize(passage.text)):
+                postings[token].append(number)
+            if not chunk:
+                chunk_starts.append(number)
+            chunk.append([passage.paragraph, passage.text])
+            size = len(passage.text.encode("utf-8"))
+            text_bytes += size
+            chunk_bytes += size
+            number += 1
+            if chunk_bytes >= CHUNK_TARGET_BYTES:
+                close_chunk()
+    close_chunk()
+
+    shards: list[list[str]] = [[] for _ in range(SHARDS)]
+    count = 0
+    for token in sorted(postings):
+        numbers = postings[token]
+        count += len(numbers)
+        shards[token_shard(token)].append(f"{token}\t{encode_postings(numbers)}\n")
+    postings_bytes = 0
+    for shard, lines in enumerate(shards):
+        postings_bytes += _write(out / "t" / f"{shard:02x}.txt", "".join(lines))
+        files += 1
+
+    meta = {
+        "format": FORMAT,
+        "passages": number,
+        "shards": SHARDS,
+        "width": kwic_width,
+        "chunks": chunk_starts,
+        "sources": source_rows,
+    }
+    other_bytes = _write(out / "meta.json", _json(meta))
+    other_bytes += _write(out / "t2s.json", _json(dict(sorted(t2s_table().items()))))
+    return SearchIndexStats(
+        passages=number,
+        tokens=len(postings),
+        postings=count,
+        text_bytes=text_bytes,
+        postings_bytes=postings_bytes,
+        store_bytes=store_bytes,
+        other_bytes=other_bytes,
+        files=files + 2,
+    )

@@ -1,0 +1,672 @@
+"""The static website of an archive: home, collection, source pages, sections, glossary, search.
+
+``build_site`` writes every page from the archive's database with Jinja2 templates (autoescape
+on everywhere; only ``section.py``'s HTML and ``lang.py``'s escaping helpers are marked safe),
+copies the originals for download, and writes the static search index (``searchindex.py``). All
+links are relative (``urls.relative``), so the site works from any sub-path of any static host,
+and from ``file://`` except for search, which needs ``fetch``. Nothing is loaded from another
+host, and no page has inline script or style, so the Content-Security-Policy in every page's
+``<meta>`` allows only the site's own files.
+
+The site is built in a temporary folder beside ``out`` and swapped in with two renames, so a
+build that fails leaves the previous site as it was. A ``.shiliao-site.json`` manifest records
+what was built (``site_is_current``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from shiliao import __version__
+from shiliao.config import Settings
+from shiliao.errors import BlobNotFound, PublishError
+from shiliao.model import Passage, Source, Term
+from shiliao.publish.citing import archive_items, cite_this, source_csl
+from shiliao.publish.files import download_name
+from shiliao.publish.lang import direction, mark_chinese, passage_markup, text_lang
+from shiliao.publish.searchindex import IndexedSource, SearchIndexStats, write_search_index
+from shiliao.publish.section import render_section
+from shiliao.publish.urls import MANIFEST, SiteUrls, relative, root_prefix, term_slugs
+from shiliao.store import BlobStore, Catalog
+from shiliao.zh.glossary import Mention, longest_mentions
+
+__all__ = ["SiteReport", "build_site", "site_is_current"]
+
+Progress = Callable[[str, int, int], None]
+
+_MANIFEST_FORMAT = 1
+_COPY_CHUNK_BYTES = 1 << 20
+# The policy of every page: the site's own files only; no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
+_LANGUAGE_NAMES = {
+    "zh": "Chinese",
+    "zh-Hans": "Chinese (Simplified)",
+    "zh-Hant": "Chinese (Traditional)",
+    "ug": "Uyghur",
+    "ug-Arab": "Uyghur (Arabic script)",
+    "ug-Latn": "Uyghur (Latin script)",
+    "ug-Cyrl": "Uyghur (Cyrillic script)",
+    "kk": "Kazakh",
+    "en": "English",
+    "und": "undetermined",
+}
+# The year of an EDTF date: optional set brackets or open start, then YYY and a digit or X
+# (195X is the 1950s); anything else (19XX, negative years) has no decade.
+_EDTF_DECADE = re.compile(r"[\[{]?(?:\.\.)?(\d{3})[\dX]")
+_METADATA_LABELS = {
+    "title_en": "English title",
+    "creators": "Creators",
+    "publisher": "Publisher",
+    "publisher_en": "Publisher (English)",
+    "url": "URL",
+    "collection": "Collection",
+    "rights": "Rights",
+    "description": "Description",
+}
+# Only these become links: a javascript: or data: URL in a record must never be clickable.
+_WEB_URL = re.compile(r"https?://", re.IGNORECASE)
+_UNDATED = "undated"
+_UNCERTAIN = "date uncertain"
+
+
+@dataclass
+class SiteReport:
+    """What ``build_site`` wrote.
+
+    Attributes:
+        path: the site's folder.
+        pages: HTML pages written.
+        files: originals copied for download.
+        warnings: problems a curator should see (unresolved citations of a section, originals
+            missing from the store...), one line each.
+        search_index: the static search index's sizes.
+        seconds: wall-clock time of the build.
+    """
+
+    path: Path
+    pages: int = 0
+    files: int = 0
+    warnings: list[str] = field(default_factory=list)
+    search_index: SearchIndexStats | None = None
+    seconds: float = 0.0
+
+
+def _read_manifest(out: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _settings_digest(settings: Settings) -> str:
+    """Digest of the settings that change what the pages show."""
+    shown = {"site": settings.table("site"), "archive_title": settings.table("archive")["title"]}
+    text = json.dumps(shown, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def site_is_current(out: Path, content_version: str, settings: Settings | None = None) -> bool:
+    """Whether the site in ``out`` was built from this content by this shiliao.
+
+    Args:
+        out: the site's folder.
+        content_version: the archive's content version, as given to ``build_site``; an empty
+            string never counts as current.
+        settings: when given, the ``[site]`` settings and the archive's title must also be the
+            ones the site was built with (a new title or ``kwic_width`` changes pages although
+            the content did not change).
+
+    Returns:
+        True when ``out/.shiliao-site.json`` records the same non-empty content version, the
+        same shiliao version and manifest format (and settings, when given); False otherwise,
+        also for a missing or unreadable manifest.
+    """
+    manifest = _read_manifest(Path(out))
+    return (
+        bool(content_version)
+        and manifest is not None
+        and manifest.get("format") == _MANIFEST_FORMAT
+        and manifest.get("content_version") == content_version
+        and manifest.get("shiliao_version") == __version__
+        and (settings is None or manifest.get("settings_digest") == _settings_digest(settings))
+    )
+
+
+def build_site(
+    catalog: Catalog,
+    blobs: BlobStore,
+    out: Path,
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    content_version: str = "",
+) -> SiteReport:
+    """Write the archive's static website into ``out``, replacing the site there atomically.
+
+    Args:
+        catalog: the archive's database (read only).
+        blobs: the archive's originals (read only; any ``BlobStore``, ``FsBlobStore`` today),
+            copied to ``files/``.
+        out: the site's folder; created when missing. If it exists it must be empty or a site
+            this function wrote (it has ``.shiliao-site.json``): any other folder is refused,
+            so that a wrong ``--out`` never deletes someone's files.
+        settings: ``[site]`` (``title``, ``term_kwic_lines``, ``kwic_width``) and ``[archive]``
+            (``title``) are used.
+        progress: called as ``progress("site", done, total)`` as pages are written.
+        content_version: recorded in the manifest for ``site_is_current``; "" when unknown.
+
+    Returns:
+        A ``SiteReport``.
+
+    Raises:
+        PublishError: ``out`` is not a site folder, an id cannot be a path, or the site cannot
+            be written. Whatever the error (the database's own included), the site that was
+            there is left as it was and the temporary folder is removed.
+    """
+    started = time.perf_counter()
+    out = Path(out).absolute()
+    _check_target(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # A build killed before its swap left its staging folder; it was never the site.
+        for leftover in _siblings(out, "building"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    except OSError as exc:
+        raise PublishError(f"cannot write the site beside {out}: {exc}") from exc
+    try:
+        report = _SiteBuilder(catalog, blobs, staging, settings, progress).build()
+        _write_manifest(staging, catalog, report, content_version, _settings_digest(settings))
+        # mkdtemp makes the folder private (0700); a site is meant to be read by a web server.
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)
+        _swap(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PublishError(f"cannot write the site {out}: {exc}") from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    report.path = out
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_target(out: Path) -> None:
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise PublishError(f"{out} is a file; give a folder for the website")
+    if any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise PublishError(
+            f"{out} is not empty and is not a shiliao site (no {MANIFEST}); "
+            "give a new or empty folder for the website"
+        )
+
+
+def _siblings(out: Path, kind: str) -> list[Path]:
+    """The temporary folders of kind ``building`` or ``old`` that builds of ``out`` make."""
+    prefix = f".{out.name}.{kind}-"
+    return [p for p in out.parent.iterdir() if p.name.startswith(prefix) and p.is_dir()]
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put ``staging`` in place of ``out``: two renames, then the old site is deleted.
+
+    Between the renames ``out`` is briefly missing; a build killed there leaves the previous
+    site in ``.<name>.old-*`` beside it (deleted by the next successful build).
+    """
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        old.rmdir()
+        os.rename(out, old)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        if old is not None:
+            os.rename(old, out)
+        raise
+    # The site replaced now, and any a killed build left between its two renames.
+    for previous in _siblings(out, "old"):
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def _write_manifest(
+    root: Path, catalog: Catalog, report: SiteReport, version: str, settings_digest: str
+) -> None:
+    manifest = {
+        "format": _MANIFEST_FORMAT,
+        "content_version": version,
+        "shiliao_version": __version__,
+        "settings_digest": settings_digest,
+        "counts": catalog.counts(),
+        "pages": report.pages,
+        "files": report.files,
+    }
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True)
+    (root / MANIFEST).write_text(text + "\n", encoding="utf-8")
+
+
+def _decade(date: str | None) -> str:
+    if not date:
+        return _UNDATED
+    match = _EDTF_DECADE.match(date)
+    return f"{match.group(1)}0s" if match else _UNCERTAIN
+
+
+def _date_key(date: str | None) -> str:
+    """Sort key of an EDTF date string: undated after every date."""
+    return date or "\uffff"
+
+
+def _language_name(tag: str) -> str:
+    return _LANGUAGE_NAMES.get(tag, tag)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+@dataclass(frozen=True)
+class _FacetValue:
+    key: str
+    label: Markup
+    count: int
+
+
+@dataclass(frozen=True)
+class _Facet:
+    name: str
+    legend: str
+    values: list[_FacetValue]
+
+
+class _SiteBuilder:
+    """One build: the environment, the URLs and the counters."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        blobs: BlobStore,
+        root: Path,
+        settings: Settings,
+        progress: Progress | None,
+    ) -> None:
+        self.catalog = catalog
+        self.blobs = blobs
+        self.root = root
+        self.progress = progress
+        site_settings = settings.table("site")
+        cite_settings = settings.table("cite")
+        self.cite_style = str(cite_settings["style"])
+        self.site_url = str(cite_settings["site_url"])
+        self.kwic_lines = int(site_settings["term_kwic_lines"])
+        self.kwic_width = int(site_settings["kwic_width"])
+        title = str(site_settings["title"] or settings.table("archive")["title"])
+        self.terms: list[Term] = catalog.terms()
+        self.term_by_name = {term.term: term for term in self.terms}
+        self.urls = SiteUrls(term_slugs(self.terms))
+        self.sources: list[Source] = catalog.sources()
+        self.report = SiteReport(path=root)
+        self.done = 0
+        # home, collection, sections index, glossary index, search, then one page each.
+        self.total = 5 + len(self.sources) + len(catalog.sections()) + len(self.terms)
+        self.env = Environment(
+            loader=PackageLoader("shiliao.publish", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["zh"] = mark_chinese
+        self.env.filters["language_name"] = _language_name
+        self.site = {
+            "title": title,
+            "title_html": mark_chinese(title),
+            "version": __version__,
+            "csp": CONTENT_SECURITY_POLICY,
+        }
+
+    # Writing ----------------------------------------------------------------------------------
+
+    def _page(self, template: str, path: str, title: str, **context: Any) -> None:
+        full_title = f"{title} · {self.site['title']}" if title != self.site["title"] else title
+        html = self.env.get_template(template).render(
+            link=lambda target: relative(path, target),
+            root=root_prefix(path),
+            urls=self.urls,
+            site=self.site,
+            page_title=full_title,
+            page_title_lang=text_lang(full_title),
+            **context,
+        )
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.report.pages += 1
+        self.done += 1
+        if self.progress:
+            self.progress("site", self.done, self.total)
+
+    def _copy_assets(self) -> None:
+        assets = Path(__file__).with_name("assets")
+        for name in ("site.css", "collection.js", "search.js"):
+            target = self.root / self.urls.asset(name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(assets / name, target)
+
+    def _copy_originals(self) -> dict[str, str | None]:
+        """Copy each source's original once; map digest -> its root-relative URL, or None."""
+        copied: dict[str, str | None] = {}
+        for source in self.sources:
+            sha256 = source.file_sha256
+            if sha256 in copied:
+                continue
+            record = self.catalog.file(sha256)
+            name = download_name(
+                record["original_name"] if record else None,
+                sha256,
+                record["media_type"] if record else None,
+            )
+            url = self.urls.original(sha256, name)
+            target = self.root / url
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with self.blobs.open(sha256) as original, target.open("wb") as copy:
+                    shutil.copyfileobj(original, copy, _COPY_CHUNK_BYTES)
+            except BlobNotFound:
+                self.report.warnings.append(
+                    f"{source.path}: its original (sha256 {sha256}) is missing from the archive; "
+                    "run `shiliao verify`"
+                )
+                target.unlink(missing_ok=True)
+                copied[sha256] = None
+                continue
+            copied[sha256] = url
+            self.report.files += 1
+        return copied
+
+    def build(self) -> SiteReport:
+        self._copy_assets()
+        downloads = self._copy_originals()
+        usage = self.catalog.term_usage()
+        indexed: list[IndexedSource] = []
+        for source in self.sources:
+            passages = self.catalog.passages(source.id)
+            self._source_page(source, passages, downloads.get(source.file_sha256))
+            indexed.append(
+                IndexedSource(
+                    id=source.id,
+                    title=source.title,
+                    title_lang=text_lang(source.title, source.language),
+                    language=source.language,
+                    date=source.date,
+                    url=self.urls.source(source.id),
+                    passages=passages,
+                )
+            )
+        self.report.search_index = write_search_index(
+            self.root / Path(self.urls.search_data("meta.json")).parent, indexed, self.kwic_width
+        )
+        self._collection_page()
+        sections = self._section_pages()
+        for term in self.terms:
+            self._term_page(term, usage.get(term.term, (0, 0)))
+        self._glossary_page(usage)
+        self._page("search.html", self.urls.search, "Search")
+        self._page(
+            "home.html",
+            self.urls.home,
+            self.site["title"],
+            counts=self.catalog.counts(),
+            sections=sections,
+        )
+        return self.report
+
+    # Pages ------------------------------------------------------------------------------------
+
+    def _collection_page(self) -> None:
+        rows = []
+        facet_values: dict[str, Counter[str]] = {
+            name: Counter() for name in ("type", "decade", "language", "collection")
+        }
+        for source in sorted(self.sources, key=lambda s: (_date_key(s.date), s.title, s.id)):
+            values = {
+                "type": [source.type],
+                "decade": [_decade(source.date)],
+                "language": [source.language],
+                "collection": [str(c) for c in _as_list(source.metadata.get("collection"))],
+            }
+            for name, found in values.items():
+                facet_values[name].update(found)
+            rows.append((source, values))
+        keys: dict[tuple[str, str], str] = {}
+        facets = []
+        legends = {
+            "type": "Type",
+            "decade": "Decade",
+            "language": "Language",
+            "collection": "Collection",
+        }
+        for name, counter in facet_values.items():
+            ordered = sorted(counter, key=lambda v: (v in (_UNDATED, _UNCERTAIN), v))
+            items = []
+            for number, value in enumerate(ordered):
+                # Facet values travel in data attributes as short keys: no text from a source
+                # (spaces, quotes, Han) ever sits in an attribute that the script splits.
+                keys[(name, value)] = f"{name[0]}{number}"
+                label = _language_name(value) if name == "language" else value
+                items.append(_FacetValue(keys[(name, value)], mark_chinese(label), counter[value]))
+            facets.append(_Facet(name, legends[name], items))
+        table = [
+            {
+                "source": source,
+                "keys": {
+                    name: " ".join(keys[(name, v)] for v in found) for name, found in values.items()
+                },
+            }
+            for source, values in rows
+        ]
+        self._page("collection.html", self.urls.collection, "Collection", rows=table, facets=facets)
+
+    def _metadata_rows(self, source: Source) -> list[tuple[str, Markup]]:
+        metadata = source.metadata
+        rows: list[tuple[str, Markup]] = []
+        hint = source.language
+        for key, label in _METADATA_LABELS.items():
+            value = metadata.get(key)
+            if value in (None, "", []):
+                continue
+            if key == "url" and isinstance(value, str) and _WEB_URL.match(value):
+                # Shown percent-decoded (Chinese page names are unreadable encoded); the link
+                # keeps the URL exactly as recorded.
+                link = Markup('<a class="external" href="{}" rel="noopener noreferrer">{}</a>')
+                rows.append((label, link.format(value, mark_chinese(unquote(value), hint))))
+            elif key == "creators":
+                rows.append((label, self._creators(value, hint)))
+            else:
+                rows.append(
+                    (label, Markup(", ").join(mark_chinese(v, hint) for v in _as_list(value)))
+                )
+        for key in sorted(metadata):
+            if key in _METADATA_LABELS:
+                continue
+            values = _as_list(metadata[key])
+            if values and all(isinstance(v, str | int | float) for v in values):
+                rows.append(
+                    (
+                        key.replace("_", " "),
+                        Markup(", ").join(mark_chinese(v, hint) for v in values),
+                    )
+                )
+        return rows
+
+    @staticmethod
+    def _creators(value: Any, hint: str) -> Markup:
+        shown = []
+        for creator in _as_list(value):
+            if isinstance(creator, dict):
+                name = mark_chinese(creator.get("name") or creator.get("literal") or "", hint)
+                if creator.get("name_en"):
+                    name += Markup(" ({})").format(creator["name_en"])
+                if creator.get("role"):
+                    name += Markup(", {}").format(creator["role"])
+                shown.append(name)
+            else:
+                shown.append(mark_chinese(creator, hint))
+        return Markup("; ").join(shown)
+
+    def _source_page(self, source: Source, passages: list[Passage], download: str | None) -> None:
+        path = self.urls.source(source.id)
+        mentions = self.catalog.passage_mentions(source.id)
+        term_counts: Counter[str] = Counter()
+
+        def term_link(term: str) -> str | None:
+            target = self.urls.term(term)
+            return None if target is None else relative(path, target)
+
+        shown = []
+        for passage in passages:
+            lang = text_lang(passage.text, source.language) or source.language
+            found = longest_mentions(
+                Mention(start, end, term) for term, start, end in mentions.get(passage.id or -1, [])
+            )
+            term_counts.update(m.term for m in found if m.term in self.term_by_name)
+            shown.append(
+                {
+                    "anchor": self.urls.passage_anchor(passage.paragraph),
+                    "paragraph": passage.paragraph,
+                    "page": passage.page,
+                    "lang": lang,
+                    "dir": direction(lang),
+                    "html": passage_markup(passage.text, found, term_link, lang),
+                }
+            )
+        record = self.catalog.file(source.file_sha256)
+        terms = [
+            (self.term_by_name[name], count, self.urls.term(name))
+            for name, count in sorted(term_counts.items(), key=lambda item: (-item[1], item[0]))
+        ]
+        # "Cite this": the three styles, and the record as .bib, .ris and .json beside the page.
+        cite = cite_this(source_csl(self.catalog, source, self.site_url), self.cite_style)
+        folder = path.rsplit("/", 1)[0]
+        for name, text in cite.files.items():
+            target = self.root / folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        self._page(
+            "source.html",
+            path,
+            source.title,
+            source=source,
+            metadata=self._metadata_rows(source),
+            file=record,
+            download=download,
+            passages=shown,
+            methods=sorted({p.method for p in passages}),
+            terms=terms,
+            cite=cite,
+            cite_folder=folder,
+        )
+
+    def _section_pages(self) -> list[dict[str, Any]]:
+        listed = []
+        # Sections cite bibliography entries and, by id ([@source-id]), archived sources.
+        citable, clashes = archive_items(self.catalog, self.site_url)
+        self.report.warnings.extend(clashes)
+        for section in self.catalog.sections():
+            path = self.urls.section(section.id)
+
+            def term_url(term: str, path: str = path) -> str:
+                target = self.urls.term(term)
+                return relative(path, target) if target else relative(path, self.urls.terms)
+
+            rendered = render_section(section, citable, self.terms, term_url, style=self.cite_style)
+            self.report.warnings.extend(rendered.warnings)
+            self._page(
+                "section.html",
+                path,
+                rendered.title,
+                section=rendered,
+                source_path=section.path,
+            )
+            listed.append({"url": path, "title": rendered.title, "subtitle": rendered.subtitle})
+        self._page("sections.html", self.urls.sections, "Sections", sections=listed)
+        return listed
+
+    def _glossary_page(self, usage: dict[str, tuple[int, int]]) -> None:
+        entries = [
+            (term, self.urls.term(term.term), usage.get(term.term, (0, 0))) for term in self.terms
+        ]
+        self._page("glossary.html", self.urls.terms, "Glossary", entries=entries)
+
+    def _kwic(self, term: str) -> list[dict[str, Any]]:
+        lines = []
+        sources: dict[str, Source | None] = {}
+        for passage, start, end in self.catalog.term_mentions(term, self.kwic_lines):
+            if passage.source_id not in sources:
+                sources[passage.source_id] = self.catalog.source(passage.source_id)
+            source = sources[passage.source_id]
+            if source is None:
+                continue
+            text = passage.text
+            left_start = max(0, start - self.kwic_width)
+            right_end = min(len(text), end + self.kwic_width)
+            lines.append(
+                {
+                    "source": source,
+                    "url": self.urls.passage(source.id, passage.paragraph),
+                    "paragraph": passage.paragraph,
+                    "lang": text_lang(text, source.language) or source.language,
+                    "left": ("…" if left_start > 0 else "") + text[left_start:start],
+                    "match": text[start:end],
+                    "right": text[end:right_end] + ("…" if right_end < len(text) else ""),
+                }
+            )
+        return lines
+
+    def _term_page(self, term: Term, usage: tuple[int, int]) -> None:
+        path = self.urls.term(term.term)
+        if path is None:
+            raise PublishError(f"glossary term {term.term!r} has no page")
+
+        def linked(names: Sequence[str]) -> list[tuple[str, str | None]]:
+            return [(name, self.urls.term(name)) for name in names if name != term.term]
+
+        self._page(
+            "term.html",
+            path,
+            term.term,
+            term=term,
+            parts=linked(term.parts),
+            see=linked(term.see),
+            usage=usage,
+            kwic=self._kwic(term.term),
+            search=self.urls.search_for(term.term),
+            kwic_limit=self.kwic_lines,
+        )

@@ -1,0 +1,187 @@
+"""The static search index: its encoding, its exactness on the sample, and its size."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from shiliao.publish.searchindex import (
+    ALPHABET,
+    SHARDS,
+    encode_postings,
+    passage_tokens,
+    token_shard,
+)
+from shiliao.search.query import parse_query
+from shiliao.zh.normalize import normalize, t2s_table
+from tests.conftest import sample_documents
+from tests.publish.conftest import BuiltSite, read_json
+
+WORDS = ["民族团结", "干部", "新疆", "亲戚", "结对", "精准扶贫", "两个维护", "中华民族共同体意识"]
+
+
+def decode_postings(code: str) -> list[int]:
+    """The inverse of ``encode_postings``, written as search.js's ``decode`` is."""
+    numbers: list[int] = []
+    previous, value, scale = -1, 0, 1
+    for char in code:
+        digit = ALPHABET.index(char)
+        if digit >= 32:
+            value += (digit - 32) * scale
+            scale *= 32
+        else:
+            value += digit * scale
+            previous += value + 1
+            numbers.append(previous)
+            value, scale = 0, 1
+    return numbers
+
+
+class StaticIndex:
+    """The files of ``search/data`` read the way search.js reads them, to test them in Python."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        meta = read_json(data / "meta.json")
+        assert isinstance(meta, dict)
+        self.meta = meta
+        self._shards: dict[int, dict[str, str]] = {}
+        self._chunks: dict[int, list[list[object]]] = {}
+
+    def postings(self, token: str) -> list[int]:
+        shard = token_shard(token, self.meta["shards"])
+        if shard not in self._shards:
+            text = (self.data / "t" / f"{shard:02x}.txt").read_text(encoding="utf-8")
+            self._shards[shard] = dict(line.split("\t", 1) for line in text.splitlines())
+        code = self._shards[shard].get(token)
+        return [] if code is None else decode_postings(code)
+
+    def text(self, number: int) -> str:
+        starts = self.meta["chunks"]
+        chunk = max(i for i, first in enumerate(starts) if first <= number)
+        if chunk not in self._chunks:
+            self._chunks[chunk] = read_json(self.data / "x" / f"{chunk}.json")  # type: ignore[assignment]
+        return str(self._chunks[chunk][number - starts[chunk]][1])
+
+    def search(self, query: str) -> list[int]:
+        """search.js's ``run``: postings of each unit's tokens, intersected, then verified."""
+        candidates: set[int] | None = None
+        to_verify = []
+        for unit in parse_query(query).units:
+            if len(unit) == 1 or (len(unit) == 2 and not any(c.isspace() for c in unit)):
+                tokens, exact = [unit], True
+            else:
+                pairs = [unit[i : i + 2] for i in range(len(unit) - 1)]
+                tokens = [p for p in pairs if not any(c.isspace() for c in p)]
+                tokens = tokens or [c for c in unit if not c.isspace()]
+                exact = False
+            for token in tokens:
+                found = set(self.postings(token))
+                candidates = found if candidates is None else candidates & found
+            if not exact:
+                to_verify.append(unit)
+        return sorted(
+            n for n in candidates or () if all(u in normalize(self.text(n)) for u in to_verify)
+        )
+
+
+@pytest.fixture(scope="module")
+def index(sample_site: BuiltSite) -> StaticIndex:
+    return StaticIndex(sample_site.site / "search" / "data")
+
+
+@pytest.fixture(scope="module")
+def corpus(sample_site: BuiltSite) -> list[tuple[str, str]]:
+    """``(source id, normalized text)`` of every passage, numbered as the index numbers them."""
+    catalog = sample_site.archive.catalog
+    return [
+        (source.id, normalize(passage.text))
+        for source in catalog.sources()
+        for passage in catalog.passages(source.id)
+    ]
+
+
+def test_postings_round_trip() -> None:
+    rng = random.Random(7)
+    for size in (0, 1, 2, 50, 3000):
+        numbers = sorted(rng.sample(range(2_000_000), size))
+        assert decode_postings(encode_postings(numbers)) == numbers
+    assert encode_postings([0, 1, 2]) == "000"
+    assert encode_postings([40]) == "e1"
+    with pytest.raises(ValueError):
+        encode_postings([3, 3])
+
+
+def test_tokens_are_characters_and_pairs_without_whitespace() -> None:
+    assert passage_tokens("民族团结") == {"民", "族", "团", "结", "民族", "族团", "团结"}
+    assert passage_tokens("ab c\u3000d") == {"a", "b", "c", "d", "ab"}
+
+
+def test_shards_are_spread_and_stable() -> None:
+    assert token_shard("干部") == token_shard("干部") < SHARDS
+    counts = [0] * SHARDS
+    for token in {
+        a + b for a in "民族团结干部新疆亲戚精准扶贫两个维护" for b in "的一是在了有和人这中"
+    }:
+        counts[token_shard(token)] += 1
+    assert max(counts) <= 6
+
+
+@pytest.mark.parametrize("token", ["民族", "干部", "團", "幹", "新疆", "，", "a", "19"])
+def test_postings_are_exact(index: StaticIndex, corpus: list, token: str) -> None:
+    key = normalize(token)
+    expected = [n for n, (_, text) in enumerate(corpus) if key in text]
+    assert index.postings(key) == expected
+
+
+def test_random_tokens_are_exact(index: StaticIndex, corpus: list) -> None:
+    rng = random.Random(11)
+    texts = [text for _, text in corpus]
+    tokens = sorted({t for text in rng.sample(texts, 30) for t in passage_tokens(text)})
+    for token in rng.sample(tokens, 150):
+        assert index.postings(token) == [n for n, text in enumerate(texts) if token in text], token
+
+
+@pytest.mark.parametrize(
+    "query", [*WORDS, "團結", "幹部", "民族 团结", '"民族团结"', "2016", "Ｗ", "二〇"]
+)
+def test_queries_find_exactly_the_matching_passages(
+    index: StaticIndex, corpus: list, query: str
+) -> None:
+    parsed = parse_query(query)
+    expected = [n for n, (_, text) in enumerate(corpus) if parsed.matches(text)]
+    assert index.search(query) == expected
+
+
+@pytest.mark.parametrize(("word", "documents"), [("民族团结", 35), ("干部", 60)])
+def test_sources_found_match_the_sample(
+    index: StaticIndex, corpus: list, word: str, documents: int
+) -> None:
+    expected = sum(1 for d in sample_documents() if word in d["simplified"])
+    assert expected == documents
+    assert len({corpus[n][0] for n in index.search(word)}) == documents
+
+
+def test_t2s_table_is_the_pythons(sample_site: BuiltSite) -> None:
+    assert read_json(sample_site.site / "search" / "data" / "t2s.json") == t2s_table()
+
+
+def test_index_is_compact(sample_site: BuiltSite) -> None:
+    stats = sample_site.report.search_index
+    assert stats is not None and stats.passages == sum(
+        len(sample_site.archive.catalog.passages(s.id))
+        for s in sample_site.archive.catalog.sources()
+    )
+    files = [p for p in (sample_site.site / "search" / "data").rglob("*") if p.is_file()]
+    assert (len(files), sum(p.stat().st_size for p in files)) == (stats.files, stats.total_bytes)
+    print(
+        f"\nstatic index: text {stats.text_bytes:,} B; postings {stats.postings_bytes:,} B "
+        f"({stats.postings_bytes / stats.text_bytes:.2f}x); passage store {stats.store_bytes:,} B "
+        f"({stats.store_bytes / stats.text_bytes:.2f}x); meta+t2s {stats.other_bytes:,} B; "
+        f"total {stats.ratio:.2f}x in {stats.files} files; {stats.tokens:,} tokens, "
+        f"{stats.postings:,} postings"
+    )
+    assert stats.postings_bytes < 1.2 * stats.text_bytes
+    assert stats.ratio < 2.0
