@@ -21,27 +21,37 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from shiliao.archive import Archive, open_archive
+from shiliao.capture import capture_url
 from shiliao.cite.citations import find_citations, resolve
-from shiliao.collection import Collection, CollectionFile
+from shiliao.cite.sources import citable_items, source_item
+from shiliao.collection import Collection, CollectionFile, source_id_for
 from shiliao.config import Settings
-from shiliao.errors import ExtractError, SearchError, StoreError
+from shiliao.errors import CaptureError, ExtractError, SearchError, StoreError
 from shiliao.extract.media import sniff_media_type
 from shiliao.extract.passages import split_passages
 from shiliao.extract.runner import extract_file
 from shiliao.model import Page, Passage, Source, SourceInput
+from shiliao.search.expand import Expansion, ExpansionTable, expand_query, may_expand
+from shiliao.search.facets import FacetValue, SearchFilters, count_facets, facets_of
 from shiliao.search.index import PassageIndex
 from shiliao.search.kwic import find_spans, snippet
 from shiliao.search.query import parse_query
-from shiliao.store import Catalog, FsBlobStore
+from shiliao.store import file_object_id
+from shiliao.zh.entries import complete_terms
 from shiliao.zh.glossary import GlossaryMatcher
 from shiliao.zh.script import chinese_script
 
 __all__ = [
+    "AddReport",
     "Archive",
     "IngestReport",
     "SearchHit",
     "SearchResponse",
+    "add_targets",
+    "current_index",
     "ingest",
     "open_archive",
     "rebuild_index",
@@ -52,69 +62,6 @@ _HEAD_BYTES = 8192
 _CHINESE_TAGS = {"zh", "zh-cn", "zh-tw", "zh-hk", "zh-hans", "zh-hant", "cmn"}
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass
-class Archive:
-    """An open archive folder (DESIGN.md, "The archive").
-
-    Attributes:
-        root: the folder.
-        catalog: its database (``shiliao.db``).
-        blobs: its originals (``objects/``).
-        index_path: its search index folder (``index/``), rebuilt from the database at need.
-    """
-
-    root: Path
-    catalog: Catalog
-    blobs: FsBlobStore
-    index_path: Path
-
-    def open_index(self) -> PassageIndex:
-        """Open the search index, creating it when missing."""
-        return PassageIndex.open(self.index_path, create=True)
-
-    def close(self) -> None:
-        """Close the database."""
-        self.catalog.close()
-
-    def __enter__(self) -> Archive:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def open_archive(root: Path, create: bool = False) -> Archive:
-    """Open an archive folder.
-
-    Args:
-        root: the folder.
-        create: make it (and its database) when missing; otherwise a missing archive is an error.
-
-    Returns:
-        The open ``Archive``; close it (or use it as a context manager).
-
-    Raises:
-        StoreError: the folder is not an archive (and ``create`` is false), or cannot be made.
-        SchemaError: its database is damaged or newer than this shiliao.
-    """
-    root = Path(root)
-    db_path = root / "shiliao.db"
-    if not create and not db_path.is_file():
-        raise StoreError(
-            f"{root}: not a shiliao archive (no shiliao.db); run `shiliao build` first"
-        )
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create the archive folder {root}: {exc}") from exc
-    return Archive(
-        root=root,
-        catalog=Catalog(db_path),
-        blobs=FsBlobStore(root / "objects"),
-        index_path=root / "index",
-    )
 
 
 @dataclass
@@ -203,6 +150,13 @@ def _process(
             item, file.sha256, title, metadata, "", "extraction_failed", str(exc)
         )
         return source, []
+    if extraction.documents:
+        # A web archive holds several pages; the source is the page it was captured for.
+        wanted = metadata.get("final_url") or metadata.get("url")
+        extraction = next(
+            (d for d in extraction.documents if d.metadata.get("url") == wanted),
+            extraction.documents[0],
+        )
     found = {k: v for k, v in extraction.metadata.items() if v not in (None, "", [])}
     merged = {
         **{f"extracted_{k}": v for k, v in found.items() if k not in {"title", "date"}},
@@ -217,31 +171,287 @@ def _process(
     return _record_source(item, file.sha256, title, merged, text, "extracted", None), passages
 
 
+@dataclass
+class AddReport:
+    """What ``add_targets`` did.
+
+    Attributes:
+        added: ids of the sources added or updated now.
+        unchanged: ids of sources whose bytes the archive already held under the same name.
+        duplicates: ids of sources already holding the same bytes under another name (the new
+            name is logged; nothing is stored twice).
+        failed: ``{"path", "reason"}`` for each target that could not be captured or read, and
+            each added source whose extraction failed (with ``source_id``).
+    """
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+
+def _is_url(target: str) -> bool:
+    return "://" in target or target.lower().startswith(("http:", "https:", "file:"))
+
+
+def add_targets(
+    archive: Archive,
+    targets: Iterable[str],
+    settings: Settings,
+    *,
+    allow_private: bool = False,
+    transport: Any = None,
+    resolver: Any = None,
+    progress: Progress | None = None,
+) -> AddReport:
+    """Capture URLs and files into the archive as sources of their own (origin ``added``).
+
+    A URL is fetched into a WARC (``capture.capture_url``: refuses private addresses at every
+    hop unless ``allow_private``, with size and time limits), stored as the original with the
+    HTTP status and headers as provenance, and its page extracted. A file is stored as
+    ``added/<name>``. Sources added this way stay when the collection is built again.
+
+    Args:
+        archive: the open archive (written).
+        targets: URLs (``http``/``https``) and file paths.
+        settings: the merged settings (``extract`` limits).
+        allow_private: let a URL reach loopback and private addresses (a local test server).
+        transport, resolver: passed to ``capture_url`` (tests inject them).
+        progress: called as ``progress("add", done, total)``.
+
+    Returns:
+        An ``AddReport``. A target that fails is reported and the rest go on; nothing
+        half-written is left (a capture is stored only once complete).
+
+    Raises:
+        StoreError, LogError: the archive cannot be written.
+    """
+    report = AddReport()
+    targets = list(targets)
+    index = archive.open_index()
+    matcher = GlossaryMatcher(archive.catalog.terms())
+    position = len(archive.catalog.sources()) + 1_000_000
+    for done, target in enumerate(targets, start=1):
+        if progress:
+            progress("add", done, len(targets))
+        temp: Path | None = None
+        try:
+            if _is_url(target):
+                capture = capture_url(
+                    target,
+                    allow_private=allow_private,
+                    transport=transport,
+                    resolver=resolver,
+                    agent=archive.agent,
+                    timeout_s=float(settings.table("capture")["timeout_s"]),
+                    max_bytes=int(settings.table("capture")["max_bytes"]),
+                )
+                temp = Path(capture.warc_path)
+                path, media_type = temp, "application/warc"
+                object_id = "urn:shiliao:url:" + quote(target, safe="/:?=&")
+                logical, original, how = "capture.warc.gz", target, "URL capture"
+                details: dict[str, Any] = {"http": capture.provenance()}
+                metadata: dict[str, Any] = {
+                    "url": target,
+                    "final_url": capture.final_url,
+                    "captured": capture.provenance()["eventDateTime"],
+                    "http_status": capture.status,
+                    "type": "webpage",
+                }
+                source_path = target
+            else:
+                path = Path(target)
+                if not path.is_file():
+                    report.failed.append({"path": target, "reason": "no such file"})
+                    continue
+                with path.open("rb") as handle:
+                    media_type = sniff_media_type(handle.read(_HEAD_BYTES), path.name)
+                name = unicodedata.normalize("NFC", path.name)
+                source_path = f"added/{name}"
+                object_id = file_object_id(source_path)
+                logical, original, how, details = source_path, str(path), "file import", {}
+                metadata = {}
+                with path.open("rb") as handle:
+                    sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+                same = archive.catalog.file_versions(sha256)
+                if same and all(row["object_id"] != object_id for row in same):
+                    archive.record(
+                        "duplicate_received",
+                        {"name": str(path), "sha256": sha256, "stored_as": same[0]["object_id"]},
+                        object_id=same[0]["object_id"],
+                    )
+                    holders = [s.id for s in archive.catalog.sources() if s.file_sha256 == sha256]
+                    report.duplicates.extend(holders or [same[0]["object_id"]])
+                    continue
+            captured = archive.capture_file(
+                object_id,
+                path,
+                logical,
+                how=how,
+                original=original,
+                media_type=media_type,
+                details=details,
+            )
+        except (CaptureError, OSError) as exc:
+            report.failed.append({"path": target, "reason": str(exc)})
+            continue
+        try:
+            source_id = (
+                "web-" + hashlib.sha256(target.encode()).hexdigest()[:10]
+                if _is_url(target)
+                else source_id_for(source_path)
+            )
+            item = SourceInput(
+                id=source_id,
+                path=source_path,
+                line=None,
+                record_sha256=captured.sha256,
+                metadata=metadata,
+                text=None,
+                fingerprint=_digest_of([captured.sha256, metadata]),
+            )
+            previous = archive.catalog.source_states("added").get(source_id)
+            if previous is not None and previous[0] == item.fingerprint:
+                report.unchanged.append(source_id)
+                continue
+            file = CollectionFile(source_path, path, captured.sha256, captured.size)
+            source, passages = _process(item, file, media_type, settings)
+            _save(
+                archive,
+                index,
+                matcher,
+                item,
+                source,
+                passages,
+                position + done,
+                object_id,
+                captured.version,
+                "added",
+            )
+            report.added.append(source_id)
+            if source.status != "extracted":
+                report.failed.append(
+                    {"source_id": source_id, "path": target, "reason": source.error or ""}
+                )
+        finally:
+            if temp is not None:
+                temp.unlink(missing_ok=True)
+    index.commit()
+    with archive.catalog.transaction():
+        archive.catalog.mark_indexed(report.added)
+    return report
+
+
 def _digest_of(values: Iterable[Any]) -> str:
     return hashlib.sha256(
         json.dumps(list(values), ensure_ascii=False, sort_keys=True, default=str).encode()
     ).hexdigest()
 
 
-def _store_files(archive: Archive, collection: Collection) -> dict[str, str]:
-    """Keep every collection file as an original; return path -> media type."""
+def _store_files(archive: Archive, collection: Collection) -> tuple[dict[str, str], dict[str, int]]:
+    """Keep every collection file as an original (one OCFL object per path), logging each
+    capture, and log the files that left the collection.
+
+    Returns:
+        ``(media types, versions)``: collection path -> media type sniffed from its bytes, and
+        collection path -> the version of its object that holds its current bytes.
+    """
     media_types: dict[str, str] = {}
+    versions: dict[str, int] = {}
     known = archive.catalog.collection_files()
+    located = {
+        (row["object_id"], row["sha256"]): row["version"] for row in archive.catalog.file_versions()
+    }
+    for file in collection.files:
+        with file.abspath.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+        media_types[file.path] = sniff_media_type(head, file.abspath.name)
+        object_id = file_object_id(file.path)
+        if known.get(file.path) == file.sha256 and (object_id, file.sha256) in located:
+            versions[file.path] = located[(object_id, file.sha256)]
+            continue
+        captured = archive.capture_file(
+            object_id,
+            file.abspath,
+            file.path,
+            how="file import",
+            original=file.path,
+            media_type=media_types[file.path],
+        )
+        if captured.sha256 != file.sha256:
+            raise StoreError(f"{file.path} changed while it was being read; run the build again")
+        versions[file.path] = captured.version
+    current = {f.path for f in collection.files}
+    for path in sorted(set(known) - current):
+        archive.record(
+            "file_removed",
+            {"path": path, "object_id": file_object_id(path), "sha256": known[path]},
+            object_id=file_object_id(path),
+        )
     with archive.catalog.transaction():
-        for file in collection.files:
-            with file.abspath.open("rb") as handle:
-                head = handle.read(_HEAD_BYTES)
-            media_types[file.path] = sniff_media_type(head, file.abspath.name)
-            if known.get(file.path) == file.sha256 and archive.blobs.exists(file.sha256):
-                continue
-            sha256, size = archive.blobs.put_file(file.abspath)
-            if sha256 != file.sha256:
-                raise StoreError(
-                    f"{file.path} changed while it was being read; run the build again"
-                )
-            archive.catalog.record_file(sha256, size, media_types[file.path], file.abspath.name)
         archive.catalog.set_collection_files({f.path: f.sha256 for f in collection.files})
-    return media_types
+    return media_types, versions
+
+
+def _save(
+    archive: Archive,
+    index: PassageIndex,
+    matcher: GlossaryMatcher,
+    item: SourceInput,
+    source: Source,
+    passages: list[Passage],
+    position: int,
+    object_id: str,
+    version: int,
+    origin: str,
+) -> None:
+    """Store a processed source with its passages and term mentions, index it (uncommitted)
+    and log the change: ``source_added``, ``source_updated`` (its record's bytes changed) or
+    ``metadata_edited`` (only what the sidecar says of it changed)."""
+    catalog = archive.catalog
+    previous = catalog.source(item.id)
+    with catalog.transaction():
+        ids = catalog.save_source(
+            source,
+            item.fingerprint,
+            position,
+            passages,
+            origin=origin,
+            object_id=object_id,
+            object_version=version,
+        )
+        mentions = [
+            (m.term, passage_id, m.char_start, m.char_end)
+            for passage_id, passage in zip(ids, passages, strict=True)
+            for m in matcher.find(passage.text)
+        ]
+        catalog.replace_term_mentions(ids, mentions)
+    index.delete_source(source.id)
+    for passage_id, passage in zip(ids, passages, strict=True):
+        index.add(passage_id, source.id, passage.text, facets_of(source))
+    if previous is None:
+        kind = "source_added"
+    elif previous.record_sha256 == source.record_sha256:
+        kind = "metadata_edited"
+    else:
+        kind = "source_updated"
+    archive.record(
+        kind,
+        {
+            "source_id": source.id,
+            "path": item.path,
+            "line": item.line,
+            "record_sha256": item.record_sha256,
+            "fingerprint": item.fingerprint,
+            "object_id": object_id,
+            "version": version,
+            "status": source.status,
+            "origin": origin,
+        },
+        source_id=source.id,
+        object_id=object_id,
+        version=version,
+    )
 
 
 def ingest(
@@ -271,18 +481,23 @@ def ingest(
     report = IngestReport()
     catalog = archive.catalog
     files = {f.path: f for f in collection.files}
-    media_types = _store_files(archive, collection)
+    media_types, versions = _store_files(archive, collection)
 
+    if archive.index_path.exists() and not PassageIndex.is_current(archive.index_path):
+        # An index of an older layout cannot be updated in place: rebuild it from the database.
+        shutil.rmtree(archive.index_path)
     if not archive.index_path.exists():
         with catalog.transaction():
             catalog.forget_index()
-    states = catalog.source_states()
+    states = catalog.source_states("collection")
     current = {item.id for item in collection.sources}
     report.removed = sorted(set(states) - current)
 
-    terms_digest = _digest_of(t.__dict__ for t in collection.terms)
+    # Traditional forms and pinyin the glossary leaves out are filled in (and marked) here.
+    terms = complete_terms(collection.terms)
+    terms_digest = _digest_of(t.__dict__ for t in terms)
     terms_changed = catalog.get_state("terms_digest") != terms_digest
-    matcher = GlossaryMatcher(collection.terms)
+    matcher = GlossaryMatcher(terms)
 
     index = archive.open_index()
     if report.removed:
@@ -290,10 +505,11 @@ def ingest(
             catalog.delete_sources(report.removed)
         for source_id in report.removed:
             index.delete_source(source_id)
+            archive.record("source_deleted", {"source_id": source_id}, source_id=source_id)
 
     if terms_changed:
         with catalog.transaction():
-            catalog.replace_terms(collection.terms)
+            catalog.replace_terms(terms)
             catalog.set_state("terms_digest", terms_digest)
 
     todo = [
@@ -314,24 +530,30 @@ def ingest(
         for item in collection.sources:
             if item.id not in todo_ids:
                 catalog.relocate_source(
-                    item.id, item.path, item.line, files[item.path].sha256, positions[item.id]
+                    item.id,
+                    item.path,
+                    item.line,
+                    files[item.path].sha256,
+                    positions[item.id],
+                    versions[item.path],
                 )
 
     for done, item in enumerate(todo, start=1):
         if progress:
             progress("extract", done, len(todo))
         source, passages = _process(item, files[item.path], media_types[item.path], settings)
-        with catalog.transaction():
-            ids = catalog.save_source(source, item.fingerprint, positions[item.id], passages)
-            mentions = [
-                (m.term, passage_id, m.char_start, m.char_end)
-                for passage_id, passage in zip(ids, passages, strict=True)
-                for m in matcher.find(passage.text)
-            ]
-            catalog.replace_term_mentions(ids, mentions)
-        index.delete_source(source.id)
-        for passage_id, passage in zip(ids, passages, strict=True):
-            index.add(passage_id, source.id, passage.text)
+        _save(
+            archive,
+            index,
+            matcher,
+            item,
+            source,
+            passages,
+            positions[item.id],
+            file_object_id(item.path),
+            versions[item.path],
+            "collection",
+        )
         report.processed.append(item.id)
         if source.status != "extracted":
             report.failed.append(
@@ -340,8 +562,9 @@ def ingest(
 
     for source_id in stale_index:
         index.delete_source(source_id)
+        stale_facets = facets_of(catalog.source(source_id))
         for passage in catalog.passages(source_id):
-            index.add(passage.id, source_id, passage.text)
+            index.add(passage.id, source_id, passage.text, stale_facets)
     index.commit()
     with catalog.transaction():
         catalog.mark_indexed([item.id for item in todo] + stale_index)
@@ -384,7 +607,11 @@ def _warnings(archive: Archive, collection: Collection) -> list[str]:
             warnings.append(f"{where}: extraction failed: {source.error}")
         if not source.date:
             warnings.append(f"{where}: {source.title}: no date")
-    bibliography = archive.catalog.bibliography()
+    # Sections cite bibliography entries and, by id ([@source-id]), archived sources.
+    bibliography, clashes = citable_items(
+        archive.catalog.bibliography(), [source_item(s) for s in archive.catalog.sources()]
+    )
+    warnings += clashes
     for section in archive.catalog.sections():
         citations = find_citations(section.body, first_line=section.body_line)
         for resolution in resolve(citations, bibliography):
@@ -419,14 +646,37 @@ class SearchResponse:
         query: the query as given.
         total: the number of matching passages (all of them, whatever the limit).
         hits: the hits returned, best first (at most the limit).
+        expansions: how the glossary expanded pinyin and English words of the query (empty
+            when nothing was expanded, or expansion was off).
+        facets: when asked for, ``{"collection", "type", "year", "language"}`` -> values with
+            the numbers of matching passages and sources (``search.facets.count_facets``),
+            over every match, not only the hits returned; else None.
+        filters: the filters applied (None for none).
     """
 
     query: str
     total: int
     hits: list[SearchHit]
+    expansions: list[Expansion] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] | None = None
+    filters: SearchFilters | None = None
+
+    @property
+    def expanded_to(self) -> list[str]:
+        """The glossary terms added to the query, in query order, each once."""
+        return list(dict.fromkeys(t for expansion in self.expansions for t in expansion.terms))
 
 
-def search(archive: Archive, query: str, limit: int | None = 20, width: int = 30) -> SearchResponse:
+def search(
+    archive: Archive,
+    query: str,
+    limit: int | None = 20,
+    width: int = 30,
+    *,
+    expand: bool = True,
+    filters: SearchFilters | None = None,
+    facets: bool = False,
+) -> SearchResponse:
     """Search the archive's passages.
 
     Args:
@@ -435,16 +685,29 @@ def search(archive: Archive, query: str, limit: int | None = 20, width: int = 30
             full-width and half-width forms match each other.
         limit: the most hits to return; None for all.
         width: characters of context on each side of the match in the snippet.
+        expand: look up pinyin and English words in the glossary and also search for the
+            Chinese terms they name (``search.expand``).
+        filters: restrict the sources searched (year range, collections, types, languages).
+        facets: also count the matches by collection, type, year and language.
 
     Returns:
         A ``SearchResponse``.
 
     Raises:
         QueryError: the query is empty or malformed.
-        SearchError: the index cannot be read.
+        SearchError: the index cannot be read or rebuilt (an index that is missing, or of an
+            older layout, is rebuilt from the database first).
     """
     parsed = parse_query(query)
-    result = archive.open_index().search(parsed, limit)
+    expansions: list[Expansion] = []
+    if expand and may_expand(parsed):
+        parsed, expansions = expand_query(parsed, ExpansionTable(archive.catalog.terms()))
+    index = current_index(archive)
+    result = index.search(parsed, limit, filters)
+    facet_counts = None
+    if facets:
+        source_facets = {source.id: facets_of(source) for source in archive.catalog.sources()}
+        facet_counts = count_facets(index.source_counts(parsed, filters), source_facets)
     passages = archive.catalog.passages_by_id(result.passage_ids)
     sources: dict[str, Source | None] = {}
     hits = []
@@ -471,7 +734,26 @@ def search(archive: Archive, query: str, limit: int | None = 20, width: int = 30
                 snippet=(kwic.left, kwic.match, kwic.right),
             )
         )
-    return SearchResponse(query=query, total=result.total, hits=hits)
+    return SearchResponse(
+        query=query,
+        total=result.total,
+        hits=hits,
+        expansions=expansions,
+        facets=facet_counts,
+        filters=None if filters is None or filters.is_empty else filters,
+    )
+
+
+def current_index(archive: Archive) -> PassageIndex:
+    """Open the archive's search index, rebuilding it from the database first when it is
+    missing or of an older layout (``search.index.LAYOUT``).
+
+    Raises:
+        SearchError: the index cannot be read or rebuilt.
+    """
+    if not PassageIndex.is_current(archive.index_path):
+        rebuild_index(archive)
+    return archive.open_index()
 
 
 def rebuild_index(archive: Archive) -> int:
@@ -487,8 +769,9 @@ def rebuild_index(archive: Archive) -> int:
         shutil.rmtree(archive.index_path)
     index = archive.open_index()
     count = 0
+    facets = {source.id: facets_of(source) for source in archive.catalog.sources()}
     for passage in archive.catalog.iter_passages():
-        index.add(passage.id, passage.source_id, passage.text)
+        index.add(passage.id, passage.source_id, passage.text, facets[passage.source_id])
         count += 1
     index.commit()
     with archive.catalog.transaction():

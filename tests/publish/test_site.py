@@ -266,7 +266,9 @@ def test_a_failed_build_leaves_the_old_site(tmp_path: Path) -> None:
         }
         # Damage the archive: the original's file becomes a folder, so copying it fails.
         (digest,) = {s.file_sha256 for s in built.archive.catalog.sources()}
-        blob = built.archive.blobs.root / "sha256" / digest[:2] / digest[2:4] / digest
+        (where,) = built.archive.catalog.file_versions(digest)
+        content = built.archive.ocfl.files(where["object_id"])[where["logical_path"]].content_path
+        blob = built.archive.ocfl.object_path(where["object_id"]) / content
         blob.chmod(0o644)
         blob.unlink()
         blob.mkdir()

@@ -5,6 +5,6 @@ tells whether a rebuild can be skipped. See ``site.py`` for the pages, ``searchi
 the search index's format and ``urls.py`` for every path.
 """
 
-from shiliao.publish.site import SiteReport, build_site, site_is_current
+from shiliao.publish.site import SiteEvidence, SiteReport, build_site, site_is_current
 
-__all__ = ["SiteReport", "build_site", "site_is_current"]
+__all__ = ["SiteEvidence", "SiteReport", "build_site", "site_is_current"]

@@ -45,7 +45,7 @@ from shiliao.publish.urls import MANIFEST, SiteUrls, relative, root_prefix, term
 from shiliao.store import BlobStore, Catalog
 from shiliao.zh.glossary import Mention, longest_mentions
 
-__all__ = ["SiteReport", "build_site", "site_is_current"]
+__all__ = ["SiteEvidence", "SiteReport", "build_site", "site_is_current"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -152,6 +152,23 @@ def site_is_current(out: Path, content_version: str, settings: Settings | None =
     )
 
 
+@dataclass(frozen=True)
+class SiteEvidence:
+    """What a reader needs to check an original without trusting the site (``shiliao
+    verify-file``).
+
+    Attributes:
+        checkpoint: the signed checkpoint of the archive's log (C2SP signed note text).
+        vkey: the log key's verifier key (``name+keyid+base64``).
+        proofs: original's SHA-256 -> its proof bundle (JSON bytes: the capture's log entry,
+            its inclusion proof and the checkpoint; ``log.make_proof_bundle``).
+    """
+
+    checkpoint: str
+    vkey: str
+    proofs: dict[str, bytes]
+
+
 def build_site(
     catalog: Catalog,
     blobs: BlobStore,
@@ -160,6 +177,7 @@ def build_site(
     progress: Progress | None = None,
     *,
     content_version: str = "",
+    evidence: SiteEvidence | None = None,
 ) -> SiteReport:
     """Write the archive's static website into ``out``, replacing the site there atomically.
 
@@ -174,6 +192,8 @@ def build_site(
             (``title``) are used.
         progress: called as ``progress("site", done, total)`` as pages are written.
         content_version: recorded in the manifest for ``site_is_current``; "" when unknown.
+        evidence: the log checkpoint, key and proofs offered on source pages; None leaves
+            them out.
 
     Returns:
         A ``SiteReport``.
@@ -195,7 +215,7 @@ def build_site(
     except OSError as exc:
         raise PublishError(f"cannot write the site beside {out}: {exc}") from exc
     try:
-        report = _SiteBuilder(catalog, blobs, staging, settings, progress).build()
+        report = _SiteBuilder(catalog, blobs, staging, settings, progress, evidence).build()
         _write_manifest(staging, catalog, report, content_version, _settings_digest(settings))
         # mkdtemp makes the folder private (0700); a site is meant to be read by a web server.
         umask = os.umask(0)
@@ -315,9 +335,11 @@ class _SiteBuilder:
         root: Path,
         settings: Settings,
         progress: Progress | None,
+        evidence: SiteEvidence | None = None,
     ) -> None:
         self.catalog = catalog
         self.blobs = blobs
+        self.evidence = evidence
         self.root = root
         self.progress = progress
         site_settings = settings.table("site")
@@ -411,8 +433,16 @@ class _SiteBuilder:
             self.report.files += 1
         return copied
 
+    def _write(self, path: str, data: bytes) -> None:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
     def build(self) -> SiteReport:
         self._copy_assets()
+        if self.evidence is not None:
+            self._write(self.urls.evidence("checkpoint.txt"), self.evidence.checkpoint.encode())
+            self._write(self.urls.evidence("key.vkey"), (self.evidence.vkey + "\n").encode())
         downloads = self._copy_originals()
         usage = self.catalog.term_usage()
         indexed: list[IndexedSource] = []
@@ -579,11 +609,22 @@ class _SiteBuilder:
             target = self.root / folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
+        proof = None
+        if self.evidence is not None and source.file_sha256 in self.evidence.proofs:
+            bundle = self.evidence.proofs[source.file_sha256]
+            proof = {
+                "bundle": self.urls.source_file(source.id, "proof.json"),
+                "entry": json.loads(json.loads(bundle)["entry"]),
+                "checkpoint": self.urls.evidence("checkpoint.txt"),
+                "key": self.urls.evidence("key.vkey"),
+            }
+            self._write(proof["bundle"], bundle)
         self._page(
             "source.html",
             path,
             source.title,
             source=source,
+            proof=proof,
             metadata=self._metadata_rows(source),
             file=record,
             download=download,

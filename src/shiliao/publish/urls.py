@@ -123,6 +123,16 @@ class SiteUrls:
         """A source's page."""
         return f"sources/{_segment(source_id, 'source id')}/index.html"
 
+    def source_file(self, source_id: str, name: str) -> str:
+        """A file written beside a source's page (``cite.bib``, ``proof.json``...)."""
+        return f"sources/{_segment(source_id, 'source id')}/{_segment(name, 'file name')}"
+
+    @staticmethod
+    def evidence(name: str) -> str:
+        """The archive's published log checkpoint and public key (``checkpoint.txt``,
+        ``key.vkey``)."""
+        return f"evidence/{_segment(name, 'evidence file')}"
+
     def passage(self, source_id: str, paragraph: int) -> str:
         """A passage on its source's page (``#p<paragraph>``)."""
         return f"{self.source(source_id)}#{self.passage_anchor(paragraph)}"

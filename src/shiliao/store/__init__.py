@@ -1,6 +1,9 @@
-"""The archive's storage: originals by digest (``blobs``) and the database (``catalog``)."""
+"""The archive's storage: originals in an OCFL root (``ocfl``), read by digest through
+``originals``; the database (``catalog``)."""
 
-from shiliao.store.blobs import BlobStore, FsBlobStore
+from shiliao.store.blobs import BlobStore
 from shiliao.store.catalog import Catalog
+from shiliao.store.ocfl import OcflStore, file_object_id
+from shiliao.store.originals import Originals
 
-__all__ = ["BlobStore", "Catalog", "FsBlobStore"]
+__all__ = ["BlobStore", "Catalog", "OcflStore", "Originals", "file_object_id"]

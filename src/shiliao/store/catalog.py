@@ -103,6 +103,86 @@ class Catalog:
             zip(("sha256", "size", "media_type", "original_name", "first_seen"), row, strict=True)
         )
 
+    def record_file_version(
+        self,
+        object_id: str,
+        version: int,
+        logical_path: str,
+        sha256: str,
+        sha512: str,
+        size: int,
+        log_index: int | None,
+    ) -> None:
+        """Record where an original's bytes live in the OCFL root, and the log entry of their
+        capture (idempotent)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO file_versions (object_id, version, logical_path, sha256, "
+            "sha512, size, log_index) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (object_id, version, logical_path, sha256, sha512, size, log_index),
+        )
+
+    def file_versions(self, sha256: str | None = None) -> list[dict[str, Any]]:
+        """Where originals live: ``object_id``, ``version``, ``logical_path``, ``sha256``,
+        ``sha512``, ``size`` (bytes), ``log_index``; every one, or those with one digest, oldest
+        first."""
+        sql = (
+            "SELECT object_id, version, logical_path, sha256, sha512, size, log_index "
+            "FROM file_versions"
+        )
+        params: tuple[Any, ...] = ()
+        if sha256 is not None:
+            sql += " WHERE sha256 = ?"
+            params = (sha256.lower(),)
+        keys = ("object_id", "version", "logical_path", "sha256", "sha512", "size", "log_index")
+        rows = self._db.execute(sql + " ORDER BY object_id, version, logical_path", params)
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def record_event(
+        self,
+        log_index: int,
+        kind: str,
+        time: str,
+        data: dict[str, Any],
+        source_id: str | None = None,
+        object_id: str | None = None,
+        version: int | None = None,
+    ) -> None:
+        """Keep a copy of a log entry as a provenance event (PREMIS-style), for queries."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO events (log_index, kind, time, source_id, object_id, version, "
+            "data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                log_index,
+                kind,
+                time,
+                source_id,
+                object_id,
+                version,
+                json.dumps(data, ensure_ascii=False, sort_keys=True),
+            ),
+        )
+
+    def events(
+        self, source_id: str | None = None, object_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Provenance events in log order: ``log_index``, ``kind``, ``time`` (UTC RFC 3339),
+        ``source_id``, ``object_id``, ``version``, ``data``; all, or one source's or object's."""
+        sql = "SELECT log_index, kind, time, source_id, object_id, version, data FROM events"
+        clauses, params = [], []
+        if source_id is not None:
+            clauses.append("source_id = ?")
+            params.append(source_id)
+        if object_id is not None:
+            clauses.append("object_id = ?")
+            params.append(object_id)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        keys = ("log_index", "kind", "time", "source_id", "object_id", "version")
+        return [
+            {**dict(zip(keys, row[:6], strict=True)), "data": json.loads(row[6])}
+            for row in self._db.execute(sql + " ORDER BY log_index", params)
+        ]
+
     def set_collection_files(self, files: dict[str, str]) -> None:
         """Replace the map of collection path -> digest of its current bytes."""
         self._db.execute("DELETE FROM collection_files")
@@ -116,15 +196,35 @@ class Catalog:
 
     # Sources and passages ----------------------------------------------------------------------
 
-    def source_states(self) -> dict[str, tuple[str, str | None]]:
-        """Map source id -> ``(fingerprint, indexed_fingerprint)`` for every stored source."""
-        return {
-            row[0]: (row[1], row[2])
-            for row in self._db.execute("SELECT id, fingerprint, indexed_fingerprint FROM sources")
-        }
+    def source_states(self, origin: str | None = None) -> dict[str, tuple[str, str | None]]:
+        """Map source id -> ``(fingerprint, indexed_fingerprint)`` for every stored source, or
+        for those of one origin (``"collection"``: read from the collection folder by
+        ``build``; ``"added"``: captured by ``add``)."""
+        sql = "SELECT id, fingerprint, indexed_fingerprint FROM sources"
+        params: tuple[str, ...] = ()
+        if origin is not None:
+            sql += " WHERE origin = ?"
+            params = (origin,)
+        return {row[0]: (row[1], row[2]) for row in self._db.execute(sql, params)}
+
+    def source_object(self, source_id: str) -> tuple[str | None, int | None]:
+        """The OCFL object and version a source's record was read from, ``(None, None)`` if
+        unknown."""
+        row = self._db.execute(
+            "SELECT object_id, object_version FROM sources WHERE id = ?", (source_id,)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
 
     def save_source(
-        self, source: Source, fingerprint: str, position: int, passages: Sequence[Passage]
+        self,
+        source: Source,
+        fingerprint: str,
+        position: int,
+        passages: Sequence[Passage],
+        *,
+        origin: str = "collection",
+        object_id: str | None = None,
+        object_version: int | None = None,
     ) -> list[int]:
         """Insert or replace a source with its passages (call inside ``transaction``).
 
@@ -133,6 +233,9 @@ class Catalog:
             fingerprint: what decided its processing (see ``SourceInput.fingerprint``).
             position: its order in the collection (for stable listings).
             passages: its passages in reading order; their ``id`` is ignored.
+            origin: ``"collection"`` or ``"added"`` (see ``source_states``).
+            object_id: the OCFL object holding its original.
+            object_version: the version of that object its record was read from.
 
         Returns:
             The new passage ids, in the order given. The source's index state is reset, so the
@@ -142,7 +245,8 @@ class Catalog:
         self._db.execute(
             "INSERT OR REPLACE INTO sources (id, title, date, type, language, metadata, path, line, "
             "file_sha256, record_sha256, fingerprint, indexed_fingerprint, status, error, position, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+            "updated_at, origin, object_id, object_version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)",
             (
                 source.id,
                 source.title,
@@ -159,6 +263,9 @@ class Catalog:
                 source.error,
                 position,
                 _now(),
+                origin,
+                object_id,
+                object_version,
             ),
         )
         ids = []
@@ -180,12 +287,20 @@ class Catalog:
         return ids
 
     def relocate_source(
-        self, source_id: str, path: str, line: int | None, file_sha256: str, position: int
+        self,
+        source_id: str,
+        path: str,
+        line: int | None,
+        file_sha256: str,
+        position: int,
+        object_version: int | None = None,
     ) -> None:
-        """Record where an unchanged source now lives (its file changed elsewhere, or moved)."""
+        """Record where an unchanged source now lives: its file changed elsewhere (a new
+        version of its object) or its line moved."""
         self._db.execute(
-            "UPDATE sources SET path = ?, line = ?, file_sha256 = ?, position = ? WHERE id = ?",
-            (path, line, file_sha256, position, source_id),
+            "UPDATE sources SET path = ?, line = ?, file_sha256 = ?, position = ?, "
+            "object_version = coalesce(?, object_version) WHERE id = ?",
+            (path, line, file_sha256, position, object_version, source_id),
         )
 
     def mark_indexed(self, source_ids: Iterable[str]) -> None:
@@ -302,8 +417,9 @@ class Catalog:
         terms = []
         for (data,) in self._db.execute("SELECT data FROM terms ORDER BY position"):
             values = json.loads(data)
-            for key in ("english", "parts", "parts_en", "see"):
-                values[key] = tuple(values[key])
+            for key in ("english", "parts", "parts_en", "see", "auto_filled"):
+                if key in values:
+                    values[key] = tuple(values[key])
             terms.append(Term(**values))
         return terms
 
@@ -334,6 +450,24 @@ class Catalog:
             "FROM term_mentions m JOIN passages p ON p.id = m.passage_id GROUP BY m.term"
         )
         return {row[0]: (row[1], row[2]) for row in rows}
+
+    def term_dates(self) -> dict[str, tuple[str, str]]:
+        """Map term -> ``(first, last)``: the earliest and latest dates (EDTF, compared as text)
+        of the sources that mention it; terms mentioned only in undated sources are left out."""
+        rows = self._db.execute(
+            "SELECT m.term, min(s.date), max(s.date) FROM term_mentions m "
+            "JOIN passages p ON p.id = m.passage_id JOIN sources s ON s.id = p.source_id "
+            "WHERE s.date IS NOT NULL GROUP BY m.term"
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def source_sizes(self) -> dict[str, int]:
+        """Map source id -> characters (code points) of its passages' text, for every source."""
+        rows = self._db.execute(
+            "SELECT s.id, coalesce(sum(length(p.text)), 0) FROM sources s "
+            "LEFT JOIN passages p ON p.source_id = s.id GROUP BY s.id"
+        )
+        return {row[0]: row[1] for row in rows}
 
     def term_mentions(self, term: str, limit: int | None = None) -> list[tuple[Passage, int, int]]:
         """Mentions of one term as ``(passage, char_start, char_end)``, by source date then

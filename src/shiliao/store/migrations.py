@@ -90,6 +90,36 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_ocfl_provenance",
+        """
+        CREATE TABLE file_versions (
+            object_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            logical_path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            sha512 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            log_index INTEGER,
+            PRIMARY KEY (object_id, version, logical_path)
+        );
+        CREATE INDEX file_versions_by_sha256 ON file_versions(sha256);
+        CREATE TABLE events (
+            log_index INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            time TEXT NOT NULL,
+            source_id TEXT,
+            object_id TEXT,
+            version INTEGER,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX events_by_source ON events(source_id);
+        CREATE INDEX events_by_object ON events(object_id, version);
+        ALTER TABLE sources ADD COLUMN origin TEXT NOT NULL DEFAULT 'collection';
+        ALTER TABLE sources ADD COLUMN object_id TEXT;
+        ALTER TABLE sources ADD COLUMN object_version INTEGER
+        """,
+    ),
 ]
 
 

@@ -1,0 +1,185 @@
+"""Checking a whole archive: every original's bytes, the log, and each against the other.
+
+``verify_archive`` is what ``shiliao verify`` runs. It changes nothing and gathers every problem
+before it reports (bagit-python's ``_validate_entries``), so that one run names them all:
+
+1. the OCFL storage root (``OcflStore.verify``): every content file re-read and its sha512
+   compared with the inventory and its sha256 with the fixity block, every sidecar, missing and
+   extra files;
+2. the log (``log.verify_log``): every entry re-hashed, every stored checkpoint's signature
+   and root, and consecutive checkpoints consistent (RFC 9162 §2.1.4);
+3. the two against each other: every ``file_captured`` entry names a version that holds a
+   file with the entry's digests, and every file a version added is named by such an entry
+   (bytes that reached the store without being logged are as suspect as logged bytes that are
+   gone);
+4. the database against the store: every source's original is one the store holds.
+
+The inventories and the log are both inside the archive; what makes the check worth more than a
+checksum file is that the log's checkpoints are signed and meant to be published elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shiliao.errors import ShiliaoError, StoreError
+from shiliao.log import verify_log
+from shiliao.store import Catalog, OcflStore
+
+__all__ = ["ArchiveCheck", "verify_archive"]
+
+
+@dataclass
+class ArchiveCheck:
+    """What ``verify_archive`` found.
+
+    Attributes:
+        problems: one line per problem, each naming the path, and the expected and found
+            digest or the first bad log entry where there is one; empty when all is well.
+        objects: OCFL objects checked.
+        files: content files re-read.
+        bytes_read: their total size in bytes.
+        log_entries: entries in the log.
+        checkpoints: signed checkpoints checked.
+    """
+
+    problems: list[str] = field(default_factory=list)
+    objects: int = 0
+    files: int = 0
+    bytes_read: int = 0
+    log_entries: int = 0
+    checkpoints: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+
+def _log_lines(log_dir: Path) -> list[dict | None]:
+    """The log's entries as parsed JSON (None for a line that is not an entry: ``verify_log``
+    reports it)."""
+    path = log_dir / "entries.jsonl"
+    if not path.is_file():
+        return []
+    entries: list[dict | None] = []
+    for line in path.read_bytes().split(b"\n"):
+        if not line:
+            continue
+        try:
+            value = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            entries.append(None)
+            continue
+        entries.append(value if isinstance(value, dict) else None)
+    return entries
+
+
+def verify_archive(root: Path, vkey: str | None = None) -> ArchiveCheck:
+    """Check an archive folder completely, changing nothing.
+
+    Args:
+        root: the archive folder.
+        vkey: the log's verifier key, ideally a copy kept outside the archive; None takes
+            ``log/key.vkey`` from the archive itself (which then only proves internal
+            consistency, not who signed).
+
+    Returns:
+        An ``ArchiveCheck``.
+
+    Raises:
+        StoreError: ``root`` is not an archive.
+    """
+    root = Path(root)
+    check = ArchiveCheck()
+    if not (root / "shiliao.db").is_file() or not (root / "objects").is_dir():
+        raise StoreError(f"{root}: not a shiliao archive (no shiliao.db or objects/)")
+    ocfl = OcflStore(root / "objects", staging=root / ".staging" / "ocfl")
+    for problem in ocfl.verify():
+        check.problems.append(f"objects/{problem.message} [{problem.code}]")
+
+    log_dir = root / "log"
+    if vkey is None:
+        try:
+            vkey = (log_dir / "key.vkey").read_text(encoding="ascii").strip()
+        except OSError:
+            check.problems.append("log/key.vkey: missing; pass the archive's key with --key")
+    if vkey is not None:
+        try:
+            check.problems.extend(str(p) for p in verify_log(log_dir, vkey))
+        except ShiliaoError as exc:
+            check.problems.append(f"log: {exc}")
+    check.checkpoints = len(list((log_dir / "checkpoints").glob("*.txt")))
+
+    entries = _log_lines(log_dir)
+    check.log_entries = len(entries)
+    logged: dict[tuple[str, int, str], dict] = {}
+    for number, entry in enumerate(entries):
+        if entry is None or entry.get("kind") != "file_captured":
+            continue
+        data = entry.get("data") or {}
+        key = (str(data.get("object_id")), int(data.get("version") or 0), str(data.get("path")))
+        logged[key] = {**data, "index": entry.get("index", number)}
+
+    stored: set[tuple[str, int, str]] = set()
+    for object_id in ocfl.iter_objects():
+        check.objects += 1
+        counted: set[str] = set()
+        previous: dict[str, str] = {}
+        for version in ocfl.versions(object_id):
+            for logical, sha512 in version.state.items():
+                if previous.get(logical) == sha512:
+                    continue
+                key = (object_id, version.number, logical)
+                stored.add(key)
+                entry = logged.get(key)
+                where = f"{object_id} {version.name} {logical}"
+                if entry is None:
+                    check.problems.append(f"{where}: stored but no log entry records its capture")
+                elif entry.get("sha512") != sha512:
+                    check.problems.append(
+                        f"{where}: log entry {entry['index']} expected sha512 "
+                        f"{entry.get('sha512')}, found {sha512}"
+                    )
+            previous = dict(version.state)
+            for entry_file in ocfl.files(object_id, version.number).values():
+                if entry_file.content_path not in counted:
+                    counted.add(entry_file.content_path)
+                    check.files += 1
+                    check.bytes_read += entry_file.size
+    for key, entry in sorted(logged.items()):
+        if key not in stored:
+            object_id, version, logical = key
+            check.problems.append(
+                f"{object_id} v{version} {logical}: log entry {entry['index']} records its "
+                f"capture (sha256 {entry.get('sha256')}) but the store does not hold it"
+            )
+
+    with Catalog(root / "shiliao.db") as catalog:
+        # The database keeps a copy of every entry; the first difference locates an edit that
+        # the checkpoints' roots can only bound.
+        copies = {event["log_index"]: event for event in catalog.events()}
+        for number, entry in enumerate(entries):
+            copy = copies.get(number)
+            if copy is None:
+                continue
+            if entry is None or (entry.get("kind"), entry.get("time"), entry.get("data")) != (
+                copy["kind"],
+                copy["time"],
+                copy["data"],
+            ):
+                check.problems.append(
+                    f"log/entries.jsonl: entry {number} differs from the database's copy of it "
+                    f"({copy['kind']} at {copy['time']}): the first bad entry"
+                )
+                break
+        held = {row["sha256"] for row in catalog.file_versions()}
+        for source in catalog.sources():
+            if source.file_sha256 not in held:
+                check.problems.append(
+                    f"source {source.id}: its original (sha256 {source.file_sha256}) is not "
+                    "among the stored files"
+                )
+    return check
