@@ -80,6 +80,8 @@ class Archive:
         log: its log.
         index_path: its search index folder.
         agent: who captures and edits, as recorded in provenance (``[archive] agent``).
+        replaying: set while the database is rebuilt from the log (``pipeline.rebuild``):
+            nothing is appended to the log, and a capture must already be logged.
     """
 
     root: Path
@@ -88,6 +90,7 @@ class Archive:
     log: Log
     index_path: Path
     agent: str = "shiliao"
+    replaying: bool = False
     _logged: dict[tuple[str, int, str], int] | None = field(default=None, repr=False)
 
     @property
@@ -142,6 +145,9 @@ class Archive:
             LogError: the log cannot be written.
             StoreError: the database cannot be written.
         """
+        if self.replaying:
+            # The change is already in the log; the rebuilt database copies it from there.
+            return -1
         entry = self.log.append(kind, dict(data))
         with self.catalog.transaction():
             self.catalog.record_event(
@@ -189,6 +195,11 @@ class Archive:
         logical = unicodedata.normalize("NFC", logical_path)
         key = (object_id, version, logical)
         logged = self._logged_captures()
+        if key not in logged and self.replaying:
+            raise StoreError(
+                f"{object_id} v{version} {logical}: stored but not in the log; "
+                "run `shiliao verify` before rebuilding"
+            )
         if key not in logged:
             data = {
                 "object_id": object_id,

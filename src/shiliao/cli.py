@@ -39,6 +39,7 @@ from shiliao.pipeline import (
     current_index,
     ingest,
     open_archive,
+    rebuild,
     search,
 )
 from shiliao.publish.site import SiteEvidence, build_site, site_is_current
@@ -559,6 +560,37 @@ def verify(archive_dir: Path, vkey: str | None, as_json: bool) -> None:
             click.echo(f"{len(check.problems)} problem(s) in {summary}")
     if not check.ok:
         raise SystemExit(1)
+
+
+@main.command("rebuild", cls=_Command)
+@click.argument(
+    "archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
+def rebuild_command(archive_dir: Path, as_json: bool) -> None:
+    """Make the database and search index again from objects/ and log/ alone.
+
+    The log says which files the collection held and which sources were added; their bytes come
+    from the storage root. The old database is kept until the new one is complete.
+    """
+    with _progress(not as_json) as progress:
+        report = rebuild(archive_dir, progress)
+    with open_archive(archive_dir) as archive:
+        counts = archive.catalog.counts()
+    payload = {
+        "collection_files": report.collection_files,
+        "added": report.added,
+        "sources": counts["sources"],
+        "passages": counts["passages"],
+        "warnings": report.ingest.warnings,
+    }
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        click.echo(
+            f"rebuilt {counts['sources']} sources ({counts['passages']} passages) from "
+            f"{report.collection_files} collection files and {report.added} added sources"
+        )
 
 
 @main.command("verify-file", cls=_Command)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import time
 import unicodedata
@@ -23,12 +24,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from shiliao.archive import Archive, open_archive
+from shiliao.archive import Archive, CapturedFile, open_archive
 from shiliao.capture import capture_url
 from shiliao.cite.citations import find_citations, resolve
 from shiliao.cite.sources import citable_items, source_item
-from shiliao.collection import Collection, CollectionFile, source_id_for
-from shiliao.config import Settings
+from shiliao.collection import Collection, CollectionFile, read_collection, source_id_for
+from shiliao.config import Settings, load_settings
 from shiliao.errors import CaptureError, ExtractError, SearchError, StoreError
 from shiliao.extract.media import sniff_media_type
 from shiliao.extract.passages import split_passages
@@ -48,12 +49,14 @@ __all__ = [
     "AddReport",
     "Archive",
     "IngestReport",
+    "RebuildReport",
     "SearchHit",
     "SearchResponse",
     "add_targets",
     "current_index",
     "ingest",
     "open_archive",
+    "rebuild",
     "rebuild_index",
     "search",
 ]
@@ -251,13 +254,7 @@ def add_targets(
                 object_id = "urn:shiliao:url:" + quote(target, safe="/:?=&")
                 logical, original, how = "capture.warc.gz", target, "URL capture"
                 details: dict[str, Any] = {"http": capture.provenance()}
-                metadata: dict[str, Any] = {
-                    "url": target,
-                    "final_url": capture.final_url,
-                    "captured": capture.provenance()["eventDateTime"],
-                    "http_status": capture.status,
-                    "type": "webpage",
-                }
+                metadata = _capture_metadata(target, details["http"])
                 source_path = target
             else:
                 path = Path(target)
@@ -296,50 +293,98 @@ def add_targets(
             report.failed.append({"path": target, "reason": str(exc)})
             continue
         try:
-            source_id = (
-                "web-" + hashlib.sha256(target.encode()).hexdigest()[:10]
-                if _is_url(target)
-                else source_id_for(source_path)
-            )
-            item = SourceInput(
-                id=source_id,
-                path=source_path,
-                line=None,
-                record_sha256=captured.sha256,
-                metadata=metadata,
-                text=None,
-                fingerprint=_digest_of([captured.sha256, metadata]),
-            )
-            previous = archive.catalog.source_states("added").get(source_id)
-            if previous is not None and previous[0] == item.fingerprint:
-                report.unchanged.append(source_id)
-                continue
-            file = CollectionFile(source_path, path, captured.sha256, captured.size)
-            source, passages = _process(item, file, media_type, settings)
-            _save(
+            source_id, status = _add_source(
                 archive,
                 index,
                 matcher,
-                item,
-                source,
-                passages,
+                captured,
+                path,
+                media_type,
+                source_path,
+                metadata,
+                settings,
                 position + done,
-                object_id,
-                captured.version,
-                "added",
             )
-            report.added.append(source_id)
-            if source.status != "extracted":
-                report.failed.append(
-                    {"source_id": source_id, "path": target, "reason": source.error or ""}
-                )
         finally:
             if temp is not None:
                 temp.unlink(missing_ok=True)
+        if status is None:
+            report.unchanged.append(source_id)
+            continue
+        report.added.append(source_id)
+        if status != "extracted":
+            source = archive.catalog.source(source_id)
+            reason = source.error if source and source.error else status
+            report.failed.append({"source_id": source_id, "path": target, "reason": reason})
     index.commit()
     with archive.catalog.transaction():
         archive.catalog.mark_indexed(report.added)
     return report
+
+
+def _capture_metadata(url: str, provenance: dict[str, Any]) -> dict[str, Any]:
+    """A web page's metadata from its capture's provenance (``Capture.provenance``)."""
+    return {
+        "url": url,
+        "final_url": provenance["finalUrl"],
+        "captured": provenance["eventDateTime"],
+        "http_status": provenance["status"],
+        "type": "webpage",
+    }
+
+
+def _added_source_id(source_path: str) -> str:
+    if _is_url(source_path):
+        return "web-" + hashlib.sha256(source_path.encode()).hexdigest()[:10]
+    return source_id_for(source_path)
+
+
+def _add_source(
+    archive: Archive,
+    index: PassageIndex,
+    matcher: GlossaryMatcher,
+    captured: CapturedFile,
+    path: Path,
+    media_type: str,
+    source_path: str,
+    metadata: dict[str, Any],
+    settings: Settings,
+    position: int,
+) -> tuple[str, str | None]:
+    """Make (or update) the source of an added file or capture once its bytes are kept.
+
+    Returns:
+        ``(source id, status)``; the status is None when the source was already there with
+        the same bytes and metadata.
+    """
+    source_id = _added_source_id(source_path)
+    item = SourceInput(
+        id=source_id,
+        path=source_path,
+        line=None,
+        record_sha256=captured.sha256,
+        metadata=metadata,
+        text=None,
+        fingerprint=_digest_of([captured.sha256, metadata]),
+    )
+    previous = archive.catalog.source_states("added").get(source_id)
+    if previous is not None and previous[0] == item.fingerprint:
+        return source_id, None
+    file = CollectionFile(source_path, path, captured.sha256, captured.size)
+    source, passages = _process(item, file, media_type, settings)
+    _save(
+        archive,
+        index,
+        matcher,
+        item,
+        source,
+        passages,
+        position,
+        captured.object_id,
+        captured.version,
+        "added",
+    )
+    return source_id, source.status
 
 
 def _digest_of(values: Iterable[Any]) -> str:
@@ -754,6 +799,169 @@ def current_index(archive: Archive) -> PassageIndex:
     if not PassageIndex.is_current(archive.index_path):
         rebuild_index(archive)
     return archive.open_index()
+
+
+@dataclass
+class RebuildReport:
+    """What ``rebuild`` did.
+
+    Attributes:
+        collection_files: collection files restored from the storage root.
+        added: sources captured with ``add`` made again from their stored bytes.
+        ingest: the report of the ingest of the restored collection.
+    """
+
+    collection_files: int
+    added: int
+    ingest: IngestReport
+
+
+def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
+    """Make the database and search index again from ``objects/`` and ``log/`` alone.
+
+    The log says which files the collection held (the last ``file_captured`` of each
+    collection path not followed by a ``file_removed``) and which sources were added with
+    ``add``; their bytes come from the OCFL root. The collection is restored into a staging
+    folder and ingested with the settings it held (its ``shiliao.toml``), the added sources
+    are extracted again, and the provenance events are copied from the log. Nothing is appended
+    to the log. The old database and index are kept aside until the new ones are complete,
+    and put back if anything fails.
+
+    Args:
+        root: the archive folder.
+        progress: as for ``ingest``.
+
+    Returns:
+        A ``RebuildReport``.
+
+    Raises:
+        StoreError: a file the log names is not stored, or the archive cannot be written.
+        LogCorrupt: the log cannot be read.
+    """
+    root = Path(root)
+    with open_archive(root) as probe:
+        entries = list(probe.log.entries())
+        ocfl = probe.ocfl
+    staging = root / ".staging" / "rebuild"
+    if staging.exists():
+        shutil.rmtree(staging)
+    (staging / "old").mkdir(parents=True)
+    collection_dir = staging / "collection"
+    (collection_dir / "sources").mkdir(parents=True)
+
+    current: dict[str, tuple[str, int]] = {}
+    added: dict[str, dict[str, Any]] = {}
+    captures: dict[tuple[str, int], dict[str, Any]] = {}
+    for entry in entries:
+        data = entry.data
+        if entry.kind == "file_captured":
+            captures[(data["object_id"], data["version"])] = data
+            if data["object_id"] == file_object_id(data["path"]) and not data["path"].startswith(
+                "added/"
+            ):
+                current[data["path"]] = (data["object_id"], data["version"])
+        elif entry.kind == "file_removed":
+            current.pop(data["path"], None)
+        elif entry.kind in {"source_added", "source_updated", "metadata_edited"}:
+            if data.get("origin") == "added":
+                added[data["source_id"]] = data
+        elif entry.kind == "source_deleted":
+            added.pop(data["source_id"], None)
+
+    for path, (object_id, version) in current.items():
+        target = collection_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with ocfl.open(object_id, path, version) as original, target.open("wb") as copy:
+            shutil.copyfileobj(original, copy)
+
+    moved = []
+    for name in ("shiliao.db", "shiliao.db-wal", "shiliao.db-shm", "index"):
+        if (root / name).exists():
+            os.replace(root / name, staging / "old" / name)
+            moved.append(name)
+    try:
+        with open_archive(root, create=True) as archive:
+            archive.replaying = True
+            with archive.catalog.transaction():
+                for entry in entries:
+                    data = entry.data
+                    archive.catalog.record_event(
+                        entry.index,
+                        entry.kind,
+                        entry.time,
+                        data,
+                        data.get("source_id"),
+                        data.get("object_id"),
+                        data.get("version"),
+                    )
+                    if entry.kind == "file_captured":
+                        archive.catalog.record_file(
+                            data["sha256"], data["size"], data["media_type"], Path(data["path"]).name
+                        )
+                        archive.catalog.record_file_version(
+                            data["object_id"],
+                            data["version"],
+                            data["path"],
+                            data["sha256"],
+                            data["sha512"],
+                            data["size"],
+                            entry.index,
+                        )
+            report = ingest(
+                archive,
+                read_collection(collection_dir),
+                load_settings(collection_dir),
+                progress,
+            )
+            index = archive.open_index()
+            matcher = GlossaryMatcher(archive.catalog.terms())
+            for position, data in enumerate(added.values()):
+                capture = captures[(data["object_id"], data["version"])]
+                restored = staging / "added" / str(position) / Path(capture["path"]).name
+                restored.parent.mkdir(parents=True)
+                with (
+                    ocfl.open(data["object_id"], capture["path"], data["version"]) as original,
+                    restored.open("wb") as copy,
+                ):
+                    shutil.copyfileobj(original, copy)
+                http = capture.get("http")
+                metadata = _capture_metadata(data["path"], http) if http else {}
+                captured = CapturedFile(
+                    object_id=data["object_id"],
+                    version=data["version"],
+                    logical_path=capture["path"],
+                    sha256=capture["sha256"],
+                    sha512=capture["sha512"],
+                    size=capture["size"],
+                    log_index=-1,
+                    new=False,
+                )
+                _add_source(
+                    archive,
+                    index,
+                    matcher,
+                    captured,
+                    restored,
+                    capture["media_type"],
+                    data["path"],
+                    metadata,
+                    load_settings(collection_dir),
+                    1_000_000 + position,
+                )
+            index.commit()
+            with archive.catalog.transaction():
+                archive.catalog.mark_indexed(list(added))
+    except BaseException:
+        for name in ("shiliao.db", "shiliao.db-wal", "shiliao.db-shm", "index"):
+            if (root / name).is_dir():
+                shutil.rmtree(root / name)
+            elif (root / name).exists():
+                (root / name).unlink()
+        for name in moved:
+            os.replace(staging / "old" / name, root / name)
+        raise
+    shutil.rmtree(staging)
+    return RebuildReport(collection_files=len(current), added=len(added), ingest=report)
 
 
 def rebuild_index(archive: Archive) -> int:

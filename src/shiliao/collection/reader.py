@@ -260,6 +260,10 @@ def read_collection(root: Path) -> Collection:
             )
         seen[source.id] = source.path + (f":{source.line}" if source.line else "")
 
+    settings_file = root / "shiliao.toml"
+    if settings_file.is_file():
+        keep(settings_file)
+
     essays = root / "essays"
     if essays.is_dir():
         for path in sorted(essays.glob("*.md")):
