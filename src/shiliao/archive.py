@@ -15,12 +15,18 @@ entry is appended to the log with the digests and PREMIS-style provenance (what,
 how, by which shiliao and agent, from which path or URL, HTTP status and headers), then the
 database records where the bytes are and a copy of the event. Each step is idempotent: a rerun
 after a crash finds the version already stored and the entry already logged, and only writes
-what is missing. Other changes (a source added, edited or deleted, a site published) are logged
+what is missing. A note of the capture (``.staging/captures/``) lives from before the commit to
+after the log entry, so that a crash between the two is completed when the archive is next
+opened, and ``verify`` meanwhile reports the stored version as pending, not as unlogged. Other changes (a source added, edited or deleted, a site published) are logged
 with ``Archive.record``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -41,7 +47,7 @@ from shiliao.search.index import PassageIndex
 from shiliao.store import Catalog, OcflStore, Originals
 from shiliao.store.ocfl import StoredFile
 
-__all__ = ["Archive", "CapturedFile", "open_archive"]
+__all__ = ["Archive", "CapturedFile", "open_archive", "pending_captures"]
 
 
 @dataclass(frozen=True)
@@ -184,6 +190,18 @@ class Archive:
             StoreError: the bytes cannot be stored.
             LogError: the log cannot be written.
         """
+        intent = {
+            "object_id": object_id,
+            "path": unicodedata.normalize("NFC", logical_path),
+            "media_type": media_type,
+            "how": how,
+            "original": original,
+            "details": dict(details or {}),
+        }
+        marker = self._pending_dir() / (
+            hashlib.sha256(f"{object_id}\n{intent['path']}".encode()).hexdigest() + ".json"
+        )
+        _write_atomic(marker, json.dumps(intent, ensure_ascii=False).encode())
         stored: StoredFile = self.ocfl.put_file(
             object_id,
             path,
@@ -192,7 +210,30 @@ class Archive:
             user={"name": self.agent},
         )
         version = stored.version.number
-        logical = unicodedata.normalize("NFC", logical_path)
+        index = self._log_capture(intent, version, stored.sha256, stored.sha512, stored.size)
+        marker.unlink()
+        return CapturedFile(
+            object_id=object_id,
+            version=version,
+            logical_path=intent["path"],
+            sha256=stored.sha256,
+            sha512=stored.sha512,
+            size=stored.size,
+            log_index=index,
+            new=stored.version.new,
+        )
+
+    def _pending_dir(self) -> Path:
+        folder = self.root / ".staging" / "captures"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def _log_capture(
+        self, intent: Mapping[str, Any], version: int, sha256: str, sha512: str, size: int
+    ) -> int:
+        """Log a stored version's capture unless it is logged, and record it in the database;
+        return its entry's index."""
+        object_id, logical = intent["object_id"], intent["path"]
         key = (object_id, version, logical)
         logged = self._logged_captures()
         if key not in logged and self.replaying:
@@ -205,40 +246,56 @@ class Archive:
                 "object_id": object_id,
                 "version": version,
                 "path": logical,
-                "sha256": stored.sha256,
-                "sha512": stored.sha512,
-                "size": stored.size,
-                "media_type": media_type,
-                "how": how,
-                "original": original,
+                "sha256": sha256,
+                "sha512": sha512,
+                "size": size,
+                "media_type": intent["media_type"],
+                "how": intent["how"],
+                "original": intent["original"],
                 "agent": self.agent,
                 "tool": f"shiliao {__version__}",
-                **dict(details or {}),
+                **intent["details"],
             }
-            entry = self.log.append("file_captured", data)
-            logged[key] = entry.index
-            event_time, event_data = entry.time, entry.data
-        else:
-            entry = self.log.entry(logged[key])
-            event_time, event_data = entry.time, entry.data
+            logged[key] = self.log.append("file_captured", data).index
+        entry = self.log.entry(logged[key])
         with self.catalog.transaction():
-            self.catalog.record_file(stored.sha256, stored.size, media_type, Path(logical).name)
+            self.catalog.record_file(sha256, size, intent["media_type"], Path(logical).name)
             self.catalog.record_file_version(
-                object_id, version, logical, stored.sha256, stored.sha512, stored.size, logged[key]
+                object_id, version, logical, sha256, sha512, size, logged[key]
             )
             self.catalog.record_event(
-                logged[key], "file_captured", event_time, event_data, None, object_id, version
+                logged[key], "file_captured", entry.time, entry.data, None, object_id, version
             )
-        return CapturedFile(
-            object_id=object_id,
-            version=version,
-            logical_path=logical,
-            sha256=stored.sha256,
-            sha512=stored.sha512,
-            size=stored.size,
-            log_index=logged[key],
-            new=stored.version.new,
-        )
+        return logged[key]
+
+    def complete_interrupted_captures(self) -> list[str]:
+        """Finish captures a crash cut short between storing the bytes and logging them.
+
+        ``capture_file`` leaves a note of what it is capturing in ``.staging/captures/`` until
+        the capture is logged. For each note left behind: when the object's head version holds
+        the file (the commit happened), its capture is logged now; otherwise the commit never
+        happened (``OcflStore.recover`` rolled it back) and the note is dropped.
+
+        Returns:
+            The ``object v<N> path`` of each capture logged now.
+        """
+        done = []
+        for marker in sorted(self._pending_dir().glob("*.json")):
+            intent = json.loads(marker.read_text(encoding="utf-8"))
+            head = self.ocfl.head(intent["object_id"])
+            if head is not None and intent["path"] in head.state:
+                entry = self.ocfl.files(intent["object_id"])[intent["path"]]
+                sha256 = entry.sha256 or self.ocfl.digest(
+                    intent["object_id"], intent["path"], algorithm="sha256"
+                )
+                already = (intent["object_id"], head.number, intent["path"]) in (
+                    self._logged_captures()
+                )
+                self._log_capture(intent, head.number, sha256, entry.sha512, entry.size)
+                if not already:
+                    done.append(f"{intent['object_id']} v{head.number} {intent['path']}")
+            marker.unlink()
+        return done
 
     def checkpoint(self) -> Checkpoint:
         """Sign and store a checkpoint of the log as it is now (``log.write_checkpoint``).
@@ -269,6 +326,22 @@ class Archive:
             if index is not None and index < checkpoint.size:
                 bundles[row["sha256"]] = make_proof_bundle(self.log, index, checkpoint)
         return bundles
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temp:
+        temp.write(data)
+        temp.flush()
+        os.fsync(temp.fileno())
+    os.replace(temp.name, target)
+
+
+def pending_captures(root: Path) -> list[dict[str, Any]]:
+    """The captures a crash cut short in an archive folder (their notes), without opening it."""
+    folder = Path(root) / ".staging" / "captures"
+    if not folder.is_dir():
+        return []
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
 
 
 def open_archive(
@@ -310,7 +383,7 @@ def open_archive(
         root / "objects", staging=root / ".staging" / "ocfl", user={"name": agent}, fault=fault
     )
     ocfl.recover()
-    return Archive(
+    archive = Archive(
         root=root,
         catalog=Catalog(db_path),
         ocfl=ocfl,
@@ -318,3 +391,5 @@ def open_archive(
         index_path=root / "index",
         agent=agent,
     )
+    archive.complete_interrupted_captures()
+    return archive

@@ -42,6 +42,7 @@ from shiliao.pipeline import (
     rebuild,
     search,
 )
+from shiliao.publish.bag import export_bag
 from shiliao.publish.site import SiteEvidence, build_site, site_is_current
 from shiliao.search.facets import SearchFilters, parse_year_range
 from shiliao.terminology import (
@@ -539,6 +540,7 @@ def verify(archive_dir: Path, vkey: str | None, as_json: bool) -> None:
         payload = {
             "ok": check.ok,
             "problems": check.problems,
+            "pending": check.pending,
             "objects": check.objects,
             "files": check.files,
             "bytes": check.bytes_read,
@@ -550,6 +552,8 @@ def verify(archive_dir: Path, vkey: str | None, as_json: bool) -> None:
     else:
         for problem in check.problems:
             click.echo(problem)
+        for note in check.pending:
+            click.echo(f"pending: {note}")
         summary = (
             f"{check.objects} objects, {check.files} files ({check.bytes_read:,} bytes), "
             f"{check.log_entries} log entries, {check.checkpoints} checkpoints in {seconds:.1f} s"
@@ -1143,13 +1147,15 @@ def cite_command(
 
 @main.command("export", cls=_Command)
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
-@click.argument("out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("out", type=click.Path(allow_dash=True, path_type=Path))
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csl-json", "bibtex", "ris"]),
+    type=click.Choice(["csl-json", "bibtex", "ris", "bagit"]),
     required=True,
-    help="CSL-JSON 1.0.2, BibTeX (biblatex fields) or RIS.",
+    help="CSL-JSON 1.0.2, BibTeX (biblatex fields) or RIS records; or the whole archive as a "
+    "BagIt bag (RFC 8493) in the new folder OUT: originals (the OCFL root), metadata, "
+    "provenance and the log.",
 )
 @click.option(
     "--site-url",
@@ -1157,7 +1163,12 @@ def cite_command(
 )
 def export_command(archive_dir: Path, out: Path, fmt: str, site_url: str | None) -> None:
     """Export the archive's bibliography and sources as citation records to OUT (- for
-    standard output)."""
+    standard output), or the whole archive as a BagIt bag."""
+    if fmt == "bagit":
+        with open_archive(archive_dir) as archive:
+            export_bag(archive.root, archive.catalog, out, load_settings().table("archive")["title"])
+        click.echo(f"bag written to {out}; check it with: bagit.py --validate {out}", err=True)
+        return
     from shiliao.cite.exchange import write_bibliography
     from shiliao.publish.citing import archive_items
 

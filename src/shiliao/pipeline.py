@@ -36,7 +36,13 @@ from shiliao.extract.passages import split_passages
 from shiliao.extract.runner import extract_file
 from shiliao.model import Page, Passage, Source, SourceInput
 from shiliao.search.expand import Expansion, ExpansionTable, expand_query, may_expand
-from shiliao.search.facets import FacetValue, SearchFilters, count_facets, facets_of
+from shiliao.search.facets import (
+    FacetValue,
+    SearchFilters,
+    count_facets,
+    facets_from,
+    facets_of,
+)
 from shiliao.search.index import PassageIndex
 from shiliao.search.kwic import find_spans, snippet
 from shiliao.search.query import parse_query
@@ -721,6 +727,7 @@ def search(
     expand: bool = True,
     filters: SearchFilters | None = None,
     facets: bool = False,
+    index: PassageIndex | None = None,
 ) -> SearchResponse:
     """Search the archive's passages.
 
@@ -734,6 +741,8 @@ def search(
             Chinese terms they name (``search.expand``).
         filters: restrict the sources searched (year range, collections, types, languages).
         facets: also count the matches by collection, type, year and language.
+        index: an open, current index to search (a long-lived process keeps one open); None
+            opens the archive's.
 
     Returns:
         A ``SearchResponse``.
@@ -747,12 +756,17 @@ def search(
     expansions: list[Expansion] = []
     if expand and may_expand(parsed):
         parsed, expansions = expand_query(parsed, ExpansionTable(archive.catalog.terms()))
-    index = current_index(archive)
+    if index is None:
+        index = current_index(archive)
     result = index.search(parsed, limit, filters)
     facet_counts = None
     if facets:
-        source_facets = {source.id: facets_of(source) for source in archive.catalog.sources()}
-        facet_counts = count_facets(index.source_counts(parsed, filters), source_facets)
+        counts = index.source_counts(parsed, filters)
+        source_facets = {
+            source_id: facets_from(*fields)
+            for source_id, fields in archive.catalog.source_facets(counts).items()
+        }
+        facet_counts = count_facets(counts, source_facets)
     passages = archive.catalog.passages_by_id(result.passage_ids)
     sources: dict[str, Source | None] = {}
     hits = []
@@ -839,7 +853,9 @@ def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
         LogCorrupt: the log cannot be read.
     """
     root = Path(root)
-    with open_archive(root) as probe:
+    if not (root / "objects").is_dir() or not (root / "log" / "entries.jsonl").is_file():
+        raise StoreError(f"{root}: not a shiliao archive (no objects/ and log/ to rebuild from)")
+    with open_archive(root, create=True) as probe:
         entries = list(probe.log.entries())
         ocfl = probe.ocfl
     staging = root / ".staging" / "rebuild"

@@ -1,0 +1,396 @@
+"""Evidence integrity end to end: OCFL versions, the signed log, `verify`, `verify-file`, URL
+capture, crash safety, BagIt export and `rebuild` (the integrity issue's tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from warcio.archiveiterator import ArchiveIterator
+
+from shiliao.archive import open_archive
+from shiliao.cli import main
+from shiliao.collection import read_collection
+from shiliao.config import load_settings
+from shiliao.pipeline import ingest
+from shiliao.store import file_object_id
+from tests.store.test_ocfl import assert_valid
+
+SIDECAR = (
+    "each_line:\n  title: '{title}'\n  date: '{date}'\n  text: body\ndefaults:\n  type: report\n"
+)
+
+
+def _collection(root: Path, bodies: list[str]) -> Path:
+    (root / "sources").mkdir(parents=True, exist_ok=True)
+    lines = [
+        json.dumps({"title": f"通知{i}", "date": f"201{i}", "body": body}, ensure_ascii=False)
+        for i, body in enumerate(bodies)
+    ]
+    (root / "sources" / "notices.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "sources" / "notices.jsonl.yaml").write_text(SIDECAR, encoding="utf-8")
+    (root / "glossary.yaml").write_text(
+        "- term: 结亲\n  pinyin: jiéqīn\n  english: [Jieqin]\n", encoding="utf-8"
+    )
+    return root
+
+
+def _build(collection: Path, archive: Path) -> None:
+    with open_archive(archive, create=True) as opened:
+        ingest(opened, read_collection(collection), load_settings(collection))
+        opened.checkpoint()
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    collection = _collection(tmp_path / "c", ["干部开展结亲活动。", "民族团结一家亲。"])
+    _build(collection, tmp_path / "a")
+    return tmp_path / "a"
+
+
+def _content_file(archive: Path, name: str) -> Path:
+    (found,) = [p for p in (archive / "objects").rglob(name) if "content" in p.parts]
+    found.chmod(0o644)
+    return found
+
+
+def test_ocfl_root_validates_and_a_changed_file_makes_v2(tmp_path: Path) -> None:
+    collection = _collection(tmp_path / "c", ["干部开展结亲活动。"])
+    _build(collection, tmp_path / "a")
+    _collection(collection, ["干部开展结亲活动。", "第二条通知。"])
+    _build(collection, tmp_path / "a")
+    assert_valid(tmp_path / "a" / "objects")
+    with open_archive(tmp_path / "a") as opened:
+        object_id = file_object_id("sources/notices.jsonl")
+        assert [v.number for v in opened.ocfl.versions(object_id)] == [1, 2]
+        with opened.ocfl.open(object_id, "sources/notices.jsonl", 1) as old:
+            assert "第二条通知" not in old.read().decode()
+        with opened.ocfl.open(object_id, "sources/notices.jsonl", 2) as new:
+            assert "第二条通知" in new.read().decode()
+        kinds = [entry.kind for entry in opened.log.entries()]
+    assert kinds.count("file_captured") == 4  # glossary, sidecar, file v1, file v2
+    assert "source_added" in kinds
+    code, output = _run("verify", str(tmp_path / "a"))
+    assert code == 0, output
+
+
+def _flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _mutations() -> dict[str, object]:
+    def flipped_byte(a: Path) -> None:
+        _flip(_content_file(a, "notices.jsonl"))
+
+    def deleted_file(a: Path) -> None:
+        _content_file(a, "glossary.yaml").unlink()
+
+    def extra_file(a: Path) -> None:
+        folder = _content_file(a, "glossary.yaml").parent
+        (folder / "planted.txt").write_text("not captured")
+
+    def edited_inventory(a: Path) -> None:
+        inventory = _content_file(a, "notices.jsonl").parents[2] / "inventory.json"
+        inventory.chmod(0o644)
+        inventory.write_text(inventory.read_text().replace('"message"', '"message" ', 1))
+
+    def edited_log_entry(a: Path) -> None:
+        entries = a / "log" / "entries.jsonl"
+        entries.write_text(entries.read_text().replace("source_added", "source_addex", 1))
+
+    def truncated_log(a: Path) -> None:
+        entries = a / "log" / "entries.jsonl"
+        lines = entries.read_text().splitlines(keepends=True)
+        entries.write_text("".join(lines[:-2]))
+
+    def reordered_log(a: Path) -> None:
+        entries = a / "log" / "entries.jsonl"
+        lines = entries.read_text().splitlines(keepends=True)
+        lines[1], lines[2] = lines[2], lines[1]
+        entries.write_text("".join(lines))
+
+    return {
+        "flipped byte": (flipped_byte, "sha512 does not match"),
+        "deleted file": (deleted_file, "glossary.yaml"),
+        "extra file": (extra_file, "planted.txt"),
+        "edited inventory": (edited_inventory, "inventory.json"),
+        "edited log entry": (edited_log_entry, "entry"),
+        "truncated log": (truncated_log, "log/"),
+        "reordered log": (reordered_log, "log/"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_mutations()))
+def test_each_mutation_makes_verify_fail_naming_it(archive: Path, name: str) -> None:
+    code, output = _run("verify", str(archive))
+    assert code == 0, output
+    mutate, expected = _mutations()[name]
+    mutate(archive)
+    code, output = _run("verify", str(archive))
+    assert code == 1, output
+    assert expected in output, output
+    assert "problem(s)" in output
+
+
+def _served(tmp_path: Path, body: bytes, name: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(body)
+    return path
+
+
+def test_verify_file_on_a_published_original(tmp_path: Path) -> None:
+    collection = _collection(tmp_path / "c", ["干部开展结亲活动。"])
+    site = tmp_path / "site"
+    code, output = _run(
+        "build", str(collection), "--archive", str(tmp_path / "a"), "--out", str(site)
+    )
+    assert code == 0, output
+    (source_dir,) = [p.parent for p in (site / "sources").glob("*/proof.json")][:1]
+    proof = source_dir / "proof.json"
+    (download,) = list((site / "files").glob("*/notices.jsonl"))
+    key = site / "evidence" / "key.vkey"
+    code, output = _run("verify-file", str(download), "--proof", str(proof), "--key", str(key))
+    assert code == 0 and "verified" in output, output
+    code, output = _run(
+        "verify-file",
+        str(download),
+        "--proof",
+        str(proof),
+        "--key",
+        str(key),
+        "--checkpoint",
+        str(site / "evidence" / "checkpoint.txt"),
+    )
+    assert code == 0, output
+
+    changed = _served(tmp_path, download.read_bytes(), "changed.jsonl")
+    _flip(changed)
+    code, output = _run("verify-file", str(changed), "--proof", str(proof), "--key", str(key))
+    assert code == 1 and "sha256" in output, output
+
+    # The same proof, with a checkpoint signed by another archive's key, must fail.
+    other = _collection(tmp_path / "other", ["别的档案。"])
+    _build(other, tmp_path / "b")
+    forged = json.loads(proof.read_text())
+    forged["checkpoint"] = (tmp_path / "b" / "log" / "checkpoint").read_text()
+    forged_path = _served(tmp_path, json.dumps(forged).encode(), "forged.json")
+    code, output = _run(
+        "verify-file", str(download), "--proof", str(forged_path), "--key", str(key)
+    )
+    assert code == 1, output
+    other_key = tmp_path / "b" / "log" / "key.vkey"
+    code, output = _run(
+        "verify-file", str(download), "--proof", str(forged_path), "--key", str(other_key)
+    )
+    assert code == 1, output
+
+
+PAGES = {
+    "/utf8.html": (
+        "text/html; charset=utf-8",
+        "<html><head><title>结亲周活动</title></head><body><p>发布时间：2017年03月05日</p>"
+        "<p>各单位干部与亲戚同吃同住同学习同劳动，开展结亲周试点。</p></body></html>".encode(),
+    ),
+    "/gbk.html": (
+        "text/html; charset=gbk",
+        "<html><head><title>关于访惠聚的通知</title></head><body><p>发布日期：2016-11-22</p>"
+        "<p>访惠聚工作队入户走访，宣讲政策，镕字为生僻字测试。</p></body></html>".encode("gbk"),
+    ),
+}
+
+
+@pytest.fixture
+def local_server() -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            content_type, body = PAGES.get(self.path, ("text/plain", b"missing"))
+            self.send_response(200 if self.path in PAGES else 404)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_url_capture_keeps_a_warc_and_makes_the_page_searchable(
+    archive: Path, local_server: str
+) -> None:
+    urls = [local_server + "/utf8.html", local_server + "/gbk.html"]
+    code, output = _run("add", str(archive), *urls, "--allow-private", "--json")
+    assert code == 0, output
+    report = json.loads(output)
+    assert len(report["added"]) == 2 and report["failed"] == []
+    for word, title in (("结亲周试点", "结亲周活动"), ("镕字为生僻字", "关于访惠聚的通知")):
+        code, output = _run("search", str(archive), word, "--json")
+        found = json.loads(output)
+        assert found["total"] == 1 and found["hits"][0]["title"] == title, output
+    with open_archive(archive) as opened:
+        captures = [
+            e for e in opened.log.entries() if e.kind == "file_captured" and "http" in e.data
+        ]
+        assert {e.data["original"] for e in captures} == set(urls)
+        for entry in captures:
+            assert entry.data["http"]["status"] == 200 and entry.data["how"] == "URL capture"
+            with opened.ocfl.open(entry.data["object_id"], entry.data["path"]) as warc:
+                records = [r.rec_type for r in ArchiveIterator(warc)]
+            assert "response" in records and "request" in records
+    code, output = _run("verify", str(archive))
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://[::1]/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/",
+        "http://2130706433/",
+        "file:///etc/passwd",
+    ],
+)
+def test_url_capture_refuses_unsafe_addresses(archive: Path, url: str) -> None:
+    code, output = _run("add", str(archive), url, "--json")
+    assert code == 1
+    (failure,) = json.loads(output)["failed"]
+    assert failure["path"] == url and "refused" in failure["reason"]
+
+
+FAULT_CHILD = """
+import os, sys
+from pathlib import Path
+from shiliao.archive import open_archive
+from shiliao.config import load_settings
+from shiliao.pipeline import add_targets
+
+label = sys.argv[3]
+def fault(seen):
+    if seen == label:
+        os._exit(1)
+labels = []
+record = (lambda seen: labels.append(seen)) if label == "-" else fault
+with open_archive(Path(sys.argv[1]), fault=record) as archive:
+    add_targets(archive, [sys.argv[2]], load_settings())
+if label == "-":
+    print("\\n".join(dict.fromkeys(labels)))
+"""
+
+
+@pytest.mark.slow
+def test_a_capture_killed_at_any_write_leaves_before_or_after(
+    archive: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "notice.html"
+    page.write_text(
+        "<html><head><title>结亲周</title></head><body><p>第一次入户走访记录。</p></body></html>",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    scratch = tmp_path / "scratch"
+    shutil.copytree(archive, scratch)
+    listed = subprocess.run(
+        [sys.executable, "-c", FAULT_CHILD, str(scratch), str(page), "-"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    labels = [line for line in listed.stdout.splitlines() if line]
+    assert len(labels) >= 10, labels
+    for number, label in enumerate(labels):
+        copy = tmp_path / f"kill-{number}"
+        shutil.copytree(archive, copy)
+        killed = subprocess.run(
+            [sys.executable, "-c", FAULT_CHILD, str(copy), str(page), label], env=env, check=False
+        )
+        assert killed.returncode == 1, label
+        code, output = _run("verify", str(copy))
+        assert code == 0, (label, output)
+        code, output = _run("add", str(copy), str(page), "--json")
+        assert code == 0 and json.loads(output)["added"], (label, output)
+        code, output = _run("search", str(copy), "第一次入户走访", "--json")
+        assert json.loads(output)["total"] == 1, label
+        code, output = _run("verify", str(copy))
+        assert code == 0, (label, output)
+        shutil.rmtree(copy)
+
+
+def test_bagit_export_validates_and_detects_a_changed_byte(archive: Path, tmp_path: Path) -> None:
+    import bagit
+
+    out = tmp_path / "bag"
+    code, output = _run("export", str(archive), str(out), "--format", "bagit")
+    assert code == 0, output
+    assert bagit.Bag(str(out)).is_valid()
+    assert (out / "data" / "log" / "entries.jsonl").is_file()
+    assert not list(out.rglob("key.private"))
+    events = (out / "data" / "metadata" / "provenance.jsonl").read_text().splitlines()
+    assert any(json.loads(line)["kind"] == "file_captured" for line in events)
+    validator = shutil.which("bagit.py")
+    assert validator, "bagit-python's command-line validator is missing"
+    assert subprocess.run([validator, "--validate", str(out)], capture_output=True).returncode == 0
+    target = next(p for p in (out / "data" / "objects").rglob("notices.jsonl") if p.is_file())
+    target.chmod(0o644)
+    _flip(target)
+    assert not bagit.Bag(str(out)).is_valid()
+    assert subprocess.run([validator, "--validate", str(out)], capture_output=True).returncode != 0
+
+
+@pytest.mark.slow
+def test_rebuild_gives_the_same_search_results(built_sample: dict, tmp_path: Path) -> None:
+    copy = tmp_path / "archive"
+    shutil.copytree(built_sample["archive"], copy)
+    words = [
+        "民族团结",
+        "干部",
+        "新疆",
+        "亲戚",
+        "结对",
+        "精准扶贫",
+        "两个维护",
+        "中华民族共同体意识",
+    ]
+
+    def results() -> dict[str, list]:
+        found = {}
+        for word in words:
+            code, output = _run("search", str(copy), word, "--json", "--limit", "0")
+            assert code == 0, output
+            hits = json.loads(output)["hits"]
+            found[word] = sorted((h["source_id"], h["paragraph"], h["text"]) for h in hits)
+        return found
+
+    before = results()
+    shutil.rmtree(copy / "index")
+    for name in ("shiliao.db", "shiliao.db-wal", "shiliao.db-shm"):
+        (copy / name).unlink(missing_ok=True)
+    code, output = _run("rebuild", str(copy))
+    assert code == 0, output
+    assert results() == before
+    code, output = _run("verify", str(copy))
+    assert code == 0, output
