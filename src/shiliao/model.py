@@ -91,10 +91,16 @@ class Page:
     Attributes:
         number: 1-based page number.
         text: the page's text as extracted, NFC, paragraphs separated by ``"\\n"``.
+        method: how this page's text was obtained when it differs from its extraction's
+            method (``"ocr"`` for a scanned page of a PDF with a text layer), else None.
+        language: BCP 47 tag of the page's text (``"mul"`` when mixed), None when it has no
+            letters.
     """
 
     number: int
     text: str
+    method: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,8 +115,9 @@ class Passage:
         char_end: offset one past the last character (code points).
         text: the original text, exactly ``page.text[char_start:char_end]``; what is shown.
         method: how the text was obtained: ``"record"``, ``"text"``, ``"markdown"``, ``"html"``,
-            ``"pdf-text-layer"``.
+            ``"pdf-text-layer"``, ``"ocr"`` (machine-read: show it marked as such), ``"docx"``.
         id: the database's id for a stored passage (also its id in the search index), else None.
+        language: BCP 47 tag of the passage's text (``"mul"`` when mixed), else None.
     """
 
     source_id: str
@@ -121,6 +128,7 @@ class Passage:
     text: str
     method: str
     id: int | None = None
+    language: str | None = None
 
 
 @dataclass
@@ -132,11 +140,17 @@ class Extraction:
         method: the extraction method, as in ``Passage.method``.
         metadata: what the file says of itself: ``title``, ``date`` (EDTF), ``creators``,
             ``publisher``, ``encoding``... only keys that were found.
+        language: BCP 47 tag of the whole text (``"mul"`` when mixed), None without letters.
+        documents: the documents a container file holds, each its own source (a web archive's
+            HTML responses, with ``url`` and ``warc_date`` in their metadata); empty for a
+            file that is one document. A container's own ``pages`` may be empty.
     """
 
     pages: list[Page]
     method: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None
+    documents: list[Extraction] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,9 @@ class Term:
         note: a short definition.
         see: related terms.
         uyghur: ``{"latin": ..., "arabic": ...}`` for places, else None.
+        auto_filled: names of the fields filled in automatically because the glossary gave
+            none (``"traditional"``, ``"pinyin"``: see ``zh.entries``); empty for an entry
+            exactly as written.
     """
 
     term: str
@@ -199,6 +216,7 @@ class Term:
     note: str | None = None
     see: tuple[str, ...] = ()
     uyghur: dict[str, str] | None = None
+    auto_filled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -36,3 +36,13 @@ def extract_loudly(data: bytes, name: str) -> Extraction:
     print("warning from a parser library", flush=True)
     os.write(1, b"raw bytes on fd 1\n")
     return Extraction(pages=[Page(1, data.decode("utf-8"))], method="text")
+
+
+def extract_with_broken_text(data: bytes, name: str) -> Extraction:
+    """Return text with a lone surrogate and NUL, as a PDF with a broken ToUnicode map may."""
+    return Extraction(pages=[Page(1, "国务院\ud800通知\x00第一号")], method="text")
+
+
+def extract_pid(data: bytes, name: str) -> Extraction:
+    """Say which process extracted the file, so tests can tell when a worker is reused."""
+    return Extraction(pages=[Page(1, str(os.getpid()))], method="text")

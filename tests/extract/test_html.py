@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shiliao.extract import extract_bytes_inline
+from shiliao.extract.finish import finish_extraction
 from shiliao.extract.html import extract_html, find_declared_charset
 
 from .conftest import real_fixture
@@ -230,4 +231,6 @@ def test_find_declared_charset() -> None:
 
 def test_registered_for_text_html() -> None:
     page = government_page().encode()
-    assert extract_bytes_inline(page, "notice.jpg") == extract_html(page, "notice.jpg")
+    assert extract_bytes_inline(page, "notice.jpg") == finish_extraction(
+        extract_html(page, "notice.jpg")
+    )

@@ -14,9 +14,9 @@ def test_each_non_blank_line_is_a_passage_with_exact_offsets() -> None:
     ]
     passages = split_passages("notice-1", pages, "text")
     assert passages == [
-        Passage("notice-1", 1, 1, 2, 11, "第一段，缩进两格。", "text"),
-        Passage("notice-1", 1, 2, 15, 18, "第二段", "text"),
-        Passage("notice-1", 3, 3, 2, 5, "第三段", "text"),
+        Passage("notice-1", 1, 1, 2, 11, "第一段，缩进两格。", "text", language="zh-Hans"),
+        Passage("notice-1", 1, 2, 15, 18, "第二段", "text", language="zh-Hans"),
+        Passage("notice-1", 3, 3, 2, 5, "第三段", "text", language="zh-Hans"),
     ]
     texts = {page.number: page.text for page in pages}
     for passage in passages:

@@ -97,11 +97,12 @@ def test_parser_chatter_on_stdout_does_not_corrupt_the_reply(
 
 
 def test_unsupported_and_unreadable_files(tmp_path: Path) -> None:
-    image = real_fixture("image/easyocr-street-sign-yuyuan-rd.jpg")
-    with pytest.raises(UnsupportedFormat, match="image/jpeg"):
-        extract_file(image)
+    unknown = tmp_path / "recording.mp3"
+    unknown.write_bytes(b"ID3\x04\x00" + bytes(64))
+    with pytest.raises(UnsupportedFormat, match="application/octet-stream"):
+        extract_file(unknown)
     with pytest.raises(UnsupportedFormat):
-        extract_bytes_inline(image.read_bytes(), image.name)
+        extract_bytes_inline(unknown.read_bytes(), unknown.name)
     with pytest.raises(ExtractError, match="cannot be read"):
         extract_file(tmp_path / "missing.txt")
     with pytest.raises(ExtractError, match=r"missing\.txt: cannot run"):
@@ -137,13 +138,18 @@ def test_register_refuses_what_a_worker_cannot_import(extractor: object) -> None
 
 def test_exported_names() -> None:
     assert shiliao.extract.__all__ == [
+        "ARCHIVE_MEDIA_TYPES",
         "EXTRACTORS",
         "Extractor",
+        "Limits",
+        "Unpacked",
         "extract_bytes_inline",
         "extract_file",
+        "extract_many",
         "extractor_for",
         "register_extractor",
         "sniff_media_type",
         "split_passages",
+        "unpack_archive",
         "unregister_extractor",
     ]

@@ -26,7 +26,15 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
-__all__ = ["REVIEW_REPLACEMENT_RATIO", "DecodedText", "decode_text", "normalize_text"]
+from shiliao.errors import ExtractionLimit
+
+__all__ = [
+    "MAX_TEXT_BYTES",
+    "REVIEW_REPLACEMENT_RATIO",
+    "DecodedText",
+    "decode_text",
+    "normalize_text",
+]
 
 # Longest first: the UTF-32-LE mark begins with the UTF-16-LE one. The codec named is the one
 # that consumes the mark, so ``data.decode(encoding)`` reproduces the text.
@@ -54,6 +62,11 @@ _CANDIDATES = ["gb18030", "big5", "cp1252", "cp1251"]
 _SINGLE_BYTE = frozenset({"cp1252", "cp1251"})
 
 _NEWLINES = str.maketrans({"\r": "\n", "\u0085": "\n", "\u2028": "\n", "\u2029": "\n"})
+
+MAX_TEXT_BYTES = 64 * 1024**2
+"""The largest text file (plain text, Markdown, a web page) decoded, in bytes. Decoding,
+normalizing and parsing take several copies of the text, and one passage of a 200 MB line is
+of no use to a reader; a larger file is refused (reliability.md I-long-line)."""
 
 REVIEW_REPLACEMENT_RATIO = 0.01
 """Above this share of U+FFFD characters a decoded text is marked ``needs_review``: one
@@ -120,7 +133,14 @@ def decode_text(data: bytes, declared: str | None = None) -> DecodedText:
     Returns:
         The decoded, normalized text and its provenance. Never raises on bad bytes: what no
         codec can read becomes U+FFFD and shows in ``replacement_ratio``.
+
+    Raises:
+        ExtractionLimit: the data is longer than ``MAX_TEXT_BYTES``.
     """
+    if len(data) > MAX_TEXT_BYTES:
+        raise ExtractionLimit(
+            f"{len(data)} bytes of text, more than the limit of {MAX_TEXT_BYTES}; refused"
+        )
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _decoded(data, encoding, declared)

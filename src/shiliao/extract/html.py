@@ -79,13 +79,16 @@ def find_declared_charset(head: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def extract_html(data: bytes, name: str) -> Extraction:
+def extract_html(data: bytes, name: str, *, declared_charset: str | None = None) -> Extraction:
     """Extract the main text and the metadata of a web page.
 
     Args:
         data: the page's bytes as captured.
         name: the file's name; unused, accepted so that every extractor has the same
             signature.
+        declared_charset: the charset of the HTTP ``Content-Type`` header the page came with
+            (a web archive's record), which takes precedence over ``<meta>`` as in the WHATWG
+            HTML Standard's encoding sniffing; None for a file without one.
 
     Returns:
         One page holding the main text, paragraphs separated by ``"\\n"``, NFC; method
@@ -97,8 +100,11 @@ def extract_html(data: bytes, name: str) -> Extraction:
         ``needs_review``. When trafilatura finds no main text, the page's whole visible text
         is kept instead and ``main_text_found: False`` and ``needs_review: True`` are set.
         An empty document gives one empty page.
+
+    Raises:
+        ExtractionLimit: the file is larger than ``decode.MAX_TEXT_BYTES`` (64 MiB).
     """
-    decoded = decode_text(data, find_declared_charset(data))
+    decoded = decode_text(data, declared_charset or find_declared_charset(data))
     metadata: dict[str, Any] = decoded.metadata()
     markup = _XML_DECLARATION.sub("", decoded.text, count=1)
     try:

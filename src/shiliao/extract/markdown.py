@@ -55,6 +55,9 @@ def extract_markdown(data: bytes, name: str) -> Extraction:
         ``"1950~"``) or a date with a time of day (the time dropped); a date in another form,
         or an impossible one, is kept as written in ``date_raw``. Never raises on bad bytes or
         bad YAML.
+
+    Raises:
+        ExtractionLimit: the file is larger than ``decode.MAX_TEXT_BYTES`` (64 MiB).
     """
     decoded = decode_text(data)
     text = decoded.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import zlib
 from pathlib import PurePath
 
 __all__ = ["SNIFF_BYTES", "sniff_media_type"]
@@ -35,6 +36,7 @@ _ZIP_FORMATS = {
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ".odt": "application/vnd.oasis.opendocument.text",
     ".epub": "application/epub+zip",
+    ".wacz": "application/wacz",
 }
 
 _EXTENSIONS = {
@@ -45,7 +47,13 @@ _EXTENSIONS = {
     ".htm": "text/html",
     ".pdf": "application/pdf",
     ".jsonl": "application/jsonl",
+    ".warc": "application/warc",
 }
+
+# POSIX ustar and GNU tar write this magic at byte 257 of each header (POSIX.1-2001, pax).
+_TAR_MAGIC_OFFSET = 257
+# Enough of a gzip stream's start to read what it compresses: a WARC record or a tar header.
+_GZIP_PEEK_BYTES = 512
 
 _UTF16_BOMS = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
@@ -64,9 +72,11 @@ def sniff_media_type(head: bytes, name: str) -> str:
     Returns:
         A media type without parameters: ``"application/pdf"``, ``"text/html"``,
         ``"image/jpeg"``, ``"image/png"``, ``"image/gif"``, ``"image/tiff"``, ``"image/webp"``,
-        ``"application/zip"`` (or the document format a ZIP file's extension names),
-        ``"text/plain"``, ``"text/markdown"``, ``"application/jsonl"``; otherwise
-        ``"application/octet-stream"``.
+        ``"application/zip"`` (or the document format a ZIP file's extension names:
+        ``.docx``, ``.wacz`` as ``"application/wacz"``...), ``"application/warc"`` (plain or
+        gzip-compressed, by the ``WARC/`` version line), ``"application/x-tar"``,
+        ``"application/gzip"`` (anything else compressed: a ``.tar.gz``), ``"text/plain"``,
+        ``"text/markdown"``, ``"application/jsonl"``; otherwise ``"application/octet-stream"``.
     """
     suffix = PurePath(name).suffix.lower()
     if head.startswith(b"%PDF-"):
@@ -78,6 +88,14 @@ def sniff_media_type(head: bytes, name: str) -> str:
         return "image/webp"
     if head.startswith(b"PK\x03\x04"):
         return _ZIP_FORMATS.get(suffix, "application/zip")
+    if head.startswith(b"WARC/"):
+        return "application/warc"
+    if head.startswith(b"\x1f\x8b"):
+        return (
+            "application/warc" if _gunzip_start(head).startswith(b"WARC/") else "application/gzip"
+        )
+    if head[_TAR_MAGIC_OFFSET : _TAR_MAGIC_OFFSET + 5] == b"ustar":
+        return "application/x-tar"
     if _HTML_START.match(_as_single_byte_text(head)):
         return "text/html"
     if b"%PDF-" in head[:_PDF_HEADER_WINDOW]:
@@ -95,3 +113,11 @@ def _as_single_byte_text(head: bytes) -> bytes:
             text = head[len(bom) :].decode(codec, errors="ignore")
             return text.encode("ascii", errors="replace")
     return head
+
+
+def _gunzip_start(head: bytes) -> bytes:
+    """The first bytes that a gzip stream's start decompresses to; empty when it is corrupt."""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, _GZIP_PEEK_BYTES)
+    except zlib.error:
+        return b""

@@ -1,14 +1,15 @@
 """Splitting extracted pages into passages, the units that are indexed, cited and annotated.
 
 Chinese official texts put one paragraph on a line and mark paragraphs by indentation (two
-ideographic spaces), not by blank lines, so each line with text is a passage. For a PDF a
-line is a visual line of the page (PDFium breaks at each line end), so a passage there is a
-line, not a sentence; its offsets still point into the page as extracted, which is what a
-reader checks a citation against.
+ideographic spaces), not by blank lines, so each line with text is a passage. Extractors of
+printed pages (PDF text layers, OCR) have already joined the printed lines of a paragraph (see
+``paragraphs``), so there too a line of the page text is a paragraph; offsets point into the
+page text as extracted, which is what a reader checks a citation against.
 """
 
 from __future__ import annotations
 
+from shiliao.extract.language import detect_language
 from shiliao.model import Page, Passage
 
 __all__ = ["split_passages"]
@@ -20,14 +21,17 @@ def split_passages(source_id: str, pages: list[Page], method: str) -> list[Passa
     Args:
         source_id: the source the pages belong to.
         pages: the pages in reading order, as an extractor returned them.
-        method: the extraction method to record, as in ``Extraction.method``.
+        method: the extraction method to record, as in ``Extraction.method``; a page's own
+            ``method`` (``"ocr"`` for a scanned page of a text PDF) takes its place.
 
     Returns:
         The passages in reading order. Each holds one line of a page with the whitespace
         around it (spaces, tabs, U+3000 indentation) stripped; ``char_start``/``char_end``
         are half-open code-point offsets into ``page.text`` such that
         ``page.text[char_start:char_end] == passage.text``. ``paragraph`` counts from 1 over
-        the whole source; ``page`` is the page's number. Blank lines make no passage.
+        the whole source; ``page`` is the page's number. ``language`` is the passage's own
+        (``language.detect_language``), the page's where the passage alone cannot tell (no
+        letters, or Han characters common to both scripts). Blank lines make no passage.
     """
     passages: list[Passage] = []
     for page in pages:
@@ -44,7 +48,8 @@ def split_passages(source_id: str, pages: list[Page], method: str) -> list[Passa
                         char_start=char_start,
                         char_end=char_start + len(stripped),
                         text=stripped,
-                        method=method,
+                        method=page.method or method,
+                        language=detect_language(stripped, default=page.language),
                     )
                 )
             line_start += len(line) + 1

@@ -32,6 +32,16 @@ _BUILTIN = {
     "text/html": "shiliao.extract.html:extract_html",
     "application/xhtml+xml": "shiliao.extract.html:extract_html",
     "application/pdf": "shiliao.extract.pdf:extract_pdf",
+    "image/jpeg": "shiliao.extract.image:extract_image",
+    "image/png": "shiliao.extract.image:extract_image",
+    "image/tiff": "shiliao.extract.image:extract_image",
+    "image/webp": "shiliao.extract.image:extract_image",
+    "image/gif": "shiliao.extract.image:extract_image",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (
+        "shiliao.extract.docx:extract_docx"
+    ),
+    "application/warc": "shiliao.extract.warc:extract_warc",
+    "application/wacz": "shiliao.extract.warc:extract_wacz",
 }
 _registry: dict[str, str] = dict(_BUILTIN)
 

@@ -20,6 +20,9 @@ def extract_text(data: bytes, name: str) -> Extraction:
         One page holding the whole text (newlines ``"\\n"``, NFC), method ``"text"``, and
         metadata ``encoding``, ``replacement_ratio`` and, when more than 1 % of the characters
         could not be decoded, ``needs_review: True``. Never raises on bad bytes.
+
+    Raises:
+        ExtractionLimit: the file is larger than ``decode.MAX_TEXT_BYTES`` (64 MiB).
     """
     decoded = decode_text(data)
     return Extraction(pages=[Page(1, decoded.text)], method="text", metadata=decoded.metadata())

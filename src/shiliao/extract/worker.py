@@ -1,12 +1,16 @@
-"""The worker process that runs one extractor on one file: ``python -m shiliao.extract.worker``.
+"""The worker process that runs extractors on files: ``python -m shiliao.extract.worker``.
 
-Protocol (between ``runner`` and this module only):
+Started by ``runner.ExtractionWorker`` as ``python -P -m shiliao.extract.worker
+MAX_MEMORY_BYTES``; it caps its address space at that many bytes, then serves requests one
+after another until its standard input closes. Protocol (between ``runner`` and this module
+only), one JSON object per line each way (ASCII escapes keep every reply on one line):
 
-- standard input: one JSON object, ``{"path": str, "extractor": "module:function",
-  "max_memory_bytes": int}``;
-- standard output: one JSON object, ``{"extraction": {"pages": [{"number", "text"}...],
-  "method": str, "metadata": {...}}}`` or ``{"error": {"type": "EncryptedDocument" |
-  "ExtractionLimit" | "UnsupportedFormat" | "ExtractError", "message": str}}``;
+- standard input: ``{"path": str, "extractor": "module:function"}`` per file;
+- standard output: per request, ``{"extraction": <wire.extraction_to_data's shape>,
+  "maxrss_bytes": int}`` (the extractor's result after ``finish.finish_extraction``, and the
+  process's peak resident memory so far) or ``{"error": {"type": "EncryptedDocument" |
+  "ExtractionLimit" | "UnsupportedFormat" | "ExtractError", "message": str}, "maxrss_bytes":
+  int}``;
 - standard error: anything the parser libraries print, and a traceback if it crashes.
 
 The reply is JSON, not pickle: a parser exploited by a crafted file owns this process, and
@@ -24,26 +28,32 @@ from pathlib import Path
 from typing import Any
 
 from shiliao.errors import ExtractError, ExtractionLimit, ShiliaoError
+from shiliao.extract.finish import finish_extraction
 from shiliao.extract.registry import load_extractor
+from shiliao.extract.wire import extraction_to_data
 
 
 def main() -> int:
-    """Read the request, apply the limits, extract, and write the reply.
+    """Apply the limits, then answer each request line with a reply line until input ends.
 
     Returns:
-        The exit status: 0 whenever a reply was written, error replies included.
+        The exit status: 0 when the input ended, error replies included.
     """
-    request = json.loads(sys.stdin.buffer.read())
-    _limit_memory(request["max_memory_bytes"])
+    max_memory_bytes = int(sys.argv[1])
+    _limit_memory(max_memory_bytes)
     faulthandler.enable()
-    # Libraries that print to standard output would corrupt the reply; send them to stderr.
+    # Libraries that print to standard output would corrupt the replies; send them to stderr.
     reply_fd = os.dup(1)
     os.dup2(2, 1)
-    path = Path(request["path"])
-    reply = _reply(path, request["extractor"], request["max_memory_bytes"])
-    payload = _encode(reply, path.name, request["max_memory_bytes"])
     with os.fdopen(reply_fd, "wb") as out:
-        out.write(payload)
+        for line in sys.stdin.buffer:
+            request = json.loads(line)
+            path = Path(request["path"])
+            reply = _reply(path, request["extractor"], max_memory_bytes)
+            # ru_maxrss is in kilobytes on Linux.
+            reply["maxrss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            out.write(_encode(reply, path.name, max_memory_bytes) + b"\n")
+            out.flush()
     return 0
 
 
@@ -72,13 +82,7 @@ def _reply(path: Path, target: str, max_memory_bytes: int) -> dict[str, Any]:
         return _error(ExtractError(f"{path.name}: the document is nested too deeply to parse"))
     except Exception as exc:  # a parser's own error: any type, all mean the same here
         return _error(ExtractError(f"{path.name}: {type(exc).__name__}: {exc}"))
-    return {
-        "extraction": {
-            "pages": [{"number": page.number, "text": page.text} for page in extraction.pages],
-            "method": extraction.method,
-            "metadata": extraction.metadata,
-        }
-    }
+    return {"extraction": extraction_to_data(finish_extraction(extraction))}
 
 
 def _encode(reply: dict[str, Any], name: str, max_memory_bytes: int) -> bytes:

@@ -1,0 +1,72 @@
+"""The last step of every extraction: clean the derived text and tag its languages.
+
+Cleaning (reliability.md I-nul-surrogate): text from files may hold U+0000 (PostgreSQL rejects
+it, and one such row fails a whole batch), other C0 control characters, and lone surrogates (a
+PDF's broken ToUnicode map; they cannot be encoded as UTF-8). The original bytes are kept as
+they are; the derived page text loses NUL and the controls other than tab and newline, and
+each lone surrogate becomes U+FFFD. What was changed is counted in the metadata, so a reader
+can tell the text from the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from shiliao.extract.language import detect_language
+from shiliao.model import Extraction
+
+__all__ = ["finish_extraction"]
+
+_CONTROL = re.compile(r"[\x01-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Language is told from at most this many characters, taken evenly through a long text.
+_SAMPLE_CHARS = 200_000
+_SAMPLE_PIECES = 20
+
+
+def finish_extraction(extraction: Extraction) -> Extraction:
+    """Clean the pages' text and set the page, document and sub-document languages.
+
+    Args:
+        extraction: an extractor's result.
+
+    Returns:
+        A new extraction: each page's text without NUL or C0 controls other than tab and
+        newline, lone surrogates as U+FFFD; ``metadata["text_cleaned"]`` ``{"nul": n,
+        "control": n, "surrogate": n}`` (non-zero counts only) when anything changed;
+        ``Page.language`` and ``Extraction.language`` set where the extractor left them None
+        (see ``language.detect_language``); the same for each of its ``documents``.
+    """
+    counts = {"nul": 0, "control": 0, "surrogate": 0}
+    pages = []
+    for page in extraction.pages:
+        text = page.text
+        counts["nul"] += text.count("\x00")
+        text = text.replace("\x00", "")
+        text, controls = _CONTROL.subn("", text)
+        text, surrogates = _SURROGATE.subn("\ufffd", text)
+        counts["control"] += controls
+        counts["surrogate"] += surrogates
+        language = page.language or detect_language(_sample(text))
+        pages.append(replace(page, text=text, language=language))
+    metadata = dict(extraction.metadata)
+    cleaned = {key: count for key, count in counts.items() if count}
+    if cleaned:
+        metadata["text_cleaned"] = cleaned
+    whole = "\n".join(_sample(page.text) for page in pages)
+    return replace(
+        extraction,
+        pages=pages,
+        metadata=metadata,
+        language=extraction.language or detect_language(_sample(whole)),
+        documents=[finish_extraction(document) for document in extraction.documents],
+    )
+
+
+def _sample(text: str) -> str:
+    if len(text) <= _SAMPLE_CHARS:
+        return text
+    size = _SAMPLE_CHARS // _SAMPLE_PIECES
+    step = len(text) // _SAMPLE_PIECES
+    return "".join(text[start : start + size] for start in range(0, len(text), step))

@@ -1,0 +1,340 @@
+"""Unpacking ZIP and TAR archives (and single gzip files) that collectors bring in, safely.
+
+An archive's member names, types and sizes are written by whoever made it, so
+(reliability.md I-zip-bomb, I-zip-slip, I-archive-symlink):
+
+- no name from the archive is ever used as a path: each member is written to a fresh,
+  numbered file (``000001.pdf``) inside a new folder under the caller's staging folder, and
+  its name is only reported. Names that would escape a folder anyway, absolute (``/etc``,
+  ``\\\\server``), with a drive letter (``C:``), with a ``..`` segment, empty, or with NUL,
+  are refused, as are a second member of the same name (the "symlink, then file of the same
+  name" trick);
+- links (symbolic and hard), devices and FIFOs are never created; TAR members also pass
+  ``tarfile.data_filter`` (PEP 706's ``filter="data"``) before anything is read;
+- sizes are counted on the bytes actually decompressed, never taken from a header (ZIP's
+  central directory and TAR headers are the attacker's to write); past ``max_member_bytes``
+  for one member, ``max_total_bytes`` in all, or ``max_members`` members, unpacking stops with
+  ``ExtractionLimit`` and the folder is removed with everything written to it;
+- archives inside the archive are unpacked in turn, to ``max_depth`` levels; deeper is refused
+  (a quine or a nested bomb).
+
+Everything is streamed in 1 MiB pieces, so memory stays small whatever the archive holds;
+only the standard library's ``zipfile``, ``tarfile`` and ``gzip`` read it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+import stat
+import tarfile
+import tempfile
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from shiliao.errors import ExtractError, ExtractionLimit
+from shiliao.extract.media import SNIFF_BYTES, sniff_media_type
+
+__all__ = [
+    "ARCHIVE_MEDIA_TYPES",
+    "SkippedMember",
+    "Unpacked",
+    "UnpackedMember",
+    "unpack_archive",
+]
+
+ARCHIVE_MEDIA_TYPES = frozenset({"application/zip", "application/x-tar", "application/gzip"})
+"""Media types (as ``sniff_media_type`` names them) that ``unpack_archive`` opens."""
+
+_CHUNK_BYTES = 1024 * 1024
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
+
+
+@dataclass(frozen=True)
+class UnpackedMember:
+    """One file taken out of an archive.
+
+    Attributes:
+        name: its path in the archive, POSIX separators, NFC; inside a nested archive, the
+            nested archive's name, ``/``, and the path in it (``"2019.zip/通知.pdf"``).
+        path: where its bytes were written: a numbered file keeping only a safe suffix of the
+            name (``.../000003.pdf``), inside ``Unpacked.folder``.
+        size: its length in bytes, as counted while writing.
+    """
+
+    name: str
+    path: Path
+    size: int
+
+
+@dataclass(frozen=True)
+class SkippedMember:
+    """A member that was not unpacked, and why.
+
+    Attributes:
+        name: its name as the archive writes it (for reading, never for use as a path).
+        reason: e.g. ``"symbolic link"``, ``"path leaves the archive ('..')"``,
+            ``"encrypted"``, ``"damaged: Bad CRC-32"``.
+    """
+
+    name: str
+    reason: str
+
+
+@dataclass
+class Unpacked:
+    """What ``unpack_archive`` took out of one archive.
+
+    Attributes:
+        folder: the new folder inside the staging folder holding every member's bytes; the
+            caller removes it when done.
+        members: the files, in archive order (a nested archive's files where it stands).
+        skipped: members not unpacked, with the reason for each.
+    """
+
+    folder: Path
+    members: list[UnpackedMember] = field(default_factory=list)
+    skipped: list[SkippedMember] = field(default_factory=list)
+
+
+@dataclass
+class _Budget:
+    max_members: int
+    max_member_bytes: int
+    max_total_bytes: int
+    max_depth: int
+    members: int = 0
+    total_bytes: int = 0
+
+
+def unpack_archive(
+    path: Path,
+    staging: Path,
+    *,
+    media_type: str | None = None,
+    max_members: int = 10_000,
+    max_member_bytes: int = 2 * 1024**3,
+    max_total_bytes: int = 8 * 1024**3,
+    max_depth: int = 3,
+) -> Unpacked:
+    """Unpack a ZIP, TAR (plain or compressed) or gzip file into a new folder under ``staging``.
+
+    Args:
+        path: the archive.
+        staging: an existing folder to unpack under; a new folder is made inside it, and
+            nothing is written anywhere else.
+        media_type: ``"application/zip"``, ``"application/x-tar"`` or ``"application/gzip"``;
+            None to sniff it (see ``ARCHIVE_MEDIA_TYPES``).
+        max_members: the most files, nested archives' files included.
+        max_member_bytes: the most bytes one member may decompress to.
+        max_total_bytes: the most bytes all members together may decompress to.
+        max_depth: how many levels of archives inside archives are opened (1: the archive
+            itself only, its inner archives are refused).
+
+    Returns:
+        The folder, the files written and the members skipped (see the module docstring).
+
+    Raises:
+        ExtractionLimit: a limit was passed; the new folder has been removed.
+        ExtractError: the file is not an archive of these kinds, or is damaged beyond reading
+            its list of members; the new folder has been removed.
+    """
+    path = Path(path)
+    if media_type is None:
+        with path.open("rb") as file:
+            media_type = sniff_media_type(file.read(SNIFF_BYTES), path.name)
+    budget = _Budget(max_members, max_member_bytes, max_total_bytes, max_depth)
+    unpacked = Unpacked(folder=Path(tempfile.mkdtemp(prefix="unpack-", dir=staging)))
+    try:
+        with path.open("rb") as file:
+            _unpack(file, path.name, media_type, "", 1, unpacked, budget)
+    except BaseException:
+        shutil.rmtree(unpacked.folder, ignore_errors=True)
+        raise
+    return unpacked
+
+
+def _unpack(
+    file: IO[bytes],
+    name: str,
+    media_type: str,
+    prefix: str,
+    depth: int,
+    unpacked: Unpacked,
+    budget: _Budget,
+) -> None:
+    if depth > budget.max_depth:
+        raise ExtractionLimit(f"{prefix or name}: archives nested deeper than {budget.max_depth}")
+    if media_type == "application/zip":
+        _unpack_zip(file, name, prefix, depth, unpacked, budget)
+    elif media_type in ("application/x-tar", "application/gzip"):
+        _unpack_tar_or_gzip(file, name, prefix, depth, unpacked, budget)
+    else:
+        raise ExtractError(f"{name}: {media_type} is not an archive this unpacks")
+
+
+def _unpack_zip(
+    file: IO[bytes], name: str, prefix: str, depth: int, unpacked: Unpacked, budget: _Budget
+) -> None:
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ExtractError(f"{name}: not a readable ZIP file ({exc})") from exc
+    with archive:
+        seen: set[str] = set()
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            kind = stat.S_IFMT(info.external_attr >> 16)
+            problem = _name_problem(info.filename, seen) or (_special_file(kind) if kind else None)
+            if problem is not None:
+                unpacked.skipped.append(SkippedMember(prefix + info.filename, problem))
+                continue
+            try:
+                with archive.open(info) as member:
+                    _write_member(member, prefix + _clean(info.filename), depth, unpacked, budget)
+            except RuntimeError as exc:  # zipfile: "File ... is encrypted"
+                unpacked.skipped.append(SkippedMember(prefix + info.filename, f"encrypted ({exc})"))
+            except NotImplementedError as exc:  # a compression method zipfile lacks
+                unpacked.skipped.append(SkippedMember(prefix + info.filename, str(exc)))
+
+
+def _unpack_tar_or_gzip(
+    file: IO[bytes], name: str, prefix: str, depth: int, unpacked: Unpacked, budget: _Budget
+) -> None:
+    start = file.tell()
+    try:
+        archive = tarfile.open(fileobj=file, mode="r:*")  # noqa: SIM115 (closed by "with" below)
+    except tarfile.TarError as exc:
+        file.seek(start)
+        if file.read(2) != b"\x1f\x8b":
+            raise ExtractError(f"{name}: not a readable TAR file ({exc})") from exc
+        # A gzip file holding one file, not a TAR: its name without ".gz" names the member.
+        file.seek(start)
+        inner = _clean(name)
+        inner = inner[: -len(".gz")] if inner.lower().endswith(".gz") else inner + ".out"
+        with gzip.GzipFile(fileobj=file) as member:
+            _write_member(member, prefix + inner, depth, unpacked, budget)
+        return
+    with archive:
+        seen: set[str] = set()
+        for info in _tar_members(archive, name):
+            if info.isdir():
+                continue
+            problem = _name_problem(info.name, seen) or _tar_type_problem(info)
+            if problem is None:
+                try:
+                    tarfile.data_filter(info, str(unpacked.folder))
+                except tarfile.FilterError as exc:
+                    problem = f"refused by tarfile's data filter ({exc})"
+            if problem is not None:
+                unpacked.skipped.append(SkippedMember(prefix + info.name, problem))
+                continue
+            member = archive.extractfile(info)
+            if member is None:
+                unpacked.skipped.append(SkippedMember(prefix + info.name, "not a regular file"))
+                continue
+            with member:
+                _write_member(member, prefix + _clean(info.name), depth, unpacked, budget)
+
+
+def _tar_members(archive: tarfile.TarFile, name: str) -> Iterator[tarfile.TarInfo]:
+    """The members in order, read one header at a time (``getmembers`` would read all first)."""
+    try:
+        while (info := archive.next()) is not None:
+            yield info
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        raise ExtractError(f"{name}: damaged TAR file ({exc})") from exc
+
+
+def _write_member(
+    member: IO[bytes], name: str, depth: int, unpacked: Unpacked, budget: _Budget
+) -> None:
+    """Copy one member to a numbered file, counting bytes; unpack it too if it is an archive."""
+    budget.members += 1
+    if budget.members > budget.max_members:
+        raise ExtractionLimit(f"{name}: more than {budget.max_members} members")
+    suffix = PurePosixPath(name).suffix
+    target = (
+        unpacked.folder / f"{budget.members:06d}{suffix if _SAFE_SUFFIX.fullmatch(suffix) else ''}"
+    )
+    size = 0
+    try:
+        with target.open("xb") as out:
+            while chunk := member.read(_CHUNK_BYTES):
+                size += len(chunk)
+                budget.total_bytes += len(chunk)
+                if size > budget.max_member_bytes:
+                    raise ExtractionLimit(
+                        f"{name}: decompresses to more than {budget.max_member_bytes} bytes"
+                    )
+                if budget.total_bytes > budget.max_total_bytes:
+                    raise ExtractionLimit(
+                        f"{name}: the archive decompresses to more than "
+                        f"{budget.max_total_bytes} bytes"
+                    )
+                out.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, gzip.BadGzipFile, tarfile.TarError) as exc:
+        target.unlink()
+        budget.members -= 1
+        unpacked.skipped.append(SkippedMember(name, f"damaged: {exc}"))
+        return
+    with target.open("rb") as written:
+        media_type = sniff_media_type(written.read(SNIFF_BYTES), name)
+    if media_type in ARCHIVE_MEDIA_TYPES:
+        with target.open("rb") as nested:
+            _unpack(nested, name, media_type, name + "/", depth + 1, unpacked, budget)
+        target.unlink()
+        return
+    unpacked.members.append(UnpackedMember(name, target, size))
+
+
+def _name_problem(raw: str, seen: set[str]) -> str | None:
+    """Why a member name is refused, or None; records accepted names in ``seen``."""
+    if not raw or "\x00" in raw:
+        return "empty name or NUL in the name"
+    name = raw.replace("\\", "/")
+    if name.startswith("/"):
+        return "absolute path"
+    if _DRIVE.match(name):
+        return "drive letter"
+    if ".." in name.split("/"):
+        return "path leaves the archive ('..')"
+    clean = _clean(raw)
+    if not clean:
+        return "empty name"
+    if clean in seen:
+        return "a second member with this name"
+    seen.add(clean)
+    return None
+
+
+def _clean(raw: str) -> str:
+    """The name with backslashes as ``/``, empty and ``.`` segments dropped, NFC."""
+    segments = [part for part in raw.replace("\\", "/").split("/") if part not in ("", ".")]
+    return unicodedata.normalize("NFC", "/".join(segments))
+
+
+def _special_file(kind: int) -> str | None:
+    if kind == stat.S_IFREG:
+        return None
+    if kind == stat.S_IFLNK:
+        return "symbolic link"
+    return "not a regular file"
+
+
+def _tar_type_problem(info: tarfile.TarInfo) -> str | None:
+    if info.issym():
+        return "symbolic link"
+    if info.islnk():
+        return "hard link"
+    if not info.isreg():
+        return "not a regular file"
+    return None
