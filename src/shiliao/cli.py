@@ -122,6 +122,7 @@ def _build_summary(
         "processed": len(report.processed),
         "unchanged": len(report.unchanged),
         "removed": len(report.removed),
+        "duplicates": report.duplicates,
         "failed": report.failed,
         "warnings": report.warnings + site.pop("warnings", []),
         "site": site,
@@ -138,6 +139,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     table.add_row("processed now", str(summary["processed"]))
     table.add_row("unchanged", str(summary["unchanged"]))
     table.add_row("removed", str(summary["removed"]))
+    table.add_row("duplicates", str(len(summary["duplicates"])))
     table.add_row("failed", str(len(summary["failed"])))
     table.add_row("archive", summary["archive"])
     site = summary["site"]
@@ -154,6 +156,12 @@ def _print_summary(summary: dict[str, Any]) -> None:
     out.print(table)
     if summary["processed"] == 0 and not site["written"]:
         out.print("Nothing changed: no source processed, site left as it was.")
+    for duplicate in summary["duplicates"]:
+        out.print(
+            f"duplicate {duplicate['path']}: same bytes as {duplicate['same_as']}",
+            markup=False,
+            highlight=False,
+        )
     for failure in summary["failed"]:
         out.print(
             f"[red]failed[/red] {failure['path']}: {failure['reason']}",
@@ -181,7 +189,27 @@ def _print_summary(summary: dict[str, Any]) -> None:
     help="Website folder (default: COLLECTION-NAME-site in the current folder).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def build(collection: Path, archive_dir: Path | None, out_dir: Path | None, as_json: bool) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Files extracted at once, each in its own limited worker process.",
+)
+@click.option(
+    "--dask",
+    metavar="ADDRESS|local",
+    help="Send extraction and OCR to a Dask cluster (a scheduler address, or 'local' for one "
+    "on this machine); the archive stays the single writer.",
+)
+def build(
+    collection: Path,
+    archive_dir: Path | None,
+    out_dir: Path | None,
+    as_json: bool,
+    workers: int,
+    dask: str | None,
+) -> None:
     """Ingest a collection folder (incrementally) and publish its website.
 
     Keeps every file as an original, extracts and indexes new or changed sources only, and
@@ -198,7 +226,7 @@ def build(collection: Path, archive_dir: Path | None, out_dir: Path | None, as_j
         open_archive(archive_dir, create=True, agent=agent) as archive,
         _progress(not as_json) as progress,
     ):
-        report = ingest(archive, parsed, settings, progress)
+        report = ingest(archive, parsed, settings, progress, workers=workers, dask=dask)
         checkpoint = archive.checkpoint()
         site_started = time.perf_counter()
         content_version = archive.catalog.content_version()
@@ -441,6 +469,7 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         "date": source.date,
         "type": source.type,
         "language": source.language,
+        "creators": source.metadata.get("creators", []),
         "metadata": source.metadata,
         "files": [
             {
@@ -450,6 +479,11 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
                 "path": source.path,
                 "line": source.line,
                 "record_sha256": source.record_sha256,
+                **(
+                    {"encoding": source.metadata["extracted_encoding"]}
+                    if "extracted_encoding" in source.metadata
+                    else {}
+                ),
             }
         ],
         "status": source.status,

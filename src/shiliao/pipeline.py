@@ -30,11 +30,12 @@ from shiliao.cite.citations import find_citations, resolve
 from shiliao.cite.sources import citable_items, source_item
 from shiliao.collection import Collection, CollectionFile, read_collection, source_id_for
 from shiliao.config import Settings, load_settings
-from shiliao.errors import CaptureError, ExtractError, SearchError, StoreError
+from shiliao.errors import CaptureError, EncryptedDocument, ExtractError, SearchError, StoreError
 from shiliao.extract.media import sniff_media_type
 from shiliao.extract.passages import split_passages
+from shiliao.extract.pool import Limits, extract_many
 from shiliao.extract.runner import extract_file
-from shiliao.model import Page, Passage, Source, SourceInput
+from shiliao.model import Extraction, Page, Passage, Source, SourceInput
 from shiliao.search.expand import Expansion, ExpansionTable, expand_query, may_expand
 from shiliao.search.facets import (
     FacetValue,
@@ -68,6 +69,18 @@ __all__ = [
 ]
 
 _HEAD_BYTES = 8192
+# What an extractor reads from a file but the archive never shows: a photo's EXIF position stays
+# in the original's bytes only; OCR lines (with boxes) are per page, not source metadata.
+_UNPUBLISHED_METADATA = frozenset({"gps_private", "ocr_lines"})
+
+
+def _limits(settings: Settings) -> Limits:
+    table = settings.table("extract")
+    return Limits(
+        timeout_s=float(table["timeout_s"]),
+        max_memory_bytes=int(table["max_memory_bytes"]),
+        max_output_bytes=int(table["max_output_bytes"]),
+    )
 _CHINESE_TAGS = {"zh", "zh-cn", "zh-tw", "zh-hk", "zh-hans", "zh-hant", "cmn"}
 
 Progress = Callable[[str, int, int], None]
@@ -82,6 +95,8 @@ class IngestReport:
         unchanged: ids of sources left as they were.
         removed: ids of sources that left the collection (their originals stay stored).
         failed: ``{"source_id", "path", "reason"}`` for each source whose extraction failed.
+        duplicates: ``{"path", "same_as", "sha256"}`` for each collection file whose bytes are
+            those of an earlier file (both names are kept).
         warnings: one line per problem (file, line where known, and what is wrong).
         changed: whether anything in the archive changed (sources, glossary, sections,
             bibliography).
@@ -92,6 +107,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
+    duplicates: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed: bool = False
     seconds: float = 0.0
@@ -134,9 +150,17 @@ def _record_source(
 
 
 def _process(
-    item: SourceInput, file: CollectionFile, media_type: str, settings: Settings
+    item: SourceInput,
+    file: CollectionFile,
+    media_type: str,
+    settings: Settings,
+    extracted: Extraction | ExtractError | None = None,
 ) -> tuple[Source, list[Passage]]:
-    """Extract one source; an extraction failure is returned as data, never raised."""
+    """Extract one source; an extraction failure is returned as data, never raised.
+
+    ``extracted`` is the file's extraction when it was done ahead (``extract_many``, in
+    parallel); otherwise the file is extracted here, in a limited worker process.
+    """
     metadata = dict(item.metadata)
     if item.text is not None:
         text = unicodedata.normalize("NFC", item.text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -144,21 +168,27 @@ def _process(
         passages = split_passages(item.id, pages, "record")
         title = str(metadata.get("title") or Path(item.path).name)
         return _record_source(item, file.sha256, title, metadata, text, "extracted", None), passages
-    limits = settings.table("extract")
-    try:
-        extraction = extract_file(
-            file.abspath,
-            media_type,
-            timeout_s=float(limits["timeout_s"]),
-            max_memory_bytes=int(limits["max_memory_bytes"]),
-            max_output_bytes=int(limits["max_output_bytes"]),
-        )
-    except ExtractError as exc:
+    if extracted is None:
+        limits = _limits(settings)
+        try:
+            extracted = extract_file(
+                file.abspath,
+                media_type,
+                timeout_s=limits.timeout_s,
+                max_memory_bytes=limits.max_memory_bytes,
+                max_output_bytes=limits.max_output_bytes,
+            )
+        except ExtractError as exc:
+            extracted = exc
+    if isinstance(extracted, ExtractError):
         title = str(metadata.get("title") or Path(item.path).name)
-        source = _record_source(
-            item, file.sha256, title, metadata, "", "extraction_failed", str(exc)
+        # An encrypted file is kept and said to be so, not reported as a parser failure.
+        status = (
+            "encrypted_no_text" if isinstance(extracted, EncryptedDocument) else "extraction_failed"
         )
+        source = _record_source(item, file.sha256, title, metadata, "", status, str(extracted))
         return source, []
+    extraction = extracted
     if extraction.documents:
         # A web archive holds several pages; the source is the page it was captured for.
         wanted = metadata.get("final_url") or metadata.get("url")
@@ -166,7 +196,11 @@ def _process(
             (d for d in extraction.documents if d.metadata.get("url") == wanted),
             extraction.documents[0],
         )
-    found = {k: v for k, v in extraction.metadata.items() if v not in (None, "", [])}
+    found = {
+        k: v
+        for k, v in extraction.metadata.items()
+        if v not in (None, "", []) and k not in _UNPUBLISHED_METADATA
+    }
     merged = {
         **{f"extracted_{k}": v for k, v in found.items() if k not in {"title", "date"}},
         **metadata,
@@ -510,6 +544,9 @@ def ingest(
     collection: Collection,
     settings: Settings,
     progress: Progress | None = None,
+    *,
+    workers: int = 1,
+    dask: str | None = None,
 ) -> IngestReport:
     """Bring the archive up to date with a collection folder.
 
@@ -518,6 +555,10 @@ def ingest(
         collection: the collection as read by ``collection.read_collection``.
         settings: the merged settings (``extract`` limits are used).
         progress: called as ``progress(stage, done, total)`` while sources are processed.
+        workers: files extracted at once (each in its own limited worker process).
+        dask: ``"local"`` or a Dask scheduler address to send extraction and OCR to; the
+            archive stays the single writer and results are taken in collection order, so the
+            archive is the same whichever way it runs.
 
     Returns:
         An ``IngestReport``. Per-source extraction failures are in ``failed`` and ``warnings``;
@@ -533,6 +574,14 @@ def ingest(
     catalog = archive.catalog
     files = {f.path: f for f in collection.files}
     media_types, versions = _store_files(archive, collection)
+    first_of: dict[str, str] = {}
+    for file in collection.files:
+        if file.sha256 in first_of:
+            report.duplicates.append(
+                {"path": file.path, "same_as": first_of[file.sha256], "sha256": file.sha256}
+            )
+        else:
+            first_of[file.sha256] = file.path
 
     if archive.index_path.exists() and not PassageIndex.is_current(archive.index_path):
         # An index of an older layout cannot be updated in place: rebuild it from the database.
@@ -589,10 +638,23 @@ def ingest(
                     versions[item.path],
                 )
 
+    jobs = [
+        (item.id, files[item.path].abspath, media_types[item.path])
+        for item in todo
+        if item.text is None
+    ]
+    extracted = (
+        extract_many(jobs, workers=workers, dask=dask, limits=_limits(settings))
+        if jobs
+        else iter(())
+    )
     for done, item in enumerate(todo, start=1):
         if progress:
             progress("extract", done, len(todo))
-        source, passages = _process(item, files[item.path], media_types[item.path], settings)
+        result = next(extracted)[1] if item.text is None else None
+        source, passages = _process(
+            item, files[item.path], media_types[item.path], settings, result
+        )
         _save(
             archive,
             index,
@@ -655,7 +717,7 @@ def _warnings(archive: Archive, collection: Collection) -> list[str]:
     for source in archive.catalog.sources():
         where = f"{source.path}:{source.line}" if source.line else source.path
         if source.status != "extracted":
-            warnings.append(f"{where}: extraction failed: {source.error}")
+            warnings.append(f"{where}: {source.status.replace('_', ' ')}: {source.error}")
         if not source.date:
             warnings.append(f"{where}: {source.title}: no date")
     # Sections cite bibliography entries and, by id ([@source-id]), archived sources.

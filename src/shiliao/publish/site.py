@@ -36,12 +36,15 @@ from shiliao import __version__
 from shiliao.config import Settings
 from shiliao.errors import BlobNotFound, PublishError
 from shiliao.model import Passage, Source, Term
+from shiliao.publish.analysis import COLLOCATION_MEASURE, TermAnalysis, analyse_terms, formula_rows
 from shiliao.publish.citing import archive_items, cite_this, source_csl
 from shiliao.publish.files import download_name
 from shiliao.publish.lang import direction, mark_chinese, passage_markup, text_lang
 from shiliao.publish.searchindex import IndexedSource, SearchIndexStats, write_search_index
 from shiliao.publish.section import render_section
 from shiliao.publish.urls import MANIFEST, SiteUrls, relative, root_prefix, term_slugs
+from shiliao.search.expand import ExpansionTable
+from shiliao.search.facets import facets_of
 from shiliao.store import BlobStore, Catalog
 from shiliao.zh.glossary import Mention, longest_mentions
 
@@ -355,8 +358,8 @@ class _SiteBuilder:
         self.sources: list[Source] = catalog.sources()
         self.report = SiteReport(path=root)
         self.done = 0
-        # home, collection, sections index, glossary index, search, then one page each.
-        self.total = 5 + len(self.sources) + len(catalog.sections()) + len(self.terms)
+        # home, collection, sections index, glossary index, formulas, search, then one page each.
+        self.total = 6 + len(self.sources) + len(catalog.sections()) + len(self.terms)
         self.env = Environment(
             loader=PackageLoader("shiliao.publish", "templates"),
             autoescape=True,
@@ -458,16 +461,28 @@ class _SiteBuilder:
                     date=source.date,
                     url=self.urls.source(source.id),
                     passages=passages,
+                    type=source.type,
+                    collections=facets_of(source).collections,
                 )
             )
         self.report.search_index = write_search_index(
-            self.root / Path(self.urls.search_data("meta.json")).parent, indexed, self.kwic_width
+            self.root / Path(self.urls.search_data("meta.json")).parent,
+            indexed,
+            self.kwic_width,
+            expansions=ExpansionTable(self.terms).to_json(),
         )
         self._collection_page()
         sections = self._section_pages()
+        analyses = analyse_terms(self.catalog)
         for term in self.terms:
-            self._term_page(term, usage.get(term.term, (0, 0)))
+            self._term_page(term, usage.get(term.term, (0, 0)), analyses.get(term.term))
         self._glossary_page(usage)
+        self._page(
+            "formulas.html",
+            self.urls.formulas,
+            "Formulas and slogans",
+            rows=formula_rows(self.catalog, self.urls),
+        )
         self._page("search.html", self.urls.search, "Search")
         self._page(
             "home.html",
@@ -582,7 +597,7 @@ class _SiteBuilder:
 
         shown = []
         for passage in passages:
-            lang = text_lang(passage.text, source.language) or source.language
+            lang = passage.language or text_lang(passage.text, source.language) or source.language
             found = longest_mentions(
                 Mention(start, end, term) for term, start, end in mentions.get(passage.id or -1, [])
             )
@@ -592,6 +607,7 @@ class _SiteBuilder:
                     "anchor": self.urls.passage_anchor(passage.paragraph),
                     "paragraph": passage.paragraph,
                     "page": passage.page,
+                    "ocr": passage.method == "ocr",
                     "lang": lang,
                     "dir": direction(lang),
                     "html": passage_markup(passage.text, found, term_link, lang),
@@ -691,7 +707,9 @@ class _SiteBuilder:
             )
         return lines
 
-    def _term_page(self, term: Term, usage: tuple[int, int]) -> None:
+    def _term_page(
+        self, term: Term, usage: tuple[int, int], analysis: TermAnalysis | None = None
+    ) -> None:
         path = self.urls.term(term.term)
         if path is None:
             raise PublishError(f"glossary term {term.term!r} has no page")
@@ -710,4 +728,6 @@ class _SiteBuilder:
             kwic=self._kwic(term.term),
             search=self.urls.search_for(term.term),
             kwic_limit=self.kwic_lines,
+            analysis=analysis,
+            collocation_measure=COLLOCATION_MEASURE,
         )

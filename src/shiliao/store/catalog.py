@@ -271,8 +271,8 @@ class Catalog:
         ids = []
         for passage in passages:
             cursor = self._db.execute(
-                "INSERT INTO passages (source_id, page, paragraph, char_start, char_end, text, method) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO passages (source_id, page, paragraph, char_start, char_end, text, "
+                "method, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     source.id,
                     passage.page,
@@ -281,6 +281,7 @@ class Catalog:
                     passage.char_end,
                     passage.text,
                     passage.method,
+                    passage.language,
                 ),
             )
             ids.append(int(cursor.lastrowid))
@@ -351,7 +352,7 @@ class Catalog:
         ).fetchone()
         return None if row is None else self._source(row)
 
-    _PASSAGE_COLUMNS = "id, source_id, page, paragraph, char_start, char_end, text, method"
+    _PASSAGE_COLUMNS = "id, source_id, page, paragraph, char_start, char_end, text, method, language"
 
     @staticmethod
     def _passage(row: Sequence[Any]) -> Passage:
@@ -364,6 +365,7 @@ class Catalog:
             char_end=row[5],
             text=row[6],
             method=row[7],
+            language=row[8],
         )
 
     def passages(self, source_id: str) -> list[Passage]:
@@ -469,6 +471,35 @@ class Catalog:
         )
         return {row[0]: row[1] for row in rows}
 
+    def source_facets(self, source_ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+        """Map source id -> ``(date, type, language, collection, collections)`` for the sources
+        given that exist, the last two as stored in the metadata (a string, a list or None);
+        read without parsing the rest of the metadata, so that facets of many thousands of
+        sources stay cheap."""
+        found: dict[str, tuple[Any, ...]] = {}
+        # Sources share a few collection values: parse each distinct JSON text once.
+        parsed: dict[str, Any] = {}
+
+        def load(text: str) -> Any:
+            if text not in parsed:
+                parsed[text] = json.loads(text)
+            return parsed[text]
+
+        ids = list(source_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                "SELECT id, date, type, language, "
+                "json_quote(json_extract(metadata, '$.collection')), "
+                "json_quote(json_extract(metadata, '$.collections')) "
+                f"FROM sources WHERE id IN ({marks})",
+                chunk,
+            )
+            for row in rows:
+                found[row[0]] = (row[1], row[2], row[3], load(row[4]), load(row[5]))
+        return found
+
     def term_mentions(self, term: str, limit: int | None = None) -> list[tuple[Passage, int, int]]:
         """Mentions of one term as ``(passage, char_start, char_end)``, by source date then
         reading order; at most ``limit`` (all when None)."""
@@ -482,7 +513,7 @@ class Catalog:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [(self._passage(row[:8]), row[8], row[9]) for row in self._db.execute(sql, params)]
+        return [(self._passage(row[:9]), row[9], row[10]) for row in self._db.execute(sql, params)]
 
     def passage_mentions(self, source_id: str) -> dict[int, list[tuple[str, int, int]]]:
         """Map passage id -> ``[(term, char_start, char_end)]`` for one source's passages."""

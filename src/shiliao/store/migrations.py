@@ -120,6 +120,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE sources ADD COLUMN object_version INTEGER
         """,
     ),
+    (
+        "0003_passage_language",
+        """
+        ALTER TABLE passages ADD COLUMN language TEXT
+        """,
+    ),
 ]
 
 
