@@ -116,8 +116,8 @@ def test_glossary_errors(tmp_path: Path, sample_dir: Path) -> None:
     root = tmp_path / "c"
     shutil.copytree(sample_dir, root)
     (root / "glossary.yaml").chmod(0o644)
-    (root / "glossary.yaml").write_text("- term: 结亲\n  english: [x]\n", encoding="utf-8")
-    with pytest.raises(CollectionError, match="'pinyin' is required"):
+    (root / "glossary.yaml").write_text("- term: 结亲\n  pinyin: jiéqīn\n", encoding="utf-8")
+    with pytest.raises(CollectionError, match="'english' is required"):
         read_collection(root)
     (root / "glossary.yaml").write_text(
         "- term: 结亲\n  pinyin: jiéqīn\n  english: [x]\n  engish: y\n", encoding="utf-8"

@@ -1,6 +1,7 @@
 """The glossary file (``glossary.yaml``): a YAML list of terms, fields as in the sample's header.
 
-Fields: ``term`` (Simplified, required), ``pinyin`` (required), ``english`` (list, required),
+Fields: ``term`` (Simplified, required), ``pinyin`` (filled in automatically when missing, see
+``zh.entries``), ``english`` (list, required),
 ``traditional``, ``uyghur`` (``{latin, arabic}``), ``category``, ``parts``, ``parts_en``, ``note``,
 ``see``. Unknown fields are an error so that a misspelt field is not silently dropped.
 """
@@ -51,8 +52,8 @@ def read_glossary(text: str, path: str) -> list[Term]:
         The terms in file order.
 
     Raises:
-        CollectionError: invalid YAML, an entry without ``term``, ``pinyin`` or ``english``, an
-            unknown field, or the same term twice.
+        CollectionError: invalid YAML, an entry without ``term`` or ``english``, an unknown
+            field, or the same term twice.
     """
     try:
         entries = yaml.safe_load(text) or []
@@ -69,7 +70,8 @@ def read_glossary(text: str, path: str) -> list[Term]:
         unknown = set(entry) - _FIELDS
         if unknown:
             raise CollectionError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        for required in ("term", "pinyin", "english"):
+        # pinyin may be left out: it is filled in when terms are loaded (zh.entries), marked so.
+        for required in ("term", "english"):
             if not entry.get(required):
                 raise CollectionError(f"{where}: '{required}' is required")
         term = str(entry["term"]).strip()
@@ -82,7 +84,7 @@ def read_glossary(text: str, path: str) -> list[Term]:
         terms.append(
             Term(
                 term=term,
-                pinyin=str(entry["pinyin"]),
+                pinyin=str(entry.get("pinyin") or ""),
                 english=_strings(entry["english"], f"{where} english"),
                 traditional=entry.get("traditional"),
                 category=entry.get("category"),

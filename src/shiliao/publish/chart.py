@@ -52,8 +52,9 @@ def frequency_chart(rows: Sequence[YearCount], label: str) -> Markup:
 
     Args:
         rows: ``zh.stats.yearly_frequency`` rows (every year with text), ascending.
-        label: what the chart shows, for ``aria-label`` (e.g. ``"民族团结 per 10,000
-            characters, 1954-2025"``); escaped here.
+        label: what the chart shows, for ``aria-label`` and ``<title>``, in English (an
+            attribute cannot mark Chinese in it with ``lang``), e.g. ``"Occurrences per 10,000
+            characters, by year, 1954-2025"``; escaped here.
 
     Returns:
         The ``<svg>`` element as safe markup (every text in it escaped); empty markup when no

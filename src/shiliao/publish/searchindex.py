@@ -9,7 +9,10 @@ Layout under ``search/data/``::
 
     meta.json       {"format", "passages", "shards", "width", "chunks": [first passage of each
                     chunk], "sources": [[id, title, title_lang, language, date, url, first
-                    passage], ...]}
+                    passage, type, [collection, ...]], ...]}
+    expand.json     {"pinyin": {key: [term, ...]}, "english": {key: [term, ...]}}: the
+                    glossary's keys (``search.expand.ExpansionTable``), so the script expands
+                    pinyin and English queries exactly as the CLI does
     t2s.json        {"幹": "干", ...}: ``zh.normalize.t2s_table()``, so the script normalizes a
                     query exactly as Python does (per code point: NFKC, lower case, this table)
     t/00.txt..ff.txt  postings, one token per line: ``<token>\\t<postings>\\n``, sorted
@@ -31,7 +34,9 @@ Frequent tokens, which hold most postings, cost one character per passage.
 Queries (``search.js``): a unit of one code point is looked up as a single character, a unit of
 two as a pair; both answers are exact. A longer unit (or one with whitespace) intersects the
 postings of its pairs, then keeps the candidates whose normalized text really contains it,
-which needs only the chunks that hold candidates. Units are ANDed.
+which needs only the chunks that hold candidates. A query expanded through the glossary has
+groups of alternative units: the alternatives of a group are ORed, groups are ANDed. Facets
+(collection, type, year, language) are counted, and filters applied, from the sources' rows.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +87,8 @@ class IndexedSource:
         date: EDTF date or None.
         url: its page, root-relative (``SiteUrls.source``).
         passages: its passages in reading order.
+        type: its CSL type, for the search page's facets.
+        collections: the collections it belongs to, for the facets.
     """
 
     id: str
@@ -91,6 +98,8 @@ class IndexedSource:
     date: str | None
     url: str
     passages: Sequence[Passage]
+    type: str = ""
+    collections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,7 @@ class SearchIndexStats:
         text_bytes: UTF-8 bytes of the passages' original text (the corpus).
         postings_bytes: bytes of the token shards.
         store_bytes: bytes of the passage chunks (the text, for verifying and snippets).
-        other_bytes: bytes of ``meta.json`` and ``t2s.json``.
+        other_bytes: bytes of ``meta.json``, ``t2s.json`` and ``expand.json``.
         files: files written.
     """
 
@@ -201,7 +210,10 @@ def _json(value: object) -> str:
 
 
 def write_search_index(
-    out: Path, sources: Sequence[IndexedSource], kwic_width: int
+    out: Path,
+    sources: Sequence[IndexedSource],
+    kwic_width: int,
+    expansions: Mapping[str, Mapping[str, list[str]]] | None = None,
 ) -> SearchIndexStats:
     """Write the static index of every passage of ``sources`` into the folder ``out``.
 
@@ -209,6 +221,9 @@ def write_search_index(
         out: the ``search/data`` folder of the site being built (created; it should be empty).
         sources: the sources in collection order, with their passages.
         kwic_width: code points of context on each side of a match in result snippets.
+        expansions: the glossary's pinyin and English keys (``ExpansionTable.to_json``),
+            written as ``expand.json`` for the script to expand queries as the CLI does; None
+            writes an empty table.
 
     Returns:
         The index's ``SearchIndexStats``.
@@ -243,6 +258,8 @@ def write_search_index(
                 source.date,
                 source.url,
                 number,
+                source.type,
+                list(source.collections),
             ]
         )
         for passage in source.passages:
@@ -280,6 +297,8 @@ def write_search_index(
     }
     other_bytes = _write(out / "meta.json", _json(meta))
     other_bytes += _write(out / "t2s.json", _json(dict(sorted(t2s_table().items()))))
+    table = expansions or {"pinyin": {}, "english": {}}
+    other_bytes += _write(out / "expand.json", _json(table))
     return SearchIndexStats(
         passages=number,
         tokens=len(postings),
@@ -288,5 +307,5 @@ def write_search_index(
         postings_bytes=postings_bytes,
         store_bytes=store_bytes,
         other_bytes=other_bytes,
-        files=files + 2,
+        files=files + 3,
     )

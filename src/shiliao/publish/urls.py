@@ -113,6 +113,7 @@ class SiteUrls:
     collection = "sources/index.html"
     sections = "sections/index.html"
     terms = "terms/index.html"
+    formulas = "formulas/index.html"
     search = "search/index.html"
     manifest = MANIFEST
 

@@ -2,44 +2,64 @@
 
 Why not words: a word-segmented index misses a word whenever the segmenter cut the text
 differently (about 5 % of matches on the sample), and SQLite's trigram tokenizer finds nothing
-for two-character words (research/performance.md §3). So the index holds characters, not
-words, in two fields, each filled from the passage's normalized text (``zh.normalize``):
+for two-character words (research/performance.md §3). So the index finds characters, not
+words, in two fields, and keeps words in a third for ranking only, each filled from the
+passage's normalized text (``zh.normalize``):
 
 ``bigrams``
-    Every overlapping pair of characters, in order, as Elasticsearch's ``cjk_bigram`` filter
-    makes them (民族团结 gives 民族 族团 团结). Pairs never span whitespace: the text is cut into
-    runs at whitespace, and a one-character ``|`` token separates the runs, so that the last
-    pair of one run and the first of the next are never adjacent (without it, ``xab bcy``
-    would match ``abc``).
+    Every overlapping pair of code points, in order, as Elasticsearch's ``cjk_bigram`` filter
+    makes them (民族团结 gives 民族 族团 团结), so that a token's position is the index of its
+    first code point. A pair with a whitespace code point in it is written ``_<hex>_<hex>``
+    (both code points in hex: ``a b`` gives ``_61_20 _20_62``): never two code points long, so
+    no pair typed in a query can equal it, yet a quoted phrase with spaces makes the same tokens.
 ``unigrams``
-    Every character, one token each, so that a token's position is its index in the
-    normalized text; a whitespace character is a token ``_`` + its hex code point (``_20``).
+    Every code point that is not whitespace, once per passage (no positions, no frequencies:
+    a one-character query only needs to know which passages have it).
+``words``
+    The words of the normalized text as the jieba segmenter (``zh.segment``, its own
+    dictionary only, so the field does not depend on the glossary) cuts them, once per passage:
+    used only to rank passages where the query is a whole word above those where it is part of
+    a longer word. Segmentation never decides whether a passage matches.
 
-Both are written as space-separated tokens and split by tantivy's whitespace tokenizer (ASCII
-whitespace only, no other filter), registered here as ``shiliao_tokens``; tokens never
+All three are written as space-separated tokens and split by tantivy's whitespace tokenizer
+(ASCII whitespace only, no other filter), registered here as ``shiliao_tokens``; tokens never
 contain whitespace, so the split is exact. (``tantivy.PreTokenizedString`` does the same with
 explicit positions, but building a Python ``Token`` per character made indexing 2.5 times
 slower on the sample.)
 
-A query unit (``search.query``) of ``k`` characters is matched by:
+A query unit (``search.query``) of ``k`` code points is matched by:
 
 - ``k == 1``: the term in ``unigrams``;
-- ``k == 2``: the term in ``bigrams``;
+- ``k == 2``: the term (the pair) in ``bigrams``;
 - ``k >= 3``: a phrase query of its ``k - 1`` pairs at consecutive positions in ``bigrams``.
-  Consecutive pair tokens with no ``|`` between them overlap by one character, so the phrase
-  matches exactly where the unit is a substring;
-- a unit with whitespace (a quoted phrase): a phrase query of all its characters in
-  ``unigrams``, whitespace tokens included.
+  Consecutive pair tokens overlap by one code point, so the phrase matches exactly where the
+  unit is a substring, whitespace included.
 
-Units are combined with AND. The result is exactly the set of passages whose normalized text
-contains every unit, which the tests check against a brute-force scan.
+The alternatives of a group (``Query.groups``) are ORed, groups are ANDed, and filters
+(``search.facets.SearchFilters``) are ANDed with them. The result is exactly the set of passages
+whose normalized text contains, for every group, one of its units, which the tests check
+against a brute-force scan.
 
-Other fields: ``passage_id`` (u64, fast and stored: the store's row id) and ``source_id``
-(``raw`` tokenizer, stored, for deleting a source's passages).
+Ranking: first by the number of groups matched as whole words (the unit's words, as the
+segmenter cuts the unit, are all words of the passage; for a unit of one word that is exact, for
+a unit of several words their adjacency is not checked), then by tantivy's BM25 score of the
+substring match, then by ascending ``passage_id``.
+
+Other fields: ``passage_id`` (u64, fast and stored: the store's row id); ``source_id`` (``raw``
+tokenizer, stored and fast: for deleting a source's passages and counting matches per source);
+``year`` (i64, fast and indexed: the source's year, absent when undated); ``collection``,
+``type`` and ``language`` (``raw`` tokenizer, indexed: the source's facets, for filters).
+
+The layout is versioned (``LAYOUT``, kept in the folder's ``shiliao-layout.json``): an index
+written by an older shiliao is refused with ``IndexLayoutError``, and ``shiliao build`` or a
+search rebuilds it from the database.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -47,50 +67,72 @@ from types import TracebackType
 import tantivy
 
 from shiliao.errors import SearchError
+from shiliao.search.facets import PassageFacets, SearchFilters
 from shiliao.search.query import Query, parse_query
 from shiliao.zh.normalize import normalize
+from shiliao.zh.segment import Segmenter
 
-__all__ = ["PassageIndex", "SearchResult"]
+__all__ = ["LAYOUT", "IndexLayoutError", "PassageIndex", "SearchResult"]
 
+# Bump when the fields or their tokens change: an index of another layout is rebuilt.
+LAYOUT = 2
+_LAYOUT_FILE = "shiliao-layout.json"
 _TOKENIZER = "shiliao_tokens"
-_RUN_BREAK = "|"
+# In a str pattern, \s matches exactly the characters for which str.isspace() is true.
+_SPACE = re.compile(r"\s")
+# What a query pair (or one-character unit) can add to a BM25 score, at most: its idf, at most
+# ln(1 + 2N) (about 15 at 1,000,000 passages, 21 at 10^9), times k1 + 1 = 2.2. A whole-word
+# group adds more than all pairs of the query together, so the number of whole-word groups
+# decides the order first; no more than that, because scores are 32-bit floats and a larger
+# constant would round small BM25 differences away.
+_MAX_PAIR_SCORE = 50.0
+_segmenter: Segmenter | None = None
+
+
+class IndexLayoutError(SearchError):
+    """The index folder was written by another version of shiliao's index layout: rebuild it."""
+
+
+def _words(normalized: str) -> list[str]:
+    global _segmenter
+    if _segmenter is None:
+        _segmenter = Segmenter()
+    # The segmenter keeps whitespace as tokens of its own; split them away all the same, so a
+    # token never holds whitespace.
+    return [piece for word in _segmenter.segment(normalized) for piece in word.split()]
 
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("passage_id", stored=True, fast=True)
-    builder.add_text_field("source_id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("source_id", stored=True, tokenizer_name="raw", fast=True)
     builder.add_text_field("bigrams", tokenizer_name=_TOKENIZER, index_option="position")
-    builder.add_text_field("unigrams", tokenizer_name=_TOKENIZER, index_option="position")
+    builder.add_text_field("unigrams", tokenizer_name=_TOKENIZER, index_option="basic")
+    builder.add_text_field("words", tokenizer_name=_TOKENIZER, index_option="basic")
+    builder.add_integer_field("year", fast=True, indexed=True)
+    for name in ("collection", "type", "language"):
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
     return builder.build()
 
 
-def _space_token(char: str) -> str:
-    # Longer than one character, so no one-character query term can equal it.
-    return f"_{ord(char):x}"
+def _pair(first: str, second: str) -> str:
+    if first.isspace() or second.isspace():
+        return f"_{ord(first):x}_{ord(second):x}"
+    return first + second
 
 
-def _has_space(text: str) -> bool:
-    return any(char.isspace() for char in text)
+def _pairs(normalized: str) -> list[str]:
+    if not _SPACE.search(normalized):
+        # The usual case for Chinese paragraphs, and the fast one (the loop runs in C).
+        return list(map(str.__add__, normalized, normalized[1:]))
+    return [_pair(normalized[i], normalized[i + 1]) for i in range(len(normalized) - 1)]
 
 
-def _unigram_tokens(normalized: str) -> list[str]:
-    return [_space_token(char) if char.isspace() else char for char in normalized]
-
-
-def _pairs(run: str) -> str:
-    return " ".join([run[i : i + 2] for i in range(len(run) - 1)])
-
-
-def _field_texts(normalized: str) -> tuple[str, str]:
-    """The ``bigrams`` and ``unigrams`` field texts: tokens separated by single spaces."""
-    # str.split() cuts at the same characters as str.isspace.
-    runs = normalized.split()
-    bigrams = f" {_RUN_BREAK} ".join(pairs for pairs in map(_pairs, runs) if pairs)
-    if len(runs) == 1 and len(runs[0]) == len(normalized):
-        # No whitespace: the usual case for Chinese paragraphs, and the fast one.
-        return bigrams, " ".join(normalized)
-    return bigrams, " ".join(_unigram_tokens(normalized))
+def _unigrams(normalized: str) -> str:
+    chars = set(normalized)
+    if _SPACE.search(normalized):
+        chars = {char for char in chars if not char.isspace()}
+    return " ".join(chars)
 
 
 @dataclass(frozen=True)
@@ -99,8 +141,8 @@ class SearchResult:
 
     Attributes:
         total: the exact number of passages that match.
-        passage_ids: the matching passages' ids, best first (BM25 score, then ascending id), at
-            most ``limit`` of them.
+        passage_ids: the matching passages' ids, best first (whole-word groups, then BM25
+            score, then ascending id), at most ``limit`` of them.
     """
 
     total: int
@@ -118,21 +160,46 @@ class PassageIndex:
     Example::
 
         with PassageIndex.open(archive / "index") as index:
-            index.add(1, "gwr-2019", "民族团结一家亲")
+            index.add(1, "gwr-2019", "民族团结一家亲", PassageFacets(year=2019))
             index.commit()
             index.search("團結", limit=20)  # SearchResult(total=1, passage_ids=[1])
     """
 
-    def __init__(self, index: tantivy.Index, path: Path, writer_heap_bytes: int) -> None:
+    def __init__(
+        self, index: tantivy.Index, path: Path, writer_heap_bytes: int, writer_threads: int
+    ) -> None:
         self._index = index
         self._path = path
         self._writer_heap_bytes = writer_heap_bytes
+        self._writer_threads = writer_threads
         self._writer: tantivy.IndexWriter | None = None
         self._schema = index.schema
 
+    @staticmethod
+    def is_current(path: Path) -> bool:
+        """Whether a folder holds an index of this shiliao's layout (``LAYOUT``).
+
+        Args:
+            path: the index folder.
+
+        Returns:
+            False when the folder holds no index or one of another layout.
+        """
+        path = Path(path)
+        try:
+            marker = json.loads((path / _LAYOUT_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return marker == {"layout": LAYOUT} and tantivy.Index.exists(str(path))
+
     @classmethod
     def open(
-        cls, path: Path, create: bool = True, *, writer_heap_bytes: int = 128_000_000
+        cls,
+        path: Path,
+        create: bool = True,
+        *,
+        writer_heap_bytes: int = 128_000_000,
+        writer_threads: int = 1,
     ) -> PassageIndex:
         """Open the index in a folder, creating it if asked.
 
@@ -141,23 +208,34 @@ class PassageIndex:
             create: create the folder and an empty index when there is none.
             writer_heap_bytes: memory the writer may use before it flushes a segment, in bytes
                 (tantivy needs at least 15 MB per indexing thread).
+            writer_threads: indexing threads. Each thread writes segments of its own, and every
+                segment repeats the term dictionary, so one thread keeps a small archive's
+                index smallest (on the sample: 1.8 times its text with one, 2.2 with two).
 
         Returns:
             The open index.
 
         Raises:
+            IndexLayoutError: the folder holds an index of another layout (delete it and
+                rebuild: ``shiliao build`` does).
             SearchError: when there is no index and ``create`` is false, when the folder holds
-                an index of another layout or tantivy version (delete it and rebuild), or when
-                it cannot be read.
+                an index tantivy cannot open, or when it cannot be read.
         """
         path = Path(path)
         try:
             exists = path.is_dir() and tantivy.Index.exists(str(path))
+            if exists and not cls.is_current(path):
+                raise IndexLayoutError(
+                    f"the search index in {path} was written by another version of shiliao: "
+                    "run `shiliao build` to rebuild it"
+                )
             if not exists:
                 if not create:
                     raise SearchError(f"no search index in {path}: rebuild the index")
                 path.mkdir(parents=True, exist_ok=True)
             index = tantivy.Index(_schema(), str(path), reuse=True)
+            if not exists:
+                (path / _LAYOUT_FILE).write_text(json.dumps({"layout": LAYOUT}), encoding="utf-8")
         except ValueError as exc:
             raise SearchError(
                 f"the search index in {path} cannot be opened ({exc}): delete the folder "
@@ -168,12 +246,14 @@ class PassageIndex:
         index.register_tokenizer(
             _TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
         )
-        return cls(index, path, writer_heap_bytes)
+        return cls(index, path, writer_heap_bytes, writer_threads)
 
     def _writer_or_open(self) -> tantivy.IndexWriter:
         if self._writer is None:
             try:
-                self._writer = self._index.writer(heap_size=self._writer_heap_bytes)
+                self._writer = self._index.writer(
+                    heap_size=self._writer_heap_bytes, num_threads=self._writer_threads
+                )
             except ValueError as exc:
                 raise SearchError(
                     f"the search index in {self._path} cannot be written ({exc}); if another "
@@ -181,7 +261,9 @@ class PassageIndex:
                 ) from exc
         return self._writer
 
-    def add(self, passage_id: int, source_id: str, text: str) -> None:
+    def add(
+        self, passage_id: int, source_id: str, text: str, facets: PassageFacets | None = None
+    ) -> None:
         """Add one passage (visible to searches after ``commit``).
 
         Adding the same ``passage_id`` twice indexes it twice: delete the source first when
@@ -191,6 +273,8 @@ class PassageIndex:
             passage_id: the passage's id in the store, 0 to 2**64 - 1.
             source_id: the source it belongs to.
             text: the original text; it is normalized here and not stored.
+            facets: its source's year, collections, type and language, for filters; None
+                indexes none (the passage then passes no filter).
 
         Raises:
             SearchError: when the index cannot be written (another writer holds the lock).
@@ -199,9 +283,18 @@ class PassageIndex:
         doc = tantivy.Document()
         doc.add_unsigned("passage_id", passage_id)
         doc.add_text("source_id", source_id)
-        bigrams, unigrams = _field_texts(normalized)
-        doc.add_text("bigrams", bigrams)
-        doc.add_text("unigrams", unigrams)
+        doc.add_text("bigrams", " ".join(_pairs(normalized)))
+        doc.add_text("unigrams", _unigrams(normalized))
+        doc.add_text("words", " ".join(set(_words(normalized))))
+        if facets is not None:
+            if facets.year is not None:
+                doc.add_integer("year", facets.year)
+            for collection in facets.collections:
+                doc.add_text("collection", collection)
+            if facets.type:
+                doc.add_text("type", facets.type)
+            if facets.language:
+                doc.add_text("language", facets.language)
         self._writer_or_open().add_document(doc)
 
     def delete_source(self, source_id: str) -> None:
@@ -249,17 +342,22 @@ class PassageIndex:
         """The number of passages in the index as last committed."""
         return self._index.searcher().num_docs
 
-    def search(self, query: Query | str, limit: int | None) -> SearchResult:
-        """Find the passages that contain every word and phrase of a query.
+    def search(
+        self, query: Query | str, limit: int | None, filters: SearchFilters | None = None
+    ) -> SearchResult:
+        """Find the passages that match a query (every group, by one of its units).
 
         Args:
-            query: a parsed query, or a string to parse with ``parse_query``.
+            query: a parsed (possibly expanded) query, or a string to parse with
+                ``parse_query``.
             limit: the most ids to return; None returns them all; 0 returns only the total.
+            filters: restrict to passages whose facets pass (``SearchFilters.allows``).
 
         Returns:
-            The exact total and the best ``limit`` ids: by tantivy's BM25 score, higher first,
-            then by ascending ``passage_id`` among equal scores (also across the cut, so the
-            same index always gives the same page).
+            The exact total and the best ``limit`` ids: most groups matched as whole words
+            first, then by tantivy's BM25 score, higher first, then by ascending ``passage_id``
+            among equal scores (also across the cut, so the same index always gives the same
+            page).
 
         Raises:
             QueryError: when ``query`` is a string that cannot be parsed.
@@ -269,7 +367,7 @@ class PassageIndex:
             raise ValueError(f"limit must be None or at least 0, got {limit}")
         parsed = parse_query(query) if isinstance(query, str) else query
         searcher = self._index.searcher()
-        tantivy_query = self._tantivy_query(parsed)
+        tantivy_query = self._tantivy_query(parsed, filters, rank=limit != 0)
         if limit == 0:
             return SearchResult(searcher.search(tantivy_query, limit=1).count, [])
         # tantivy sizes its collector by the limit: never ask for more than there are.
@@ -278,33 +376,115 @@ class PassageIndex:
             return SearchResult(0, [])
         # Fetch one more hit than wanted; while that extra hit ties with the last wanted one,
         # the cut may fall inside a run of equal scores, so fetch more until it does not.
+        # Every search scores every match whatever the limit, so a tie is met with one much
+        # larger fetch rather than many doublings (identical boilerplate paragraphs, 各位代表：,
+        # tie by the thousand).
         fetch = wanted
         while True:
             result = searcher.search(tantivy_query, limit=fetch + 1)
             hits = result.hits
             if len(hits) <= fetch or hits[-1][0] < hits[wanted - 1][0]:
                 break
-            fetch = min(fetch * 2, searcher.num_docs)
+            fetch = min(max(fetch * 16, 1024), searcher.num_docs)
         ids = searcher.fast_field_values("passage_id", [address for _, address in hits])
         ranked = sorted(zip((score for score, _ in hits), ids, strict=True), key=_rank_key)
         return SearchResult(result.count, [passage_id for _, passage_id in ranked[:wanted]])
 
-    def _tantivy_query(self, query: Query) -> tantivy.Query:
-        parts = [self._unit_query(unit) for unit in query.units]
-        if len(parts) == 1:
-            return parts[0]
-        return tantivy.Query.boolean_query([(tantivy.Occur.Must, part) for part in parts])
+    def source_counts(
+        self, query: Query | str, filters: SearchFilters | None = None
+    ) -> dict[str, int]:
+        """Count the matching passages of each source (tantivy's terms aggregation).
+
+        Args:
+            query: as for ``search``.
+            filters: as for ``search``.
+
+        Returns:
+            Source id -> number of matching passages, for every source with at least one.
+
+        Raises:
+            QueryError: when ``query`` is a string that cannot be parsed.
+        """
+        parsed = parse_query(query) if isinstance(query, str) else query
+        searcher = self._index.searcher()
+        if searcher.num_docs == 0:
+            return {}
+        aggregation = {
+            "sources": {"terms": {"field": "source_id", "size": max(1, searcher.num_docs)}}
+        }
+        result = searcher.aggregate(self._tantivy_query(parsed, filters, rank=False), aggregation)
+        return {bucket["key"]: bucket["doc_count"] for bucket in result["sources"]["buckets"]}
+
+    def _tantivy_query(
+        self, query: Query, filters: SearchFilters | None, *, rank: bool
+    ) -> tantivy.Query:
+        clauses = [(tantivy.Occur.Must, self._group_query(group)) for group in query.groups]
+        whole_word = _MAX_PAIR_SCORE * sum(max(1, len(unit) - 1) for unit in query.units)
+        if rank:
+            for group in query.groups:
+                words = [self._word_query(unit) for unit in group]
+                if any(words):
+                    # Matching the group as a whole word scores once, whichever unit it was.
+                    best = tantivy.Query.disjunction_max_query([q for q in words if q])
+                    clauses.append(
+                        (
+                            tantivy.Occur.Should,
+                            tantivy.Query.const_score_query(best, whole_word),
+                        )
+                    )
+        for restriction in self._filter_queries(filters):
+            # A filter decides membership only; a constant 0 keeps it out of the score.
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(restriction, 0.0)))
+        if len(clauses) == 1:
+            return clauses[0][1]
+        return tantivy.Query.boolean_query(clauses)
+
+    def _group_query(self, group: tuple[str, ...]) -> tantivy.Query:
+        if len(group) == 1:
+            return self._unit_query(group[0])
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, self._unit_query(unit)) for unit in group]
+        )
 
     def _unit_query(self, unit: str) -> tantivy.Query:
-        if _has_space(unit):
-            tokens = _unigram_tokens(unit)
-            return tantivy.Query.phrase_query(self._schema, "unigrams", list(enumerate(tokens)))
         if len(unit) == 1:
             return tantivy.Query.term_query(self._schema, "unigrams", unit)
-        if len(unit) == 2:
-            return tantivy.Query.term_query(self._schema, "bigrams", unit)
-        pairs = [(i, unit[i : i + 2]) for i in range(len(unit) - 1)]
-        return tantivy.Query.phrase_query(self._schema, "bigrams", pairs)
+        pairs = _pairs(unit)
+        if len(pairs) == 1:
+            return tantivy.Query.term_query(self._schema, "bigrams", pairs[0])
+        return tantivy.Query.phrase_query(self._schema, "bigrams", list(enumerate(pairs)))
+
+    def _word_query(self, unit: str) -> tantivy.Query | None:
+        words = list(dict.fromkeys(_words(unit)))
+        if not words:
+            return None
+        if len(words) == 1:
+            return tantivy.Query.term_query(self._schema, "words", words[0])
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "words", w))
+                for w in words
+            ]
+        )
+
+    def _filter_queries(self, filters: SearchFilters | None) -> Iterable[tantivy.Query]:
+        if filters is None or filters.is_empty:
+            return
+        if filters.year_from is not None or filters.year_to is not None:
+            yield tantivy.Query.range_query(
+                self._schema,
+                "year",
+                tantivy.FieldType.Integer,
+                filters.year_from,
+                filters.year_to,
+            )
+        for field, values in (
+            ("collection", filters.collections),
+            ("type", filters.types),
+            ("language", filters.languages),
+        ):
+            if values:
+                yield tantivy.Query.term_set_query(self._schema, field, list(values))
 
 
 def _rank_key(hit: tuple[float, int]) -> tuple[float, int]:

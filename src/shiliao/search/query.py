@@ -10,6 +10,10 @@ double quote cannot be searched for. Examples::
     民族团结 新疆        two words, both required, anywhere in the passage
     "Four Togethers"    the phrase, with its one space, exactly, in any case
     團結 ２０１９          the same as 团结 2019
+
+A query may also hold groups of alternatives (``Query.groups``): ``search.expand`` adds the
+glossary's Chinese term beside a word typed in pinyin or English, and the group matches when
+any of its alternatives occurs. ``parse_query`` itself makes one group per unit.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 from shiliao.errors import QueryError
 from shiliao.zh.normalize import normalize
 
-__all__ = ["Query", "parse_query"]
+__all__ = ["Query", "parse_query", "split_query"]
 
 # Characters that open and close a phrase: the ASCII quote and the full-width one, which NFKC
 # turns into it (so a query typed with a Chinese input method works too).
@@ -36,34 +40,44 @@ class Query:
             empty, no unit is empty or only whitespace. A unit contains whitespace only when it
             came from a quoted phrase (or from a character whose NFKC form has a space, like
             ``´``).
+        groups: what must match: every group, each by any one of its units (alternatives).
+            Left empty, it is one group per unit (every unit required). Every unit of
+            ``groups`` is in ``units``, and every unit of ``units`` in some group.
     """
 
     text: str
     units: tuple[str, ...]
+    groups: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.groups:
+            object.__setattr__(self, "groups", tuple((unit,) for unit in self.units))
 
     def matches(self, normalized_text: str) -> bool:
-        """Whether a passage matches: every unit is a substring of its normalized text.
+        """Whether a passage matches: in every group, some unit is a substring of its text.
 
         This is the definition the index answers exactly; it is also the brute-force check.
 
         Args:
             normalized_text: ``zh.normalize(text)`` of the passage.
         """
-        return all(unit in normalized_text for unit in self.units)
+        return all(any(unit in normalized_text for unit in group) for group in self.groups)
 
 
-def parse_query(q: str) -> Query:
-    """Parse a query typed by a user.
+def split_query(q: str) -> list[str]:
+    """Cut a query into its normalized words and phrases, in order, repeats kept.
+
+    ``parse_query`` drops repeats; ``search.expand`` needs them (``si tong si song``).
 
     Args:
-        q: the query, e.g. ``'民族团结 "Four Togethers"'``.
+        q: the query as typed.
 
     Returns:
-        The query with its normalized units. Whitespace around the text of a quoted phrase is
-        dropped; an empty phrase (``""``) is ignored.
+        The normalized units in the order typed; whitespace around the text of a quoted phrase
+        is dropped; empty units (``""``) are left out.
 
     Raises:
-        QueryError: when a quote is not closed, or when the query has no word to search for.
+        QueryError: when a quote is not closed.
     """
     units: list[str] = []
     current: list[str] = []
@@ -75,7 +89,7 @@ def parse_query(q: str) -> Query:
         if quoted:
             raw = raw.strip()
         unit = normalize(raw)
-        if unit.strip() and unit not in units:
+        if unit.strip():
             units.append(unit)
 
     for char in q:
@@ -91,6 +105,22 @@ def parse_query(q: str) -> Query:
             f'unclosed quote in the query {q!r}: add the closing " or remove the opening one'
         )
     flush()
+    return units
+
+
+def parse_query(q: str) -> Query:
+    """Parse a query typed by a user.
+
+    Args:
+        q: the query, e.g. ``'民族团结 "Four Togethers"'``.
+
+    Returns:
+        The query with its normalized units (``split_query``, each unit once).
+
+    Raises:
+        QueryError: when a quote is not closed, or when the query has no word to search for.
+    """
+    units = tuple(dict.fromkeys(split_query(q)))
     if not units:
         raise QueryError(f"empty query {q!r}: give at least one word to search for")
-    return Query(text=q, units=tuple(units))
+    return Query(text=q, units=units)

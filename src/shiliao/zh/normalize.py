@@ -25,6 +25,7 @@ so do 瞭解 and 了解): for search that is wanted, since a reader looking for 
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 
@@ -56,6 +57,13 @@ _changing: set[str] = set()
 _expanding: set[str] = set()
 # Up to this many distinct changing code points in a text, normalize uses str.replace.
 _REPLACE_MAX = 8
+# Every code point of the Basic Multilingual Plane whose normalized form differs, learned at
+# once (about 8,000 of them, 0.1 s), as one regex class with the supplementary planes added:
+# finding which changing characters a text has is then one C-level scan, four times faster
+# than building the set of its characters (Chinese characters are not interned, so set(text)
+# allocates a string per character). Supplementary code points are learned lazily.
+_bmp_lock = threading.Lock()
+_bmp_changing: re.Pattern[str] | None = None
 
 
 def t2s_table() -> dict[str, str]:
@@ -145,6 +153,33 @@ def _learn(chars: set[str]) -> None:
             _seen.add(char)
 
 
+def _bmp_pattern() -> re.Pattern[str]:
+    global _bmp_changing
+    if _bmp_changing is None:
+        with _bmp_lock:
+            if _bmp_changing is None:
+                table = _t2s_pairs()
+                changing = []
+                for code in range(0x10000):
+                    if 0xD800 <= code <= 0xDFFF:
+                        continue
+                    char = chr(code)
+                    # Most code points are NFKC-stable, lower case and not Traditional: skip
+                    # them without calling normalize_char.
+                    if (
+                        char not in table
+                        and char.lower() == char
+                        and unicodedata.is_normalized("NFKC", char)
+                    ):
+                        continue
+                    if normalize_char(char) != char:
+                        changing.append(char)
+                _learn(set(changing))
+                klass = "".join(re.escape(char) for char in changing)
+                _bmp_changing = re.compile(f"[{klass}\U00010000-\U0010ffff]")
+    return _bmp_changing
+
+
 def normalize(text: str) -> str:
     """Normalize a text for indexing or querying (see the module docstring for the steps).
 
@@ -156,9 +191,12 @@ def normalize(text: str) -> str:
         ``normalize(normalize(t)) == normalize(t)``. Same length as ``text`` except where a code
         point expands under NFKC (``normalize_with_offsets`` maps positions back).
     """
-    chars = set(text)
-    _learn(chars)
-    changing = chars & _changing
+    changing = set(_bmp_pattern().findall(text))
+    if not changing:
+        return text
+    if any(ord(char) > 0xFFFF for char in changing):
+        _learn(changing)
+        changing &= _changing
     if len(changing) > _REPLACE_MAX:
         return text.translate(_translate)
     # A few str.replace scans beat translate's per-character lookups on paragraphs (about 2x

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from shiliao.zh.normalize import t2s_table
 
 __all__ = ["chinese_script", "is_han"]
@@ -9,6 +11,12 @@ __all__ = ["chinese_script", "is_han"]
 # A text is Traditional when this share of its Han characters has a distinct Simplified form;
 # Simplified text still has a few (surnames, 乾/干), so the threshold is not zero.
 _TRADITIONAL_SHARE = 0.05
+
+
+@functools.cache
+def _traditional_chars() -> frozenset[str]:
+    # t2s_table() hands out a fresh copy; this is called once per passage when a site is built.
+    return frozenset(t2s_table())
 
 
 def is_han(char: str) -> bool:
@@ -33,7 +41,7 @@ def chinese_script(text: str) -> str | None:
         t2s table changes them), ``"zh-Hans"`` for other text with Han characters, None for
         text without any.
     """
-    table = t2s_table()
+    table = _traditional_chars()
     han = traditional = 0
     for char in text:
         if is_han(char):

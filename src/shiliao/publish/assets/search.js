@@ -7,6 +7,13 @@
  * points are answered by their postings alone; longer ones intersect the postings of their
  * pairs and are then checked against the passages' text, so every answer is exact.
  *
+ * Pinyin and English words are expanded through the glossary exactly as
+ * shiliao.search.expand.expand_query does (expand.json holds the same keys): a run of Latin
+ * words that names a glossary term becomes a group of alternatives (the Chinese term, or the
+ * words as typed); alternatives are ORed, groups ANDed. Facets (collection, type, year,
+ * language) count the matching passages and sources, and filters keep the passages whose
+ * source passes, as shiliao.search.facets.SearchFilters does; the filters travel in the URL.
+ *
  * Everything shown is built with DOM methods and textContent: no text from the index is ever
  * parsed as HTML.
  */
@@ -20,6 +27,7 @@
   var statusLine = document.getElementById('search-status');
   var list = document.getElementById('search-results');
   var moreButton = document.getElementById('search-more');
+  var facetsForm = document.getElementById('search-facets');
   var metaUrl = new URL(root.dataset.index, document.baseURI);
   var siteRoot = new URL(root.dataset.root, document.baseURI);
   var PAGE_SIZE = 100;
@@ -33,6 +41,13 @@
 
   var meta = null;
   var t2s = null;
+  var expansionTable = { pinyin: new Map(), english: new Map() };
+  var filters = readFilters(new URLSearchParams(location.search));
+  // The longest run of Latin words looked up as one key (search.expand._MAX_RUN_WORDS).
+  var MAX_RUN_WORDS = 8;
+  var LATIN_UNIT = /^[a-z0-9\u00c0-\u024f\u0300-\u036f'\u2019\- ]+$/;
+  var HAS_LETTER = /[a-z\u00c0-\u024f]/;
+  var FACETS = [['collection', 'Collection'], ['type', 'Type'], ['language', 'Language']];
   var sourceFirst = [];
   var shards = new Map();
   var postingsCache = new Map();
@@ -52,9 +67,15 @@
     return fetchText(path).then(JSON.parse);
   }
 
-  var ready = Promise.all([fetchJson('meta.json'), fetchJson('t2s.json')]).then(function (loaded) {
+  var ready = Promise.all([
+    fetchJson('meta.json'), fetchJson('t2s.json'), fetchJson('expand.json'),
+  ]).then(function (loaded) {
     meta = loaded[0];
     t2s = new Map(Object.entries(loaded[1]));
+    expansionTable = {
+      pinyin: new Map(Object.entries(loaded[2].pinyin || {})),
+      english: new Map(Object.entries(loaded[2].english || {})),
+    };
     sourceFirst = meta.sources.map(function (row) { return row[6]; });
   });
 
@@ -101,7 +122,8 @@
 
   // Queries (shiliao.search.query.parse_query) ---------------------------------------------------
 
-  function parseQuery(q) {
+  /* shiliao.search.query.split_query: the normalized units in order, repeats kept. */
+  function splitQuery(q) {
     var units = [];
     var chars = '';
     var quoted = false;
@@ -109,7 +131,7 @@
       var raw = quoted ? pyStrip(chars) : chars;
       chars = '';
       var unit = normalize(raw);
-      if (pyStrip(unit) && units.indexOf(unit) < 0) units.push(unit);
+      if (pyStrip(unit)) units.push(unit);
     }
     for (var ch of q) {
       if (ch === '"' || ch === '\uff02') {
@@ -123,8 +145,73 @@
     }
     if (quoted) throw new Error('The quote is not closed: add the closing " or remove the opening one.');
     flush();
-    if (!units.length) throw new Error('Type at least one word to search for.');
     return units;
+  }
+
+  // Expansion (shiliao.search.expand, shiliao.zh.pinyin) -------------------------------------------
+
+  function fold(text) {
+    return text.normalize('NFKD').replace(/\p{Mn}/gu, '').toLowerCase();
+  }
+
+  function pinyinKey(text) { return fold(text).replace(/[^a-z]/g, '').replace(/v/g, 'u'); }
+
+  function englishKey(text) { return fold(text).replace(/[^a-z0-9]/g, ''); }
+
+  function isLatin(unit) { return LATIN_UNIT.test(unit) && HAS_LETTER.test(unit); }
+
+  function unique(values) {
+    var out = [];
+    values.forEach(function (v) { if (out.indexOf(v) < 0) out.push(v); });
+    return out;
+  }
+
+  function lookup(words) {
+    var pk = pinyinKey(words);
+    var ek = englishKey(words);
+    var fromPinyin = (pk && expansionTable.pinyin.get(pk)) || [];
+    var fromEnglish = (ek && expansionTable.english.get(ek)) || [];
+    if (!fromPinyin.length && !fromEnglish.length) return null;
+    var via = [];
+    if (fromPinyin.length) via.push('pinyin');
+    if (fromEnglish.length) via.push('english');
+    return { terms: unique(fromPinyin.concat(fromEnglish)), via: via.join('+') };
+  }
+
+  /* shiliao.search.expand.expand_query on the split query: groups of alternative units. */
+  function parseQuery(q) {
+    var units = splitQuery(q);
+    if (!units.length) throw new Error('Type at least one word to search for.');
+    var groups = [];
+    var seen = new Set();
+    var expansions = [];
+    function addGroup(group) {
+      var key = group.join('\u0000');
+      if (!seen.has(key)) { seen.add(key); groups.push(group); }
+    }
+    var start = 0;
+    while (start < units.length) {
+      var found = null;
+      if (isLatin(units[start])) {
+        var end = start + 1;
+        while (end < units.length && end - start < MAX_RUN_WORDS && isLatin(units[end])) end++;
+        for (var stop = end; stop > start && !found; stop--) {
+          var words = units.slice(start, stop).join(' ');
+          var match = lookup(words);
+          if (match) found = { stop: stop, words: words, match: match };
+        }
+      }
+      if (!found) {
+        addGroup([units[start]]);
+        start += 1;
+        continue;
+      }
+      expansions.push({ words: found.words, terms: found.match.terms, via: found.match.via });
+      addGroup(unique(found.match.terms.map(normalize).concat([found.words])));
+      start = found.stop;
+    }
+    var flat = unique([].concat.apply([], groups));
+    return { groups: groups, units: flat, expansions: expansions };
   }
 
   function plan(unit) {
@@ -255,13 +342,38 @@
     return known;
   }
 
-  function run(units) {
-    var plans = units.map(plan);
-    return Promise.all(plans.map(function (p) {
+  /* The passages that contain one unit, exactly (checked against their text when the
+   * postings alone cannot say). */
+  function matchUnit(unit) {
+    var p = plan(unit);
+    return Promise.all(p.tokens.map(postings)).then(intersect).then(function (candidates) {
+      if (p.exact || !candidates.length) return candidates;
+      return passages(candidates).then(function (rows) {
+        return candidates.filter(function (number, i) {
+          return normalizedText(number, rows[i][1]).indexOf(p.unit) >= 0;
+        });
+      });
+    });
+  }
+
+  function union(lists) {
+    var all = new Set();
+    lists.forEach(function (list) { list.forEach(function (n) { all.add(n); }); });
+    return Array.from(all).sort(function (x, y) { return x - y; });
+  }
+
+  /* Groups of one unit are intersected on their postings first and checked at the end (the
+   * usual case, and the cheap one); a group of alternatives is matched exactly, unit by unit. */
+  function run(groups) {
+    var single = groups.filter(function (g) { return g.length === 1; }).map(function (g) { return plan(g[0]); });
+    var multiple = groups.filter(function (g) { return g.length > 1; });
+    return Promise.all(single.map(function (p) {
       return Promise.all(p.tokens.map(postings)).then(intersect);
-    })).then(function (perUnit) {
-      var candidates = intersect(perUnit);
-      var toCheck = plans.filter(function (p) { return !p.exact; });
+    }).concat(multiple.map(function (g) {
+      return Promise.all(g.map(matchUnit)).then(union);
+    }))).then(function (perGroup) {
+      var candidates = intersect(perGroup);
+      var toCheck = single.filter(function (p) { return !p.exact; });
       if (!toCheck.length || !candidates.length) return candidates;
       return passages(candidates).then(function (rows) {
         return candidates.filter(function (number, i) {
@@ -270,6 +382,151 @@
         });
       });
     });
+  }
+
+  // Facets and filters (shiliao.search.facets) ----------------------------------------------------
+
+  function yearOf(date) {
+    var match = /^-?(\d{4})/.exec(date || '');
+    return match ? parseInt(match[1], 10) : null;
+  }
+
+  function facetsOf(sourceNumber) {
+    var row = meta.sources[sourceNumber];
+    var collections = row[8] || [];
+    return {
+      year: yearOf(row[4]),
+      collection: collections.length ? collections : [null],
+      type: [row[7] || null],
+      language: [row[3] || null],
+    };
+  }
+
+  /* search.facets.parse_year_range: 2016, 2014..2020, 2014.., ..2000; null when malformed. */
+  function parseYears(text) {
+    var match = /^\s*(-?\d{1,4})?\s*(?:(\.\.)\s*(-?\d{1,4})?)?\s*$/.exec(text || '');
+    if (!match || !(match[1] || match[3])) return null;
+    var first = match[1] ? parseInt(match[1], 10) : null;
+    if (match[2] === undefined) return [first, first];
+    var last = match[3] ? parseInt(match[3], 10) : null;
+    if (first !== null && last !== null && first > last) return null;
+    return [first, last];
+  }
+
+  function readFilters(params) {
+    var years = parseYears(params.get('year'));
+    return {
+      yearFrom: years ? years[0] : null,
+      yearTo: years ? years[1] : null,
+      collection: new Set(params.getAll('collection')),
+      type: new Set(params.getAll('type')),
+      language: new Set(params.getAll('language')),
+    };
+  }
+
+  /* search.facets.SearchFilters.allows */
+  function allows(sourceNumber) {
+    var f = facetsOf(sourceNumber);
+    if (filters.yearFrom !== null || filters.yearTo !== null) {
+      if (f.year === null) return false;
+      if (filters.yearFrom !== null && f.year < filters.yearFrom) return false;
+      if (filters.yearTo !== null && f.year > filters.yearTo) return false;
+    }
+    for (var i = 0; i < FACETS.length; i++) {
+      var chosen = filters[FACETS[i][0]];
+      if (chosen.size && !f[FACETS[i][0]].some(function (v) { return chosen.has(v); })) return false;
+    }
+    return true;
+  }
+
+  function writeFilters(params) {
+    ['year', 'collection', 'type', 'language'].forEach(function (name) { params.delete(name); });
+    if (filters.yearFrom !== null || filters.yearTo !== null) {
+      params.set('year', (filters.yearFrom === null ? '' : filters.yearFrom) + '..' +
+        (filters.yearTo === null ? '' : filters.yearTo));
+    }
+    FACETS.forEach(function (facet) {
+      filters[facet[0]].forEach(function (value) { params.append(facet[0], value); });
+    });
+  }
+
+  /* search.facets.count_facets over the groups shown: value -> [passages, sources]. */
+  function countFacets(groups) {
+    var counts = { collection: new Map(), type: new Map(), year: new Map(), language: new Map() };
+    groups.forEach(function (g) {
+      var f = facetsOf(g.source);
+      var values = { collection: f.collection, type: f.type, year: [f.year], language: f.language };
+      Object.keys(values).forEach(function (name) {
+        values[name].forEach(function (value) {
+          var known = counts[name].get(value) || [0, 0];
+          counts[name].set(value, [known[0] + g.passages.length, known[1] + 1]);
+        });
+      });
+    });
+    return counts;
+  }
+
+  function renderFacets(state) {
+    if (!facetsForm) return;
+    facetsForm.textContent = '';
+    var counts = countFacets(state.groups);
+    var all = countFacets(state.allGroups);
+    FACETS.forEach(function (facet) {
+      var name = facet[0];
+      var box = element('fieldset');
+      box.appendChild(element('legend', null, facet[1]));
+      Array.from(all[name].keys()).sort(function (x, y) {
+        return (all[name].get(y)[0] - all[name].get(x)[0]) || String(x).localeCompare(String(y));
+      }).forEach(function (value) {
+        var label = element('label');
+        var box2 = element('input');
+        box2.type = 'checkbox';
+        box2.name = name;
+        box2.value = value === null ? '' : value;
+        box2.disabled = value === null;
+        box2.checked = filters[name].has(value);
+        label.appendChild(box2);
+        var shown = counts[name].get(value) || [0, 0];
+        label.appendChild(document.createTextNode(' ' + (value === null ? 'none' : value) + ' '));
+        label.appendChild(element('span', 'n', shown[0] + ' / ' + shown[1]));
+        box.appendChild(label);
+      });
+      facetsForm.appendChild(box);
+    });
+    var years = element('fieldset', 'year-range');
+    years.appendChild(element('legend', null, 'Years'));
+    [['year-from', 'From', filters.yearFrom], ['year-to', 'to', filters.yearTo]].forEach(function (spec) {
+      var label = element('label', null, spec[1] + ' ');
+      var input = element('input');
+      input.type = 'number';
+      input.name = spec[0];
+      input.step = '1';
+      if (spec[2] !== null) input.value = String(spec[2]);
+      label.appendChild(input);
+      years.appendChild(label);
+    });
+    var byYear = Array.from(counts.year.keys()).filter(function (y) { return y !== null; }).sort();
+    if (byYear.length) {
+      years.appendChild(element('p', 'n', byYear[0] + '–' + byYear[byYear.length - 1] + ': ' +
+        byYear.map(function (y) { return y + ' (' + counts.year.get(y)[0] + ')'; }).join(', ')));
+    }
+    facetsForm.appendChild(years);
+    facetsForm.appendChild(element('p', 'n', 'Counts: passages / sources.'));
+    facetsForm.hidden = false;
+  }
+
+  function readFacetsForm() {
+    FACETS.forEach(function (facet) {
+      var chosen = new Set();
+      facetsForm.querySelectorAll('input[name=' + facet[0] + ']:checked').forEach(function (box) {
+        chosen.add(box.value);
+      });
+      filters[facet[0]] = chosen;
+    });
+    var from = facetsForm.querySelector('input[name=year-from]').value;
+    var to = facetsForm.querySelector('input[name=year-to]').value;
+    filters.yearFrom = from === '' ? null : parseInt(from, 10);
+    filters.yearTo = to === '' ? null : parseInt(to, 10);
   }
 
   // Results ---------------------------------------------------------------------------------------
@@ -343,6 +600,8 @@
   function renderGroup(group) {
     var source = meta.sources[group.source];
     var item = element('li', 'hit');
+    item.dataset.source = source[0];
+    item.dataset.passages = String(group.passages.length);
     var heading = element('h3');
     var link = element('a', null, source[1]);
     link.href = new URL(source[5], siteRoot).href;
@@ -408,37 +667,58 @@
     root.dataset.state = state;
   }
 
+  /* Show the matches that pass the filters: facets, status line, first page of results. */
+  function show(state, started) {
+    list.textContent = '';
+    state.shown = 0;
+    state.groups = state.allGroups.filter(function (g) { return allows(g.source); });
+    var passageCount = state.groups.reduce(function (n, g) { return n + g.passages.length; }, 0);
+    renderFacets(state);
+    var snippets = showMore();
+    var elapsed = performance.now() - started;
+    root.dataset.queryMs = elapsed.toFixed(1);
+    root.dataset.passages = String(passageCount);
+    root.dataset.sources = String(state.groups.length);
+    root.dataset.expandedTo = JSON.stringify(unique([].concat.apply([], state.expansions.map(function (e) { return e.terms; }))));
+    var text = passageCount + (passageCount === 1 ? ' passage' : ' passages') + ' in ' +
+      state.groups.length + (state.groups.length === 1 ? ' source' : ' sources') +
+      ' (' + Math.round(elapsed) + ' ms)';
+    if (state.groups.length !== state.allGroups.length) {
+      text += '; filters leave out ' + (state.allGroups.length - state.groups.length) + ' of ' +
+        state.allGroups.length + ' sources';
+    }
+    state.expansions.forEach(function (e) {
+      text += '; ' + e.words + ' → ' + e.terms.join(', ') + ' (glossary ' + e.via + ')';
+    });
+    say(text, 'snippets');
+    return snippets.then(function () {
+      if (state !== current) return;
+      root.dataset.completeMs = (performance.now() - started).toFixed(1);
+      root.dataset.state = 'done';
+    });
+  }
+
   function search(q) {
     var started = performance.now();
     list.textContent = '';
     moreButton.hidden = true;
     current = null;
-    var units;
+    var parsed;
     try {
-      units = parseQuery(q);
+      parsed = parseQuery(q);
     } catch (error) {
       say(error.message, 'error');
       return Promise.resolve();
     }
     say('Searching…', 'busy');
-    var state = { units: units, groups: [], shown: 0 };
+    var state = {
+      units: parsed.units, expansions: parsed.expansions, allGroups: [], groups: [], shown: 0,
+    };
     current = state;
-    return run(units).then(function (matches) {
+    return run(parsed.groups).then(function (matches) {
       if (state !== current) return;
-      state.groups = group(matches);
-      var snippets = showMore();
-      var elapsed = performance.now() - started;
-      root.dataset.queryMs = elapsed.toFixed(1);
-      root.dataset.passages = String(matches.length);
-      root.dataset.sources = String(state.groups.length);
-      say(matches.length + (matches.length === 1 ? ' passage' : ' passages') + ' in ' +
-        state.groups.length + (state.groups.length === 1 ? ' source' : ' sources') +
-        ' (' + Math.round(elapsed) + ' ms)', 'snippets');
-      return snippets.then(function () {
-        if (state !== current) return;
-        root.dataset.completeMs = (performance.now() - started).toFixed(1);
-        root.dataset.state = 'done';
-      });
+      state.allGroups = group(matches);
+      return show(state, started);
     });
   }
 
@@ -454,16 +734,33 @@
     return ready.then(function () { return search(q); }).catch(fail);
   }
 
-  form.addEventListener('submit', function (event) {
-    event.preventDefault();
-    var q = input.value;
+  function remember(q) {
+    var params = new URLSearchParams();
+    params.set('q', q);
+    writeFilters(params);
     try {
-      history.replaceState(null, '', '?q=' + encodeURIComponent(q));
+      history.replaceState(null, '', '?' + params.toString());
     } catch (error) {
       // Some browsers refuse to change the URL of a file:// page; the search still runs.
     }
+  }
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var q = input.value;
+    remember(q);
     submit(q);
   });
+  if (facetsForm) {
+    // A filter changes which matches are shown, never the matching: no index is read again.
+    facetsForm.addEventListener('change', function () {
+      if (!current) return;
+      readFacetsForm();
+      remember(input.value);
+      root.dataset.state = 'filtering';
+      show(current, performance.now()).catch(fail);
+    });
+  }
   moreButton.addEventListener('click', function () { showMore().catch(fail); });
 
   var initial = new URLSearchParams(location.search).get('q');
