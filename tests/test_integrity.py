@@ -3,12 +3,15 @@ capture, crash safety, BagIt export and `rebuild` (the integrity issue's tests).
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -261,6 +264,26 @@ def test_url_capture_keeps_a_warc_and_makes_the_page_searchable(
             assert "response" in records and "request" in records
     code, output = _run("verify", str(archive))
     assert code == 0, output
+
+    wacz = archive.parent / "captures.wacz"
+    code, output = _run("export", str(archive), str(wacz), "--format", "wacz")
+    assert code == 0, output
+    with zipfile.ZipFile(wacz) as bundle:
+        package = json.loads(bundle.read("datapackage.json"))
+        for resource in package["resources"]:
+            data = bundle.read(resource["path"])
+            assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+            assert resource["bytes"] == len(data)
+        lines = bundle.read("indexes/index.cdxj").decode().splitlines()
+        assert {json.loads(line.split(" ", 2)[2])["url"] for line in lines} == set(urls)
+        for line in lines:
+            block = json.loads(line.split(" ", 2)[2])
+            warc = bundle.read(f"archive/{block['filename']}")
+            record = next(ArchiveIterator(io.BytesIO(warc[block["offset"] :])))
+            assert record.rec_type == "response"
+            assert record.rec_headers.get_header("WARC-Target-URI") == block["url"]
+        pages = bundle.read("pages/pages.jsonl").decode().splitlines()
+        assert json.loads(pages[0])["format"] == "json-pages-1.0" and len(pages) == 3
 
 
 @pytest.mark.parametrize(

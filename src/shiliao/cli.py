@@ -44,6 +44,7 @@ from shiliao.pipeline import (
 )
 from shiliao.publish.bag import export_bag
 from shiliao.publish.site import SiteEvidence, build_site, site_is_current
+from shiliao.publish.wacz import export_wacz
 from shiliao.search.facets import SearchFilters, parse_year_range
 from shiliao.terminology import (
     concordance,
@@ -1185,11 +1186,11 @@ def cite_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csl-json", "bibtex", "ris", "bagit"]),
+    type=click.Choice(["csl-json", "bibtex", "ris", "bagit", "wacz"]),
     required=True,
-    help="CSL-JSON 1.0.2, BibTeX (biblatex fields) or RIS records; or the whole archive as a "
+    help="CSL-JSON 1.0.2, BibTeX (biblatex fields) or RIS records; the whole archive as a "
     "BagIt bag (RFC 8493) in the new folder OUT: originals (the OCFL root), metadata, "
-    "provenance and the log.",
+    "provenance and the log; or its web captures as one WACZ file OUT.",
 )
 @click.option(
     "--site-url",
@@ -1202,6 +1203,11 @@ def export_command(archive_dir: Path, out: Path, fmt: str, site_url: str | None)
         with open_archive(archive_dir) as archive:
             export_bag(archive.root, archive.catalog, out, load_settings().table("archive")["title"])
         click.echo(f"bag written to {out}; check it with: bagit.py --validate {out}", err=True)
+        return
+    if fmt == "wacz":
+        with open_archive(archive_dir) as archive:
+            count = export_wacz(archive.catalog, archive.ocfl, out)
+        click.echo(f"{count} web capture(s) written to {out}", err=True)
         return
     from shiliao.cite.exchange import write_bibliography
     from shiliao.publish.citing import archive_items
