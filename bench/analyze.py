@@ -9,8 +9,8 @@ Corpus: the sample collection's paragraphs (``../shared/samples/jieqin/sources/*
 ``content`` split on newlines, stripped, 4 characters or more: 9,883 paragraphs, 4.3 MB), as in
 research/performance.md.
 
-1. **Glossary matching.** ``zh.glossary.GlossaryMatcher.find`` (normalization, Aho-Corasick,
-   offsets mapped back to the original) on every paragraph, beside raw pyahocorasick ``iter``
+1. **Glossary matching.** ``zh.glossary.GlossaryMatcher.find`` (folding of what can match,
+   Aho-Corasick, offsets mapped back to the original) on every paragraph, beside raw pyahocorasick ``iter``
    over the same paragraphs with the same (normalized) patterns: the sample glossary's terms
    and Traditional forms, then 10,000 words drawn from the corpus. MB/s of UTF-8 text, median
    of 5 interleaved runs.
@@ -161,8 +161,8 @@ def bench_glossary(paragraphs: list[str], terms: list[Term], words: list[str]) -
         a, b = megabytes / statistics.median(ours_s), megabytes / statistics.median(raw_s)
         print(f"{name:<24}{a:>16.1f}{b:>19.1f}{a / b:>7.2f}{ours():>9,}")
     print(
-        "   (GlossaryMatcher normalizes each paragraph and maps offsets back; raw matches "
-        "the original text, so it misses Traditional and full-width forms)"
+        "   (GlossaryMatcher folds what can match (Traditional, full-width, case) and maps "
+        "offsets back; raw matches the original text only, missing those forms)"
     )
 
 

@@ -190,3 +190,10 @@ def test_an_index_of_an_older_layout_is_rebuilt(built_sample: dict, tmp_path: Pa
     after = cli_search(archive, "精准扶贫", "--limit", "0")
     assert PassageIndex.is_current(archive / "index")
     assert after["total"] == before["total"] > 0
+
+
+def test_the_index_stays_under_twice_the_text(built_sample: dict, corpus: dict) -> None:
+    index = built_sample["archive"] / "index"
+    index_bytes = sum(f.stat().st_size for f in index.rglob("*") if f.is_file())
+    text_bytes = sum(len(p.text.encode("utf-8")) for p in corpus["passages"])
+    assert index_bytes < 2 * text_bytes, index_bytes / text_bytes
