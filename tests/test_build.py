@@ -135,3 +135,47 @@ def test_incremental_rebuild(tmp_path: Path, sample_dir: Path) -> None:
     assert changed["processed"] == 1 and changed["unchanged"] == 87 and changed["site"]["written"]
     found = _run("search", str(tmp_path / "a"), "结亲周测试语句", "--json")
     assert found["total"] == 1 and found["hits"][0]["title"] == record["title"]
+
+
+KILL_CHILD = """
+import os, sys
+from pathlib import Path
+from shiliao.archive import open_archive
+from shiliao.collection import read_collection
+from shiliao.config import load_settings
+from shiliao.pipeline import ingest
+
+collection = Path(sys.argv[2])
+def progress(stage, done, total):
+    if stage == "extract" and done == int(sys.argv[3]):
+        os._exit(1)
+with open_archive(Path(sys.argv[1]), create=True) as archive:
+    ingest(archive, read_collection(collection), load_settings(collection), progress)
+"""
+
+
+@pytest.mark.slow
+def test_a_build_killed_mid_batch_completes_on_rerun(tmp_path: Path, sample_dir: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    archive = tmp_path / "a"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_CHILD, str(archive), str(sample_dir), "40"],
+        env=env,
+        check=False,
+    )
+    assert killed.returncode == 1
+    rerun = _run(
+        "build", str(sample_dir), "--archive", str(archive), "--out", str(tmp_path / "s"), "--json"
+    )
+    assert rerun["sources"] == 88 and rerun["processed"] == 88 - 39
+    for word in ("民族团结", "干部"):
+        expected = {(d["path"], d["line"]) for d in sample_documents() if word in d["simplified"]}
+        found = _run("search", str(archive), word, "--json", "--limit", "0")
+        assert len({h["source_id"] for h in found["hits"]}) == len(expected)
+        assert found["total"] == len({h["passage_id"] for h in found["hits"]})
+    result = CliRunner().invoke(main, ["verify", str(archive)])
+    assert result.exit_code == 0, result.output
