@@ -308,7 +308,6 @@ class Archive:
         """
         return write_checkpoint(self.log, load_or_create_key(self.log.path))
 
-
     def proof_bundles(self, checkpoint: Checkpoint) -> dict[str, bytes]:
         """The inclusion proof of the capture of every original the sources come from.
 

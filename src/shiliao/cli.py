@@ -280,8 +280,13 @@ def build(
     is_flag=True,
     help="Let URLs reach loopback and private addresses (a local test server only).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print an object with added, unchanged, "
-              "duplicates (source ids) and failed (path and reason).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print an object with added, unchanged, "
+    "duplicates (source ids) and failed (path and reason).",
+)
 def add(archive_dir: Path, targets: tuple[str, ...], allow_private: bool, as_json: bool) -> None:
     """Capture web pages and files into an archive as sources of their own.
 
@@ -1201,7 +1206,9 @@ def export_command(archive_dir: Path, out: Path, fmt: str, site_url: str | None)
     standard output), or the whole archive as a BagIt bag."""
     if fmt == "bagit":
         with open_archive(archive_dir) as archive:
-            export_bag(archive.root, archive.catalog, out, load_settings().table("archive")["title"])
+            export_bag(
+                archive.root, archive.catalog, out, load_settings().table("archive")["title"]
+            )
         click.echo(f"bag written to {out}; check it with: bagit.py --validate {out}", err=True)
         return
     if fmt == "wacz":
@@ -1229,7 +1236,9 @@ def export_command(archive_dir: Path, out: Path, fmt: str, site_url: str | None)
 
 
 @main.command("import-bib", cls=_Command)
-@click.argument("collection_dir", metavar="COLLECTION", type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "collection_dir", metavar="COLLECTION", type=click.Path(file_okay=False, path_type=Path)
+)
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option(
     "--format",

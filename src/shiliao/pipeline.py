@@ -81,6 +81,8 @@ def _limits(settings: Settings) -> Limits:
         max_memory_bytes=int(table["max_memory_bytes"]),
         max_output_bytes=int(table["max_output_bytes"]),
     )
+
+
 _CHINESE_TAGS = {"zh", "zh-cn", "zh-tw", "zh-hk", "zh-hans", "zh-hant", "cmn"}
 
 Progress = Callable[[str, int, int], None]
@@ -974,7 +976,10 @@ def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
                     )
                     if entry.kind == "file_captured":
                         archive.catalog.record_file(
-                            data["sha256"], data["size"], data["media_type"], Path(data["path"]).name
+                            data["sha256"],
+                            data["size"],
+                            data["media_type"],
+                            Path(data["path"]).name,
                         )
                         archive.catalog.record_file_version(
                             data["object_id"],

@@ -352,7 +352,9 @@ class Catalog:
         ).fetchone()
         return None if row is None else self._source(row)
 
-    _PASSAGE_COLUMNS = "id, source_id, page, paragraph, char_start, char_end, text, method, language"
+    _PASSAGE_COLUMNS = (
+        "id, source_id, page, paragraph, char_start, char_end, text, method, language"
+    )
 
     @staticmethod
     def _passage(row: Sequence[Any]) -> Passage:
