@@ -42,7 +42,6 @@ __all__ = ["Collection", "CollectionFile", "read_collection", "source_id_for"]
 PROCESSING_VERSION = "1"
 
 _SIDECAR_SUFFIXES = (".yaml", ".yml")
-_CHUNK_BYTES = 1 << 20
 _DEFAULT_LINE_MAPPING = LineMapping(
     each_line={"title": "{title}", "url": "{url}", "date": "{date}"}, defaults={}
 )
@@ -121,13 +120,9 @@ def source_id_for(path: str, key: str | None = None) -> str:
 
 
 def _hash_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK_BYTES):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+        digest = hashlib.file_digest(handle, "sha256")
+        return digest.hexdigest(), handle.tell()
 
 
 def _fingerprint(*parts: Any) -> str:

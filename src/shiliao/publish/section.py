@@ -18,10 +18,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
-import opencc
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
@@ -31,6 +29,7 @@ from shiliao.cite.csl import anchor_id
 from shiliao.cite.reference import format_bibliography, in_text, year_suffixes
 from shiliao.cite.runs import Run
 from shiliao.model import Section, Term
+from shiliao.publish.lang import text_lang
 
 __all__ = ["RenderedReference", "RenderedSection", "render_section"]
 
@@ -109,7 +108,7 @@ def render_section(
     inside links and code are left alone.
 
     Every run of Han characters is wrapped in ``<span lang="zh-Hans">`` (``zh-Hant`` when
-    OpenCC's Traditional-to-Simplified conversion changes it). In runs outside links, glossary
+    ``publish.lang.text_lang`` finds it Traditional, as on the source pages). In runs outside links, glossary
     terms (Simplified or Traditional form) are linked to ``term_url(term.term)`` with
     ``class="term"`` and the form's ``lang``, longest match first, left to right, without
     overlap; a run that is exactly one term is the link alone.
@@ -140,11 +139,6 @@ def render_section(
         section, bibliography, terms, term_url, reference_anchor_prefix, style
     )
     return renderer.render()
-
-
-@cache
-def _to_simplified() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
 
 
 @dataclass
@@ -401,7 +395,8 @@ class _SectionRenderer:
     def _han_run(self, run: str, *, link_terms: bool) -> list[Token]:
         if link_terms and run in self.term_forms:
             return self._term_link(run)
-        lang = "zh-Hant" if _to_simplified().convert(run) != run else "zh-Hans"
+        # One rule for the whole site: the source pages decide a run's script the same way.
+        lang = text_lang(run) or "zh-Hans"
         inner: list[Token] = []
         position = start = 0
         while link_terms and position < len(run):
