@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from shiliao.errors import ExtractError, ExtractionLimit
-from shiliao.extract.unpack import ARCHIVE_MEDIA_TYPES, unpack_archive
+from shiliao.extract.unpack import ARCHIVE_MEDIA_TYPES, unpack_archive, unpack_in_worker
 
 from .craft import tar_of, zip_of
 
@@ -188,3 +188,25 @@ def test_encrypted_zip_member_is_skipped(tmp_path: Path, staging: Path) -> None:
 def test_archive_media_types() -> None:
     assert {"application/zip", "application/x-tar", "application/gzip"} == ARCHIVE_MEDIA_TYPES
     assert isinstance(zipfile.ZipFile(io.BytesIO(zip_of([("a", b"")]))), zipfile.ZipFile)
+
+
+def test_the_worker_unpacks_as_this_process_does(tmp_path: Path, staging: Path) -> None:
+    archive = tmp_path / "2019.zip"
+    archive.write_bytes(zip_of([("通知/一.txt", "一".encode()), ("../up.txt", b"u")]))
+    here = unpack_archive(archive, staging)
+    there = unpack_in_worker(archive, staging)
+    assert [(m.name, m.size, m.path.read_bytes()) for m in there.members] == [
+        (m.name, m.size, m.path.read_bytes()) for m in here.members
+    ]
+    assert there.skipped == here.skipped and there.folder.parent == staging
+
+
+def test_the_worker_reports_a_damaged_archive_and_a_timeout(tmp_path: Path, staging: Path) -> None:
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(b"PK\x03\x04" + bytes(64))
+    with pytest.raises(ExtractError, match="not a readable ZIP"):
+        unpack_in_worker(damaged, staging)
+    archive = tmp_path / "big.zip"
+    archive.write_bytes(zip_of([("a.txt", b"a")]))
+    with pytest.raises(ExtractionLimit, match="timed out"):
+        unpack_in_worker(archive, staging, timeout_s=0.01)

@@ -19,15 +19,25 @@ An archive's member names, types and sizes are written by whoever made it, so
   (a quine or a nested bomb).
 
 Everything is streamed in 1 MiB pieces, so memory stays small whatever the archive holds;
-only the standard library's ``zipfile``, ``tarfile`` and ``gzip`` read it.
+only the standard library's ``zipfile``, ``tarfile`` and ``gzip`` read it. ``unpack_in_worker``
+runs the same unpacking in a worker process (``python -P -m shiliao.extract.unpack``) under a
+time and address-space limit, as every parser of a collected file runs: a header crafted to
+loop or to exhaust memory ends that process, not the build.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import json
+import os
 import re
+import resource
 import shutil
+import signal
 import stat
+import subprocess
+import sys
 import tarfile
 import tempfile
 import unicodedata
@@ -47,6 +57,7 @@ __all__ = [
     "Unpacked",
     "UnpackedMember",
     "unpack_archive",
+    "unpack_in_worker",
 ]
 
 ARCHIVE_MEDIA_TYPES = frozenset({"application/zip", "application/x-tar", "application/gzip"})
@@ -338,3 +349,102 @@ def _tar_type_problem(info: tarfile.TarInfo) -> str | None:
     if not info.isreg():
         return "not a regular file"
     return None
+
+
+def unpack_in_worker(
+    path: Path,
+    staging: Path,
+    *,
+    media_type: str | None = None,
+    timeout_s: float = 600,
+    max_memory_bytes: int = 2 * 1024**3,
+) -> Unpacked:
+    """Run ``unpack_archive`` with its default limits in a worker process with limits.
+
+    Args:
+        path: the archive.
+        staging: an existing folder to unpack under (as for ``unpack_archive``).
+        media_type: as for ``unpack_archive``.
+        timeout_s: wall-clock seconds the worker may take; then it is killed.
+        max_memory_bytes: the worker's address-space limit in bytes (``RLIMIT_AS``).
+
+    Returns:
+        What ``unpack_archive`` returned in the worker (its folder lies under ``staging``).
+
+    Raises:
+        ExtractionLimit: a limit of ``unpack_archive`` was passed, or the worker ran out of
+            time or memory.
+        ExtractError: as for ``unpack_archive``, or the worker crashed.
+    """
+    command = [
+        sys.executable,
+        "-P",
+        "-m",
+        "shiliao.extract.unpack",
+        str(path),
+        str(staging),
+        media_type or "",
+        str(max_memory_bytes),
+    ]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(entry for entry in sys.path if entry))
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    ) as process:
+        try:
+            out, err = process.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise ExtractionLimit(
+                f"{path.name}: unpacking timed out after {timeout_s:g} s"
+            ) from exc
+    try:
+        reply = json.loads(out)
+    except ValueError:
+        last = err.decode("utf-8", errors="replace").strip().rpartition("\n")[2]
+        raise ExtractError(
+            f"{path.name}: the unpacking process ended with status {process.returncode}"
+            f" ({last or 'no message'}; a crash, or memory exhausted under the"
+            f" {max_memory_bytes}-byte limit)"
+        ) from None
+    if "error" in reply:
+        kind = ExtractionLimit if reply["error"]["type"] == "ExtractionLimit" else ExtractError
+        raise kind(reply["error"]["message"])
+    return Unpacked(
+        folder=Path(reply["folder"]),
+        members=[UnpackedMember(m["name"], Path(m["path"]), m["size"]) for m in reply["members"]],
+        skipped=[SkippedMember(m["name"], m["reason"]) for m in reply["skipped"]],
+    )
+
+
+def _main(argv: list[str]) -> int:
+    """The worker: ``PATH STAGING MEDIA_TYPE MAX_MEMORY_BYTES``; one JSON object on stdout."""
+    path, staging, media_type, max_memory = argv
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (int(max_memory), hard))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:
+        unpacked = unpack_archive(Path(path), Path(staging), media_type=media_type or None)
+    except ExtractError as exc:
+        reply: dict[str, object] = {"error": {"type": type(exc).__name__, "message": str(exc)}}
+    except MemoryError:
+        reply = {"error": {"type": "ExtractionLimit", "message": f"{path}: out of memory"}}
+    else:
+        reply = {
+            "folder": str(unpacked.folder),
+            "members": [
+                {"name": m.name, "path": str(m.path), "size": m.size} for m in unpacked.members
+            ],
+            "skipped": [{"name": m.name, "reason": m.reason} for m in unpacked.skipped],
+        }
+    sys.stdout.write(json.dumps(reply, ensure_ascii=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

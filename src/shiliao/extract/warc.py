@@ -20,6 +20,7 @@ files; each is read in turn, its documents carrying ``warc_file``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 import zlib
@@ -69,7 +70,8 @@ def extract_warc(data: bytes, name: str) -> Extraction:
         An extraction with no pages of its own, method ``"warc"``; ``documents`` holds one
         extraction per HTML page (method ``"html"``, see ``html.extract_html``) whose metadata
         adds ``url`` (WARC-Target-URI), ``warc_date`` (WARC-Date as written, ISO 8601 UTC),
-        ``warc_record_id``, ``warc_offset`` (the record's byte offset in the file) and
+        ``warc_record_id``, ``warc_offset`` (the record's byte offset in the file),
+        ``payload_sha256`` (SHA-256 of the HTTP body, after dechunking and decoding) and
         ``http_status`` (when the record has HTTP headers). Metadata of the archive:
         ``warc_records`` (records read) and ``warc_pages``; when the file is cut off,
         ``truncated`` ``{"last_good_offset": int | None, "reason": str}``, a line in
@@ -211,7 +213,8 @@ def _page(record: Any, name: str) -> Extraction | None:
         _drain(payload_stream)
         return None
     payload = payload_stream.read(MAX_TEXT_BYTES + 1)
-    _drain(payload_stream)
+    digest = hashlib.sha256(payload)
+    _drain(payload_stream, digest)
     if media_type not in _HTML_TYPES:
         media_type = sniff_media_type(payload[:SNIFF_BYTES], url.partition("?")[0])
     if media_type not in _HTML_TYPES:
@@ -221,16 +224,19 @@ def _page(record: Any, name: str) -> Extraction | None:
         "url": url,
         "warc_date": record.rec_headers.get_header("WARC-Date"),
         "warc_record_id": record.rec_headers.get_header("WARC-Record-ID"),
+        "payload_sha256": digest.hexdigest(),
     }
     if status is not None:
         page.metadata["http_status"] = int(status)
     return page
 
 
-def _drain(stream: IO[bytes]) -> None:
-    """Read a payload to its end in pieces (a record may hold a video of gigabytes)."""
-    while stream.read(_DRAIN_CHUNK_BYTES):
-        pass
+def _drain(stream: IO[bytes], digest: Any = None) -> None:
+    """Read a payload to its end in pieces (a record may hold a video of gigabytes), feeding
+    them to ``digest`` (a ``hashlib`` object) when one is given."""
+    while chunk := stream.read(_DRAIN_CHUNK_BYTES):
+        if digest is not None:
+            digest.update(chunk)
 
 
 def _content_type(value: str) -> tuple[str, str | None]:
