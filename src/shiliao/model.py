@@ -118,6 +118,10 @@ class Passage:
             ``"pdf-text-layer"``, ``"ocr"`` (machine-read: show it marked as such), ``"docx"``.
         id: the database's id for a stored passage (also its id in the search index), else None.
         language: BCP 47 tag of the passage's text (``"mul"`` when mixed), else None.
+        confidence: for text read by OCR, the lowest engine confidence (0.0 to 1.0) among the
+            OCR lines that make up the passage: its weakest line, which a reader must be
+            warned of (see ``passages.attach_ocr_confidence``); None for text not read by OCR,
+            or OCR text no line could be traced to.
     """
 
     source_id: str
@@ -129,6 +133,7 @@ class Passage:
     method: str
     id: int | None = None
     language: str | None = None
+    confidence: float | None = None
 
 
 @dataclass

@@ -84,3 +84,51 @@ def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
             catalog.save_source(_source(), "fp", 0, [Passage("s1", 1, 1, 0, 1, "x", "record")])
             raise RuntimeError("killed mid-write")
         assert catalog.source("s1") is None and catalog.counts()["passages"] == 0
+
+
+def test_an_archive_from_before_passage_confidence_opens_and_migrates(tmp_path: Path) -> None:
+    # An archive as shiliao wrote it before 0004: the first three migrations, one OCR passage.
+    path = tmp_path / "shiliao.db"
+    old = MIGRATIONS[:3]
+    assert [name for name, _ in old][-1] == "0003_passage_language"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for name, sql in old:
+        for statement in sql.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("INSERT INTO schema_migrations VALUES (?, '2024-01-01T00:00:00+00:00')", (name,))
+    db.execute("INSERT INTO files VALUES (?, 10, 'image/png', 'scan.png', 'x')", ("a" * 64,))
+    db.execute(
+        "INSERT INTO sources (id, title, type, language, metadata, path, file_sha256, "
+        "record_sha256, fingerprint, status, position, updated_at) "
+        "VALUES ('scan', 'scan', 'graphic', 'zh-Hans', '{}', 'sources/scan.png', ?, ?, 'fp', "
+        "'extracted', 0, 'x')",
+        ("a" * 64, "b" * 64),
+    )
+    db.execute(
+        "INSERT INTO passages (source_id, page, paragraph, char_start, char_end, text, method, "
+        "language) VALUES ('scan', 1, 1, 0, 4, '民族团结', 'ocr', 'zh-Hans')"
+    )
+    db.commit()
+    db.close()
+
+    with Catalog(path) as catalog:
+        assert [(p.text, p.method, p.confidence) for p in catalog.passages("scan")] == [
+            ("民族团结", "ocr", None)
+        ]
+        with catalog.transaction():
+            catalog.save_source(
+                _source("scan"),
+                "fp",
+                0,
+                [Passage("scan", 1, 1, 0, 4, "结亲活动", "ocr", confidence=0.87)],
+            )
+        assert [p.confidence for p in catalog.passages("scan")] == [0.87]
+        assert [p.confidence for p in catalog.iter_passages()] == [0.87]
+    db = sqlite3.connect(path)
+    names = [row[0] for row in db.execute("SELECT name FROM schema_migrations")]
+    assert names == [name for name, _ in MIGRATIONS] and names[-1] == "0004_passage_confidence"
+    columns = {row[1]: (row[2], row[3]) for row in db.execute("PRAGMA table_info(passages)")}
+    assert columns["confidence"] == ("REAL", 0)  # NULL allowed
+    db.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -81,6 +82,9 @@ _METADATA_LABELS = {
     "publisher": "Publisher",
     "publisher_en": "Publisher (English)",
     "url": "URL",
+    "captured": "Captured (web archive)",
+    "member": "Inside the file",
+    "also_named": "Also in the collection as",
     "collection": "Collection",
     "rights": "Rights",
     "description": "Description",
@@ -608,6 +612,12 @@ class _SiteBuilder:
                     "paragraph": passage.paragraph,
                     "page": passage.page,
                     "ocr": passage.method == "ocr",
+                    # Rounded down: a reader is never shown more confidence than the engine gave.
+                    "confidence": (
+                        None
+                        if passage.confidence is None
+                        else f"{math.floor(passage.confidence * 100) / 100:.2f}"
+                    ),
                     "lang": lang,
                     "dir": direction(lang),
                     "html": passage_markup(passage.text, found, term_link, lang),

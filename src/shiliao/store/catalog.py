@@ -272,7 +272,7 @@ class Catalog:
         for passage in passages:
             cursor = self._db.execute(
                 "INSERT INTO passages (source_id, page, paragraph, char_start, char_end, text, "
-                "method, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "method, language, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     source.id,
                     passage.page,
@@ -282,6 +282,7 @@ class Catalog:
                     passage.text,
                     passage.method,
                     passage.language,
+                    passage.confidence,
                 ),
             )
             ids.append(int(cursor.lastrowid))
@@ -353,7 +354,7 @@ class Catalog:
         return None if row is None else self._source(row)
 
     _PASSAGE_COLUMNS = (
-        "id, source_id, page, paragraph, char_start, char_end, text, method, language"
+        "id, source_id, page, paragraph, char_start, char_end, text, method, language, confidence"
     )
 
     @staticmethod
@@ -368,6 +369,7 @@ class Catalog:
             text=row[6],
             method=row[7],
             language=row[8],
+            confidence=row[9],
         )
 
     def passages(self, source_id: str) -> list[Passage]:
@@ -515,7 +517,9 @@ class Catalog:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [(self._passage(row[:9]), row[9], row[10]) for row in self._db.execute(sql, params)]
+        return [
+            (self._passage(row[:10]), row[10], row[11]) for row in self._db.execute(sql, params)
+        ]
 
     def passage_mentions(self, source_id: str) -> dict[int, list[tuple[str, int, int]]]:
         """Map passage id -> ``[(term, char_start, char_end)]`` for one source's passages."""

@@ -126,6 +126,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE passages ADD COLUMN language TEXT
         """,
     ),
+    (
+        "0004_passage_confidence",
+        """
+        ALTER TABLE passages ADD COLUMN confidence REAL
+        """,
+    ),
 ]
 
 
