@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from reportlab.pdfgen import canvas
 
 from shiliao.cli import main
+from shiliao.store import Catalog, file_object_id
 from tests.conftest import FIXTURES
 from tests.extract.craft import jpeg_with_exif
 
@@ -64,13 +65,24 @@ def _passages(archive: Path, source_id: str) -> list[tuple]:
 def test_a_mixed_batch_keeps_every_file_and_reports_each_problem(tmp_path: Path) -> None:
     collection = _collection(tmp_path / "c")
     serial = _build(collection, tmp_path / "serial")
-    assert serial["sources"] == 9 and serial["files"] == 8
+    # The copy of a web page is reported, kept once, and no source of its own; both names stay.
+    assert serial["sources"] == 8 and serial["files"] == 8
     failed = {f["path"]: f["reason"] for f in serial["failed"]}
     assert set(failed) == {"sources/broken.pdf", "sources/locked.pdf"}
     assert [d["path"] for d in serial["duplicates"]] == ["sources/zj-fzggw-info-release.html"]
+    assert serial["duplicates"][0]["same_as"] == "sources/zj-copy.html"
     assert any("encrypted no text" in w for w in serial["warnings"])
 
     archive = tmp_path / "serial" / "a"
+    copy = json.loads(CliRunner().invoke(main, ["show", str(archive), "zj-copy", "--json"]).stdout)
+    assert copy["metadata"]["also_named"] == ["sources/zj-fzggw-info-release.html"]
+    assert CliRunner().invoke(main, ["show", str(archive), "zj-fzggw-info-release"]).exit_code != 0
+    with Catalog(archive / "shiliao.db") as catalog:
+        stored = catalog.file_versions(serial["duplicates"][0]["sha256"])
+        received = [e for e in catalog.events() if e["kind"] == "duplicate_received"]
+    assert [row["object_id"] for row in stored] == [file_object_id("sources/zj-copy.html")]
+    assert [e["data"]["path"] for e in received] == ["sources/zj-fzggw-info-release.html"]
+    assert CliRunner().invoke(main, ["verify", str(archive)]).exit_code == 0
     show = CliRunner().invoke(main, ["show", str(archive), "locked", "--json"])
     assert json.loads(show.stdout)["status"] == "encrypted_no_text"
     photo = json.loads(CliRunner().invoke(main, ["show", str(archive), "photo", "--json"]).stdout)

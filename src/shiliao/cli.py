@@ -124,6 +124,7 @@ def _build_summary(
         "unchanged": len(report.unchanged),
         "removed": len(report.removed),
         "duplicates": report.duplicates,
+        "skipped": report.skipped,
         "failed": report.failed,
         "warnings": report.warnings + site.pop("warnings", []),
         "site": site,
@@ -141,6 +142,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     table.add_row("unchanged", str(summary["unchanged"]))
     table.add_row("removed", str(summary["removed"]))
     table.add_row("duplicates", str(len(summary["duplicates"])))
+    table.add_row("skipped in ZIP/TAR", str(len(summary["skipped"])))
     table.add_row("failed", str(len(summary["failed"])))
     table.add_row("archive", summary["archive"])
     site = summary["site"]
@@ -281,24 +283,51 @@ def build(
     help="Let URLs reach loopback and private addresses (a local test server only).",
 )
 @click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Files extracted at once, each in its own limited worker process.",
+)
+@click.option(
+    "--dask",
+    metavar="ADDRESS|local",
+    help="Send extraction and OCR to a Dask cluster (a scheduler address, or 'local' for one "
+    "on this machine); the archive stays the single writer.",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
-    help="Print an object with added, unchanged, "
-    "duplicates (source ids) and failed (path and reason).",
+    help="Print an object with added, unchanged, duplicates (source ids), failed (path and "
+    "reason) and skipped (files inside a ZIP or TAR not taken out).",
 )
-def add(archive_dir: Path, targets: tuple[str, ...], allow_private: bool, as_json: bool) -> None:
+def add(
+    archive_dir: Path,
+    targets: tuple[str, ...],
+    allow_private: bool,
+    workers: int,
+    dask: str | None,
+    as_json: bool,
+) -> None:
     """Capture web pages and files into an archive as sources of their own.
 
     A URL is fetched into a WARC file, kept as the original with its HTTP status and headers,
     and its page extracted; loopback, private, link-local and metadata addresses are refused at
     every redirect, and so are schemes other than http and https. A file is kept as
-    added/NAME. Sources added this way stay when the collection is built again.
+    added/NAME; a web archive (WARC, WACZ) gives a source per HTML page, a ZIP or TAR file a
+    source per file inside it. Sources added this way stay when the collection is built again.
     """
     with open_archive(archive_dir) as archive, _progress(not as_json) as progress:
         settings = load_settings()
         report = add_targets(
-            archive, targets, settings, allow_private=allow_private, progress=progress
+            archive,
+            targets,
+            settings,
+            allow_private=allow_private,
+            progress=progress,
+            workers=workers,
+            dask=dask,
         )
         archive.checkpoint()
     payload = {
@@ -306,6 +335,7 @@ def add(archive_dir: Path, targets: tuple[str, ...], allow_private: bool, as_jso
         "unchanged": report.unchanged,
         "duplicates": report.duplicates,
         "failed": report.failed,
+        "skipped": report.skipped,
     }
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -315,9 +345,12 @@ def add(archive_dir: Path, targets: tuple[str, ...], allow_private: bool, as_jso
         for key in ("added", "unchanged", "duplicates"):
             table.add_row(key, str(len(payload[key])))
         table.add_row("failed", str(len(report.failed)))
+        table.add_row("skipped in ZIP/TAR", str(len(report.skipped)))
         out.print(table)
         for failure in report.failed:
             out.print(f"failed {failure['path']}: {failure['reason']}", markup=False)
+        for row in report.skipped:
+            out.print(f"skipped {row['path']}: {row['member']}: {row['reason']}", markup=False)
     if report.failed and not report.added:
         raise SystemExit(1)
 

@@ -19,20 +19,21 @@ import shutil
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from shiliao.archive import Archive, CapturedFile, open_archive
+from shiliao.archive import Archive, open_archive
 from shiliao.capture import capture_url
 from shiliao.cite.citations import find_citations, resolve
 from shiliao.cite.sources import citable_items, source_item
 from shiliao.collection import Collection, CollectionFile, read_collection, source_id_for
 from shiliao.config import Settings, load_settings
+from shiliao.containers import open_containers
 from shiliao.errors import CaptureError, EncryptedDocument, ExtractError, SearchError, StoreError
 from shiliao.extract.media import sniff_media_type
-from shiliao.extract.passages import split_passages
+from shiliao.extract.passages import attach_ocr_confidence, split_passages
 from shiliao.extract.pool import Limits, extract_many
 from shiliao.extract.runner import extract_file
 from shiliao.model import Extraction, Page, Passage, Source, SourceInput
@@ -97,8 +98,11 @@ class IngestReport:
         unchanged: ids of sources left as they were.
         removed: ids of sources that left the collection (their originals stay stored).
         failed: ``{"source_id", "path", "reason"}`` for each source whose extraction failed.
-        duplicates: ``{"path", "same_as", "sha256"}`` for each collection file whose bytes are
-            those of an earlier file (both names are kept).
+        duplicates: ``{"path", "same_as", "sha256"}`` for each source file whose bytes are
+            those of an earlier one: it is not stored again nor made a source of its own; the
+            first keeps its name in ``also_named``.
+        skipped: ``{"path", "member", "reason"}`` for each file inside a ZIP or TAR of the
+            collection that was not taken out (a link, an unsafe name, encrypted, damaged).
         warnings: one line per problem (file, line where known, and what is wrong).
         changed: whether anything in the archive changed (sources, glossary, sections,
             bibliography).
@@ -110,6 +114,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
     duplicates: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed: bool = False
     seconds: float = 0.0
@@ -151,6 +156,14 @@ def _record_source(
     )
 
 
+def _name_of(item: SourceInput) -> str:
+    """What a source without a title is called: its file's name (a member's, in a container)."""
+    member = item.metadata.get("member")
+    if member and not _is_url(str(member)):
+        return PurePosixPath(str(member)).name
+    return str(member or Path(item.path).name)
+
+
 def _process(
     item: SourceInput,
     file: CollectionFile,
@@ -183,7 +196,7 @@ def _process(
         except ExtractError as exc:
             extracted = exc
     if isinstance(extracted, ExtractError):
-        title = str(metadata.get("title") or Path(item.path).name)
+        title = str(metadata.get("title") or _name_of(item))
         # An encrypted file is kept and said to be so, not reported as a parser failure.
         status = (
             "encrypted_no_text" if isinstance(extracted, EncryptedDocument) else "extraction_failed"
@@ -212,7 +225,8 @@ def _process(
             merged[key] = found[key]
     text = "\n".join(page.text for page in extraction.pages)
     passages = split_passages(item.id, extraction.pages, extraction.method)
-    title = str(merged.get("title") or Path(item.path).name)
+    passages = attach_ocr_confidence(passages, extraction.metadata.get("ocr_lines"))
+    title = str(merged.get("title") or _name_of(item))
     return _record_source(item, file.sha256, title, merged, text, "extracted", None), passages
 
 
@@ -227,12 +241,15 @@ class AddReport:
             name is logged; nothing is stored twice).
         failed: ``{"path", "reason"}`` for each target that could not be captured or read, and
             each added source whose extraction failed (with ``source_id``).
+        skipped: ``{"path", "member", "reason"}`` for each file inside an added ZIP or TAR
+            that was not taken out.
     """
 
     added: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
 
 
 def _is_url(target: str) -> bool:
@@ -248,21 +265,29 @@ def add_targets(
     transport: Any = None,
     resolver: Any = None,
     progress: Progress | None = None,
+    workers: int = 1,
+    dask: str | None = None,
 ) -> AddReport:
     """Capture URLs and files into the archive as sources of their own (origin ``added``).
 
     A URL is fetched into a WARC (``capture.capture_url``: refuses private addresses at every
     hop unless ``allow_private``, with size and time limits), stored as the original with the
     HTTP status and headers as provenance, and its page extracted. A file is stored as
-    ``added/<name>``. Sources added this way stay when the collection is built again.
+    ``added/<name>``; a web archive or a ZIP or TAR file is opened into a source per page or
+    file inside it (``containers.open_containers``). Sources added this way stay when the
+    collection is built again. Every target is captured first, one after another; then the
+    new sources are extracted (``workers`` at once, or on Dask) and stored in target order.
 
     Args:
         archive: the open archive (written).
         targets: URLs (``http``/``https``) and file paths.
-        settings: the merged settings (``extract`` limits).
+        settings: the merged settings (``extract`` and ``capture`` limits).
         allow_private: let a URL reach loopback and private addresses (a local test server).
         transport, resolver: passed to ``capture_url`` (tests inject them).
-        progress: called as ``progress("add", done, total)``.
+        progress: called as ``progress(stage, done, total)``, stages ``"capture"`` and
+            ``"extract"``.
+        workers: files extracted at once (each in its own limited worker process).
+        dask: ``"local"`` or a Dask scheduler address to extract on (see ``ingest``).
 
     Returns:
         An ``AddReport``. A target that fails is reported and the rest go on; nothing
@@ -273,95 +298,205 @@ def add_targets(
     """
     report = AddReport()
     targets = list(targets)
-    index = archive.open_index()
-    matcher = GlossaryMatcher(archive.catalog.terms())
-    position = len(archive.catalog.sources()) + 1_000_000
-    for done, target in enumerate(targets, start=1):
-        if progress:
-            progress("add", done, len(targets))
-        temp: Path | None = None
-        try:
-            if _is_url(target):
-                capture = capture_url(
-                    target,
-                    allow_private=allow_private,
-                    transport=transport,
-                    resolver=resolver,
-                    agent=archive.agent,
-                    timeout_s=float(settings.table("capture")["timeout_s"]),
-                    max_bytes=int(settings.table("capture")["max_bytes"]),
+    captures: list[_Captured] = []
+    temps: list[Path] = []
+    try:
+        for done, target in enumerate(targets, start=1):
+            if progress:
+                progress("capture", done, len(targets))
+            try:
+                captured = _capture_target(
+                    archive, target, settings, allow_private, transport, resolver, report, temps
                 )
-                temp = Path(capture.warc_path)
-                path, media_type = temp, "application/warc"
-                object_id = "urn:shiliao:url:" + quote(target, safe="/:?=&")
-                logical, original, how = "capture.warc.gz", target, "URL capture"
-                details: dict[str, Any] = {"http": capture.provenance()}
-                metadata = _capture_metadata(target, details["http"])
-                source_path = target
-            else:
-                path = Path(target)
-                if not path.is_file():
-                    report.failed.append({"path": target, "reason": "no such file"})
-                    continue
-                with path.open("rb") as handle:
-                    media_type = sniff_media_type(handle.read(_HEAD_BYTES), path.name)
-                name = unicodedata.normalize("NFC", path.name)
-                source_path = f"added/{name}"
-                object_id = file_object_id(source_path)
-                logical, original, how, details = source_path, str(path), "file import", {}
-                metadata = {}
-                with path.open("rb") as handle:
-                    sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
-                same = archive.catalog.file_versions(sha256)
-                if same and all(row["object_id"] != object_id for row in same):
-                    archive.record(
-                        "duplicate_received",
-                        {"name": str(path), "sha256": sha256, "stored_as": same[0]["object_id"]},
-                        object_id=same[0]["object_id"],
-                    )
-                    holders = [s.id for s in archive.catalog.sources() if s.file_sha256 == sha256]
-                    report.duplicates.extend(holders or [same[0]["object_id"]])
-                    continue
-            captured = archive.capture_file(
-                object_id,
-                path,
-                logical,
-                how=how,
-                original=original,
-                media_type=media_type,
-                details=details,
+            except (CaptureError, OSError) as exc:
+                report.failed.append({"path": target, "reason": str(exc)})
+                continue
+            if captured is not None:
+                captures.append(captured)
+        _add_captured(archive, captures, settings, report, progress, workers, dask)
+    finally:
+        for temp in temps:
+            temp.unlink(missing_ok=True)
+    return report
+
+
+def _add_captured(
+    archive: Archive,
+    captures: list[_Captured],
+    settings: Settings,
+    report: AddReport,
+    progress: Progress | None,
+    workers: int,
+    dask: str | None,
+) -> None:
+    """Make the sources of kept targets: open containers, extract what is new or changed (in
+    parallel), store and index it in target order; ``report`` gets ``added``, ``unchanged``,
+    ``skipped`` and the failed extractions."""
+    stored = {s: f for s, (f, _) in archive.catalog.source_states("added").items()}
+    files = {c.item.path: c.file for c in captures}
+    media_types = {c.item.path: c.media_type for c in captures}
+    where = {c.item.path: (c.object_id, c.version) for c in captures}
+    staging = archive.root / ".staging" / "added"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    index = archive.open_index()
+    try:
+        # A URL's capture is one page, under the id its URL gives; a file may be a container.
+        opened = open_containers(
+            [c.item for c in captures if not _is_url(c.target)],
+            files,
+            media_types,
+            stored,
+            lambda source_id: archive.catalog.get_state(f"container:{source_id}"),
+            staging,
+            _limits(settings),
+        )
+        members: dict[str, list[SourceInput]] = {}
+        for item in opened.sources:
+            members.setdefault(item.path, []).append(item)
+        sources = [
+            (c.target, source)
+            for c in captures
+            for source in ([c.item] if _is_url(c.target) else members[c.item.path])
+        ]
+        todo = [(t, s) for t, s in sources if stored.get(s.id) != s.fingerprint]
+        report.unchanged += [s.id for _, s in sources if stored.get(s.id) == s.fingerprint]
+
+        def job(item: SourceInput) -> tuple[str, Path, str]:
+            path, media_type = opened.member_files.get(
+                item.id, (files[item.path].abspath, media_types[item.path])
             )
-        except (CaptureError, OSError) as exc:
-            report.failed.append({"path": target, "reason": str(exc)})
-            continue
-        try:
-            source_id, status = _add_source(
+            return item.id, path, media_type
+
+        jobs = [job(item) for _, item in todo if item.id not in opened.prepared]
+        extracted = (
+            extract_many(jobs, workers=workers, dask=dask, limits=_limits(settings))
+            if jobs
+            else iter(())
+        )
+        matcher = GlossaryMatcher(archive.catalog.terms())
+        position = len(archive.catalog.sources()) + 1_000_000
+        for done, (target, item) in enumerate(todo, start=1):
+            if progress:
+                progress("extract", done, len(todo))
+            result = opened.prepared[item.id] if item.id in opened.prepared else next(extracted)[1]
+            source, passages = _process(item, files[item.path], job(item)[2], settings, result)
+            object_id, version = where[item.path]
+            _save(
                 archive,
                 index,
                 matcher,
-                captured,
-                path,
-                media_type,
-                source_path,
-                metadata,
-                settings,
+                item,
+                source,
+                passages,
                 position + done,
+                object_id,
+                version,
+                "added",
             )
-        finally:
-            if temp is not None:
-                temp.unlink(missing_ok=True)
-        if status is None:
-            report.unchanged.append(source_id)
-            continue
-        report.added.append(source_id)
-        if status != "extracted":
-            source = archive.catalog.source(source_id)
-            reason = source.error if source and source.error else status
-            report.failed.append({"source_id": source_id, "path": target, "reason": reason})
-    index.commit()
-    with archive.catalog.transaction():
-        archive.catalog.mark_indexed(report.added)
-    return report
+            report.added.append(item.id)
+            if source.status != "extracted":
+                reason = source.error or source.status
+                report.failed.append({"source_id": item.id, "path": target, "reason": reason})
+        with archive.catalog.transaction():
+            for container_id, state in opened.opened.items():
+                archive.catalog.set_state(f"container:{container_id}", asdict(state))
+        index.commit()
+        with archive.catalog.transaction():
+            archive.catalog.mark_indexed(report.added)
+    finally:
+        index.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    report.skipped += opened.skipped()
+
+
+@dataclass(frozen=True)
+class _Captured:
+    """A target of ``add_targets`` once its bytes are kept."""
+
+    target: str
+    item: SourceInput
+    file: CollectionFile
+    media_type: str
+    object_id: str
+    version: int
+
+
+def _capture_target(
+    archive: Archive,
+    target: str,
+    settings: Settings,
+    allow_private: bool,
+    transport: Any,
+    resolver: Any,
+    report: AddReport,
+    temps: list[Path],
+) -> _Captured | None:
+    """Keep one target's bytes (a URL fetched into a WARC, or a file) and log the capture.
+
+    Returns:
+        What was kept, or None when the target is reported in ``report`` instead (a missing
+        file, or bytes the archive already holds under another name).
+
+    Raises:
+        CaptureError: the URL cannot be fetched, or is refused.
+        OSError: the file cannot be read.
+    """
+    if _is_url(target):
+        capture = capture_url(
+            target,
+            allow_private=allow_private,
+            transport=transport,
+            resolver=resolver,
+            agent=archive.agent,
+            timeout_s=float(settings.table("capture")["timeout_s"]),
+            max_bytes=int(settings.table("capture")["max_bytes"]),
+        )
+        path = Path(capture.warc_path)
+        temps.append(path)
+        media_type = "application/warc"
+        object_id = "urn:shiliao:url:" + quote(target, safe="/:?=&")
+        logical, original, how = "capture.warc.gz", target, "URL capture"
+        details: dict[str, Any] = {"http": capture.provenance()}
+        metadata = _capture_metadata(target, details["http"])
+        source_path = target
+    else:
+        path = Path(target)
+        if not path.is_file():
+            report.failed.append({"path": target, "reason": "no such file"})
+            return None
+        with path.open("rb") as handle:
+            media_type = sniff_media_type(handle.read(_HEAD_BYTES), path.name)
+        source_path = "added/" + unicodedata.normalize("NFC", path.name)
+        object_id = file_object_id(source_path)
+        logical, original, how, details = source_path, str(path), "file import", {}
+        metadata = {}
+        with path.open("rb") as handle:
+            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        same = archive.catalog.file_versions(sha256)
+        if same and all(row["object_id"] != object_id for row in same):
+            archive.record(
+                "duplicate_received",
+                {"name": str(path), "sha256": sha256, "stored_as": same[0]["object_id"]},
+                object_id=same[0]["object_id"],
+            )
+            holders = [s.id for s in archive.catalog.sources() if s.file_sha256 == sha256]
+            report.duplicates.extend(holders or [same[0]["object_id"]])
+            return None
+    captured = archive.capture_file(
+        object_id, path, logical, how=how, original=original, media_type=media_type, details=details
+    )
+    item = SourceInput(
+        id=_added_source_id(source_path),
+        path=source_path,
+        line=None,
+        record_sha256=captured.sha256,
+        metadata=metadata,
+        text=None,
+        fingerprint=_digest_of([captured.sha256, metadata]),
+    )
+    file = CollectionFile(source_path, path, captured.sha256, captured.size)
+    return _Captured(target, item, file, media_type, captured.object_id, captured.version)
 
 
 def _capture_metadata(url: str, provenance: dict[str, Any]) -> dict[str, Any]:
@@ -381,81 +516,70 @@ def _added_source_id(source_path: str) -> str:
     return source_id_for(source_path)
 
 
-def _add_source(
-    archive: Archive,
-    index: PassageIndex,
-    matcher: GlossaryMatcher,
-    captured: CapturedFile,
-    path: Path,
-    media_type: str,
-    source_path: str,
-    metadata: dict[str, Any],
-    settings: Settings,
-    position: int,
-) -> tuple[str, str | None]:
-    """Make (or update) the source of an added file or capture once its bytes are kept.
-
-    Returns:
-        ``(source id, status)``; the status is None when the source was already there with
-        the same bytes and metadata.
-    """
-    source_id = _added_source_id(source_path)
-    item = SourceInput(
-        id=source_id,
-        path=source_path,
-        line=None,
-        record_sha256=captured.sha256,
-        metadata=metadata,
-        text=None,
-        fingerprint=_digest_of([captured.sha256, metadata]),
-    )
-    previous = archive.catalog.source_states("added").get(source_id)
-    if previous is not None and previous[0] == item.fingerprint:
-        return source_id, None
-    file = CollectionFile(source_path, path, captured.sha256, captured.size)
-    source, passages = _process(item, file, media_type, settings)
-    _save(
-        archive,
-        index,
-        matcher,
-        item,
-        source,
-        passages,
-        position,
-        captured.object_id,
-        captured.version,
-        "added",
-    )
-    return source_id, source.status
-
-
 def _digest_of(values: Iterable[Any]) -> str:
     return hashlib.sha256(
         json.dumps(list(values), ensure_ascii=False, sort_keys=True, default=str).encode()
     ).hexdigest()
 
 
-def _store_files(archive: Archive, collection: Collection) -> tuple[dict[str, str], dict[str, int]]:
-    """Keep every collection file as an original (one OCFL object per path), logging each
-    capture, and log the files that left the collection.
+@dataclass
+class _StoredFiles:
+    """Where each collection file's current bytes are kept.
 
-    Returns:
-        ``(media types, versions)``: collection path -> media type sniffed from its bytes, and
-        collection path -> the version of its object that holds its current bytes.
+    Attributes:
+        media_types: collection path -> media type sniffed from its bytes.
+        objects: collection path -> the OCFL object holding its bytes: its own, or, when the
+            same bytes were already kept under another name, that object's.
+        versions: collection path -> the version of that object that holds them.
     """
-    media_types: dict[str, str] = {}
-    versions: dict[str, int] = {}
+
+    media_types: dict[str, str] = field(default_factory=dict)
+    objects: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+
+
+def _store_files(archive: Archive, collection: Collection) -> _StoredFiles:
+    """Keep every collection file as an original, each set of bytes once, logging each capture,
+    and log the files that left the collection.
+
+    A file's bytes go into an OCFL object of its own (``file_object_id`` of its path) unless
+    the archive already holds the same bytes, under this or another name: then nothing is
+    stored again and a ``duplicate_received`` entry records the new name, the digest and where
+    the bytes are (``stored_as``, ``version``, ``stored_path``), so that no name is lost and
+    ``rebuild`` can restore the file from the log.
+    """
+    stored = _StoredFiles()
     known = archive.catalog.collection_files()
-    located = {
-        (row["object_id"], row["sha256"]): row["version"] for row in archive.catalog.file_versions()
-    }
+    holders: dict[str, tuple[str, int, str]] = {}
+    own: dict[tuple[str, str], int] = {}
+    for row in archive.catalog.file_versions():
+        holders.setdefault(row["sha256"], (row["object_id"], row["version"], row["logical_path"]))
+        own[(row["object_id"], row["sha256"])] = row["version"]
     for file in collection.files:
         with file.abspath.open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
-        media_types[file.path] = sniff_media_type(head, file.abspath.name)
+        stored.media_types[file.path] = sniff_media_type(head, file.abspath.name)
         object_id = file_object_id(file.path)
-        if known.get(file.path) == file.sha256 and (object_id, file.sha256) in located:
-            versions[file.path] = located[(object_id, file.sha256)]
+        if (object_id, file.sha256) in own and known.get(file.path) == file.sha256:
+            stored.objects[file.path] = object_id
+            stored.versions[file.path] = own[(object_id, file.sha256)]
+            continue
+        if file.sha256 in holders and (object_id, file.sha256) not in own:
+            holder, version, stored_path = holders[file.sha256]
+            stored.objects[file.path], stored.versions[file.path] = holder, version
+            if known.get(file.path) != file.sha256:
+                archive.record(
+                    "duplicate_received",
+                    {
+                        "path": file.path,
+                        "sha256": file.sha256,
+                        "stored_as": holder,
+                        "version": version,
+                        "stored_path": stored_path,
+                    },
+                    object_id=holder,
+                    version=version,
+                )
             continue
         captured = archive.capture_file(
             object_id,
@@ -463,11 +587,13 @@ def _store_files(archive: Archive, collection: Collection) -> tuple[dict[str, st
             file.path,
             how="file import",
             original=file.path,
-            media_type=media_types[file.path],
+            media_type=stored.media_types[file.path],
         )
         if captured.sha256 != file.sha256:
             raise StoreError(f"{file.path} changed while it was being read; run the build again")
-        versions[file.path] = captured.version
+        stored.objects[file.path], stored.versions[file.path] = object_id, captured.version
+        own[(object_id, file.sha256)] = captured.version
+        holders.setdefault(file.sha256, (object_id, captured.version, file.path))
     current = {f.path for f in collection.files}
     for path in sorted(set(known) - current):
         archive.record(
@@ -477,7 +603,42 @@ def _store_files(archive: Archive, collection: Collection) -> tuple[dict[str, st
         )
     with archive.catalog.transaction():
         archive.catalog.set_collection_files({f.path: f.sha256 for f in collection.files})
-    return media_types, versions
+    return stored
+
+
+def _without_duplicates(
+    sources: list[SourceInput], files: dict[str, CollectionFile], report: IngestReport
+) -> list[SourceInput]:
+    """The sources with each file whose bytes an earlier source file has left out, and reported.
+
+    The first file keeps the other names in its ``also_named`` metadata (its fingerprint
+    changes with them, so the names show as soon as a duplicate arrives or leaves).
+    """
+    first_of: dict[str, SourceInput] = {}
+    names: dict[str, list[str]] = {}
+    kept: list[SourceInput] = []
+    for item in sources:
+        sha256 = files[item.path].sha256
+        if item.line is not None:
+            kept.append(item)
+        elif sha256 in first_of:
+            first = first_of[sha256]
+            report.duplicates.append({"path": item.path, "same_as": first.path, "sha256": sha256})
+            names[first.id].append(item.path)
+        else:
+            first_of[sha256] = item
+            names[item.id] = []
+            kept.append(item)
+    return [
+        replace(
+            item,
+            metadata={**item.metadata, "also_named": names[item.id]},
+            fingerprint=_digest_of([item.fingerprint, names[item.id]]),
+        )
+        if names.get(item.id)
+        else item
+        for item in kept
+    ]
 
 
 def _save(
@@ -575,15 +736,7 @@ def ingest(
     report = IngestReport()
     catalog = archive.catalog
     files = {f.path: f for f in collection.files}
-    media_types, versions = _store_files(archive, collection)
-    first_of: dict[str, str] = {}
-    for file in collection.files:
-        if file.sha256 in first_of:
-            report.duplicates.append(
-                {"path": file.path, "same_as": first_of[file.sha256], "sha256": file.sha256}
-            )
-        else:
-            first_of[file.sha256] = file.path
+    stored = _store_files(archive, collection)
 
     if archive.index_path.exists() and not PassageIndex.is_current(archive.index_path):
         # An index of an older layout cannot be updated in place: rebuild it from the database.
@@ -592,88 +745,113 @@ def ingest(
         with catalog.transaction():
             catalog.forget_index()
     states = catalog.source_states("collection")
-    current = {item.id for item in collection.sources}
-    report.removed = sorted(set(states) - current)
 
     # Traditional forms and pinyin the glossary leaves out are filled in (and marked) here.
     terms = complete_terms(collection.terms)
     terms_digest = _digest_of(t.__dict__ for t in terms)
     terms_changed = catalog.get_state("terms_digest") != terms_digest
     matcher = GlossaryMatcher(terms)
-
-    index = archive.open_index()
-    if report.removed:
-        with catalog.transaction():
-            catalog.delete_sources(report.removed)
-        for source_id in report.removed:
-            index.delete_source(source_id)
-            archive.record("source_deleted", {"source_id": source_id}, source_id=source_id)
-
     if terms_changed:
         with catalog.transaction():
             catalog.replace_terms(terms)
             catalog.set_state("terms_digest", terms_digest)
 
-    todo = [
-        item
-        for item in collection.sources
-        if states.get(item.id, (None, None))[0] != item.fingerprint
-    ]
-    stale_index = [
-        item.id
-        for item in collection.sources
-        if item.id in states
-        and states[item.id][0] == item.fingerprint
-        and states[item.id][1] != item.fingerprint
-    ]
-    positions = {item.id: n for n, item in enumerate(collection.sources)}
-    todo_ids = {item.id for item in todo}
-    with catalog.transaction():
-        for item in collection.sources:
-            if item.id not in todo_ids:
-                catalog.relocate_source(
-                    item.id,
-                    item.path,
-                    item.line,
-                    files[item.path].sha256,
-                    positions[item.id],
-                    versions[item.path],
-                )
+    staging = archive.root / ".staging" / "containers"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    index = archive.open_index()
+    try:
+        opened = open_containers(
+            _without_duplicates(collection.sources, files, report),
+            files,
+            stored.media_types,
+            {source_id: state[0] for source_id, state in states.items()},
+            lambda source_id: catalog.get_state(f"container:{source_id}"),
+            staging,
+            _limits(settings),
+        )
+        sources = opened.sources
+        current = {item.id for item in sources}
+        report.removed = sorted(set(states) - current)
+        if report.removed:
+            with catalog.transaction():
+                catalog.delete_sources(report.removed)
+            for source_id in report.removed:
+                index.delete_source(source_id)
+                archive.record("source_deleted", {"source_id": source_id}, source_id=source_id)
 
-    jobs = [
-        (item.id, files[item.path].abspath, media_types[item.path])
-        for item in todo
-        if item.text is None
-    ]
-    extracted = (
-        extract_many(jobs, workers=workers, dask=dask, limits=_limits(settings))
-        if jobs
-        else iter(())
-    )
-    for done, item in enumerate(todo, start=1):
-        if progress:
-            progress("extract", done, len(todo))
-        result = next(extracted)[1] if item.text is None else None
-        source, passages = _process(
-            item, files[item.path], media_types[item.path], settings, result
-        )
-        _save(
-            archive,
-            index,
-            matcher,
-            item,
-            source,
-            passages,
-            positions[item.id],
-            file_object_id(item.path),
-            versions[item.path],
-            "collection",
-        )
-        report.processed.append(item.id)
-        if source.status != "extracted":
-            report.failed.append(
-                {"source_id": source.id, "path": item.path, "reason": source.error or ""}
+        todo = [
+            item for item in sources if states.get(item.id, (None, None))[0] != item.fingerprint
+        ]
+        stale_index = [
+            item.id
+            for item in sources
+            if item.id in states
+            and states[item.id][0] == item.fingerprint
+            and states[item.id][1] != item.fingerprint
+        ]
+        positions = {item.id: n for n, item in enumerate(sources)}
+        todo_ids = {item.id for item in todo}
+        with catalog.transaction():
+            for item in sources:
+                if item.id not in todo_ids:
+                    catalog.relocate_source(
+                        item.id,
+                        item.path,
+                        item.line,
+                        files[item.path].sha256,
+                        positions[item.id],
+                        stored.versions[item.path],
+                    )
+
+        def job(item: SourceInput) -> tuple[str, Path, str]:
+            path, media_type = opened.member_files.get(
+                item.id, (files[item.path].abspath, stored.media_types[item.path])
             )
+            return item.id, path, media_type
+
+        jobs = [job(item) for item in todo if item.text is None and item.id not in opened.prepared]
+        extracted = (
+            extract_many(jobs, workers=workers, dask=dask, limits=_limits(settings))
+            if jobs
+            else iter(())
+        )
+        for done, item in enumerate(todo, start=1):
+            if progress:
+                progress("extract", done, len(todo))
+            if item.text is not None:
+                result = None
+            elif item.id in opened.prepared:
+                result = opened.prepared[item.id]
+            else:
+                result = next(extracted)[1]
+            source, passages = _process(item, files[item.path], job(item)[2], settings, result)
+            _save(
+                archive,
+                index,
+                matcher,
+                item,
+                source,
+                passages,
+                positions[item.id],
+                stored.objects[item.path],
+                stored.versions[item.path],
+                "collection",
+            )
+            report.processed.append(item.id)
+            if source.status != "extracted":
+                report.failed.append(
+                    {"source_id": source.id, "path": item.path, "reason": source.error or ""}
+                )
+    except BaseException:
+        index.close()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    with catalog.transaction():
+        for container_id, state in opened.opened.items():
+            catalog.set_state(f"container:{container_id}", asdict(state))
+    report.skipped = opened.skipped()
 
     for source_id in stale_index:
         index.delete_source(source_id)
@@ -681,6 +859,7 @@ def ingest(
         for passage in catalog.passages(source_id):
             index.add(passage.id, source_id, passage.text, stale_facets)
     index.commit()
+    index.close()
     with catalog.transaction():
         catalog.mark_indexed([item.id for item in todo] + stale_index)
 
@@ -706,16 +885,17 @@ def ingest(
             catalog.set_state("sections_digest", sections_digest)
             catalog.set_state("bibliography_digest", bibliography_digest)
 
-    report.unchanged = [item.id for item in collection.sources if item.id not in todo_ids]
+    report.unchanged = [item.id for item in sources if item.id not in todo_ids]
     report.changed = bool(todo or report.removed or terms_changed or other_changed or stale_index)
-    report.warnings = _warnings(archive, collection)
+    report.warnings = _warnings(archive, collection, report.skipped)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _warnings(archive: Archive, collection: Collection) -> list[str]:
+def _warnings(archive: Archive, collection: Collection, skipped: list[dict[str, str]]) -> list[str]:
     """Every problem a curator should see, one line each, in collection order."""
     warnings = list(collection.problems)
+    warnings += [f"{row['path']}: {row['member']}: skipped: {row['reason']}" for row in skipped]
     for source in archive.catalog.sources():
         where = f"{source.path}:{source.line}" if source.line else source.path
         if source.status != "extracted":
@@ -897,8 +1077,8 @@ class RebuildReport:
 def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
     """Make the database and search index again from ``objects/`` and ``log/`` alone.
 
-    The log says which files the collection held (the last ``file_captured`` of each
-    collection path not followed by a ``file_removed``) and which sources were added with
+    The log says which files the collection held (the last ``file_captured`` or
+    ``duplicate_received`` of each collection path not followed by a ``file_removed``) and which sources were added with
     ``add``; their bytes come from the OCFL root. The collection is restored into a staging
     folder and ingested with the settings it held (its ``shiliao.toml``), the added sources
     are extracted again, and the provenance events are copied from the log. Nothing is appended
@@ -929,7 +1109,8 @@ def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
     collection_dir = staging / "collection"
     (collection_dir / "sources").mkdir(parents=True)
 
-    current: dict[str, tuple[str, int]] = {}
+    # collection path -> (object, version, logical path) holding its bytes
+    current: dict[str, tuple[str, int, str]] = {}
     added: dict[str, dict[str, Any]] = {}
     captures: dict[tuple[str, int], dict[str, Any]] = {}
     for entry in entries:
@@ -939,7 +1120,10 @@ def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
             if data["object_id"] == file_object_id(data["path"]) and not data["path"].startswith(
                 "added/"
             ):
-                current[data["path"]] = (data["object_id"], data["version"])
+                current[data["path"]] = (data["object_id"], data["version"], data["path"])
+        elif entry.kind == "duplicate_received" and "path" in data:
+            # A collection file whose bytes were already kept under another name.
+            current[data["path"]] = (data["stored_as"], data["version"], data["stored_path"])
         elif entry.kind == "file_removed":
             current.pop(data["path"], None)
         elif entry.kind in {"source_added", "source_updated", "metadata_edited"}:
@@ -948,10 +1132,10 @@ def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
         elif entry.kind == "source_deleted":
             added.pop(data["source_id"], None)
 
-    for path, (object_id, version) in current.items():
+    for path, (object_id, version, logical_path) in current.items():
         target = collection_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        with ocfl.open(object_id, path, version) as original, target.open("wb") as copy:
+        with ocfl.open(object_id, logical_path, version) as original, target.open("wb") as copy:
             shutil.copyfileobj(original, copy)
 
     moved = []
@@ -996,9 +1180,10 @@ def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
                 load_settings(collection_dir),
                 progress,
             )
-            index = archive.open_index()
-            matcher = GlossaryMatcher(archive.catalog.terms())
-            for position, data in enumerate(added.values()):
+            restored_captures = []
+            for position, data in enumerate(
+                {data["path"]: data for data in added.values()}.values()
+            ):
                 capture = captures[(data["object_id"], data["version"])]
                 restored = staging / "added" / str(position) / Path(capture["path"]).name
                 restored.parent.mkdir(parents=True)
@@ -1009,31 +1194,34 @@ def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
                     shutil.copyfileobj(original, copy)
                 http = capture.get("http")
                 metadata = _capture_metadata(data["path"], http) if http else {}
-                captured = CapturedFile(
-                    object_id=data["object_id"],
-                    version=data["version"],
-                    logical_path=capture["path"],
-                    sha256=capture["sha256"],
-                    sha512=capture["sha512"],
-                    size=capture["size"],
-                    log_index=-1,
-                    new=False,
+                item = SourceInput(
+                    id=_added_source_id(data["path"]),
+                    path=data["path"],
+                    line=None,
+                    record_sha256=capture["sha256"],
+                    metadata=metadata,
+                    text=None,
+                    fingerprint=_digest_of([capture["sha256"], metadata]),
                 )
-                _add_source(
-                    archive,
-                    index,
-                    matcher,
-                    captured,
-                    restored,
-                    capture["media_type"],
-                    data["path"],
-                    metadata,
-                    load_settings(collection_dir),
-                    1_000_000 + position,
+                restored_captures.append(
+                    _Captured(
+                        data["path"],
+                        item,
+                        CollectionFile(data["path"], restored, capture["sha256"], capture["size"]),
+                        capture["media_type"],
+                        data["object_id"],
+                        data["version"],
+                    )
                 )
-            index.commit()
-            with archive.catalog.transaction():
-                archive.catalog.mark_indexed(list(added))
+            _add_captured(
+                archive,
+                restored_captures,
+                load_settings(collection_dir),
+                AddReport(),
+                progress,
+                1,
+                None,
+            )
     except BaseException:
         for name in ("shiliao.db", "shiliao.db-wal", "shiliao.db-shm", "index"):
             if (root / name).is_dir():

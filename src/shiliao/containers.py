@@ -1,0 +1,281 @@
+"""Container files of a collection opened into sources of their own: a web archive's pages, a
+ZIP's or TAR's files.
+
+A documentation team brings web archives (WARC, WACZ) made by crawlers and ZIP or TAR files of
+scans; the evidence is each page and each file inside, not the container. ``open_containers``
+replaces each container among a collection's sources by one member source per HTML page
+(``extract.warc``: with its URL and capture time) or per file (``extract.unpack``: no name from
+the archive ever used as a path, links refused, bombs stopped), in the container's place in
+collection order. The container itself stays the original that is kept (one OCFL object): a
+member source's ``path`` is the container's, and its ``member`` metadata says which page or
+file inside it is meant.
+
+Member ids are stable: the container's path and the member's key (the file's name inside the
+archive; a page's URL and capture time) make the id as a JSON-lines line's key does
+(``collection.source_id_for``), so a rebuilt or reordered container keeps its ids. What a
+container held is remembered (``ContainerState``, saved by the pipeline in the catalog's build
+state) so that an unchanged container is not opened again. A container that cannot be opened
+(damaged, a bomb, a timeout) stays one source and its failure is that source's extraction
+failure; members that are skipped (links, unsafe names, encrypted) are reported with reasons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shiliao.collection import CollectionFile, source_id_for
+from shiliao.collection.reader import PROCESSING_VERSION
+from shiliao.errors import ExtractError
+from shiliao.extract.media import SNIFF_BYTES, sniff_media_type
+from shiliao.extract.pool import Limits
+from shiliao.extract.runner import extract_file
+from shiliao.extract.unpack import ARCHIVE_MEDIA_TYPES, unpack_in_worker
+from shiliao.model import Extraction, SourceInput
+
+__all__ = [
+    "CONTAINER_MEDIA_TYPES",
+    "ContainerState",
+    "OpenedSources",
+    "open_containers",
+]
+
+WEB_ARCHIVE_MEDIA_TYPES = frozenset({"application/warc", "application/wacz"})
+CONTAINER_MEDIA_TYPES = ARCHIVE_MEDIA_TYPES | WEB_ARCHIVE_MEDIA_TYPES
+"""Media types (as ``extract.sniff_media_type`` names them) of files opened into members."""
+
+# What a container's sidecar says of the container alone; every other key (type, language,
+# collections, rights, creators...) is said of each member too.
+_CONTAINER_ONLY_KEYS = frozenset({"id", "title", "date", "url", "final_url", "captured"})
+
+
+@dataclass
+class ContainerState:
+    """What opening one container found, kept between builds.
+
+    Attributes:
+        fingerprint: the container source's fingerprint when it was opened.
+        members: the member sources, in container order, as ``SourceInput`` fields.
+        skipped: ``{"path", "member", "reason"}`` for each member that was not taken out
+            (``path``: the container's collection path).
+    """
+
+    fingerprint: str
+    members: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def from_data(cls, data: Any) -> ContainerState | None:
+        """The state saved as ``asdict(state)``, or None for anything else (no state saved)."""
+        if not isinstance(data, dict) or not isinstance(data.get("fingerprint"), str):
+            return None
+        return cls(
+            data["fingerprint"], list(data.get("members", [])), list(data.get("skipped", []))
+        )
+
+
+@dataclass
+class OpenedSources:
+    """A collection's sources with its containers opened.
+
+    Attributes:
+        sources: every source in collection order, each container replaced by its members
+            (a container that could not be opened, or holds nothing to read, stays itself).
+        prepared: source id -> the extraction (or extraction failure) already made while
+            opening: a web archive's pages, and the failure of a container that could not be
+            opened. The pipeline uses these instead of extracting the file again.
+        member_files: source id -> ``(file, media type)`` of a member taken out of a ZIP or
+            TAR, to be extracted as collection files are (under the same limits).
+        opened: container source id -> its new state, to be saved once its members are
+            stored; containers left as they were are not in it.
+        states: container source id -> its state, for every container of the collection
+            (opened now or earlier).
+    """
+
+    sources: list[SourceInput] = field(default_factory=list)
+    prepared: dict[str, Extraction | ExtractError] = field(default_factory=dict)
+    member_files: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    opened: dict[str, ContainerState] = field(default_factory=dict)
+    states: dict[str, ContainerState] = field(default_factory=dict)
+
+    def skipped(self) -> list[dict[str, str]]:
+        """``{"path", "member", "reason"}`` for each skipped member of every container."""
+        return [row for state in self.states.values() for row in state.skipped]
+
+
+def open_containers(
+    sources: Sequence[SourceInput],
+    files: Mapping[str, CollectionFile],
+    media_types: Mapping[str, str],
+    stored: Mapping[str, str],
+    saved_state: Callable[[str], Any],
+    staging: Path,
+    limits: Limits,
+) -> OpenedSources:
+    """Replace each container among ``sources`` by its members.
+
+    A container is opened only when it is new or changed (its fingerprint differs from its
+    saved state's) or a member is not stored as the state says; otherwise its members are
+    taken from the saved state. A container already stored as one source with its current
+    fingerprint (it could not be opened, or held nothing) is left as it is.
+
+    Args:
+        sources: the collection's sources, in collection order.
+        files: collection path -> its file.
+        media_types: collection path -> the media type sniffed from its bytes.
+        stored: source id -> the fingerprint stored for it (``Catalog.source_states``).
+        saved_state: container source id -> the JSON value saved for it, or None.
+        staging: an existing folder to unpack ZIP and TAR files under (the caller removes it).
+        limits: the limits each container is opened under (time and memory per container).
+
+    Returns:
+        An ``OpenedSources``.
+    """
+    opened = OpenedSources()
+    for item in sources:
+        if item.text is not None or media_types.get(item.path) not in CONTAINER_MEDIA_TYPES:
+            opened.sources.append(item)
+            continue
+        state = ContainerState.from_data(saved_state(item.id))
+        if state is not None and state.fingerprint == item.fingerprint:
+            members = [SourceInput(**fields) for fields in state.members]
+            if all(stored.get(m.id) == m.fingerprint for m in members):
+                opened.states[item.id] = state
+                opened.sources += members or [item]
+                continue
+        if stored.get(item.id) == item.fingerprint:
+            opened.sources.append(item)
+            continue
+        file = files[item.path]
+        try:
+            if media_types[item.path] in WEB_ARCHIVE_MEDIA_TYPES:
+                members, state = _open_web_archive(
+                    item, file, media_types[item.path], limits, opened
+                )
+            else:
+                members, state = _open_archive(
+                    item, file, media_types[item.path], staging, limits, opened
+                )
+        except ExtractError as exc:
+            opened.prepared[item.id] = exc
+            opened.sources.append(item)
+            continue
+        opened.opened[item.id] = state
+        opened.states[item.id] = state
+        opened.sources += members or [item]
+    return opened
+
+
+def _open_web_archive(
+    item: SourceInput,
+    file: CollectionFile,
+    media_type: str,
+    limits: Limits,
+    opened: OpenedSources,
+) -> tuple[list[SourceInput], ContainerState]:
+    extraction = extract_file(
+        file.abspath,
+        media_type,
+        timeout_s=limits.timeout_s,
+        max_memory_bytes=limits.max_memory_bytes,
+        max_output_bytes=limits.max_output_bytes,
+    )
+    inherited = _inherited(item.metadata)
+    members: list[SourceInput] = []
+    keys: set[str] = set()
+    for document in extraction.documents:
+        url = str(document.metadata.get("url") or "")
+        captured = document.metadata.get("warc_date")
+        key = _unique(f"{url} {captured or ''}".strip(), keys)
+        metadata = {
+            "type": "webpage",
+            **inherited,
+            "member": url,
+            "url": url,
+            **({"captured": captured} if captured else {}),
+        }
+        member = _member(item, key, str(document.metadata.get("payload_sha256") or ""), metadata)
+        opened.prepared[member.id] = document
+        members.append(member)
+    if not members:
+        # A web archive without HTML pages stays one source, with what its reading found.
+        opened.prepared[item.id] = extraction
+    return members, ContainerState(item.fingerprint, [asdict(m) for m in members])
+
+
+def _open_archive(
+    item: SourceInput,
+    file: CollectionFile,
+    media_type: str,
+    staging: Path,
+    limits: Limits,
+    opened: OpenedSources,
+) -> tuple[list[SourceInput], ContainerState]:
+    unpacked = unpack_in_worker(
+        file.abspath,
+        staging,
+        media_type=media_type,
+        timeout_s=limits.timeout_s,
+        max_memory_bytes=limits.max_memory_bytes,
+    )
+    inherited = _inherited(item.metadata)
+    members: list[SourceInput] = []
+    keys: set[str] = set()
+    for unpacked_member in unpacked.members:
+        with unpacked_member.path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+            handle.seek(0)
+            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        key = _unique(unpacked_member.name, keys)
+        member = _member(item, key, sha256, {**inherited, "member": unpacked_member.name})
+        opened.member_files[member.id] = (
+            unpacked_member.path,
+            sniff_media_type(head, unpacked_member.name),
+        )
+        members.append(member)
+    skipped = [{"path": item.path, "member": s.name, "reason": s.reason} for s in unpacked.skipped]
+    if not members:
+        opened.prepared[item.id] = Extraction(
+            pages=[],
+            method="archive",
+            metadata={"archive_members": 0, "archive_skipped": len(skipped)},
+        )
+    return members, ContainerState(item.fingerprint, [asdict(m) for m in members], skipped)
+
+
+def _inherited(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in metadata.items() if k not in _CONTAINER_ONLY_KEYS}
+
+
+def _unique(key: str, seen: set[str]) -> str:
+    """``key``, or ``key#2``, ``key#3``... when an earlier member of the container has it."""
+    candidate, number = key, 1
+    while candidate in seen:
+        number += 1
+        candidate = f"{key}#{number}"
+    seen.add(candidate)
+    return candidate
+
+
+def _member(item: SourceInput, key: str, sha256: str, metadata: dict[str, Any]) -> SourceInput:
+    relative = item.path.removeprefix("sources/")
+    # Not the container's fingerprint: a member whose bytes and description are unchanged
+    # is not processed again when other members of its container change.
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            [PROCESSING_VERSION, item.metadata, key, sha256], ensure_ascii=False, sort_keys=True
+        ).encode("utf-8")
+    ).hexdigest()
+    return SourceInput(
+        id=source_id_for(relative, key),
+        path=item.path,
+        line=None,
+        record_sha256=sha256,
+        metadata=metadata,
+        text=None,
+        fingerprint=fingerprint,
+    )

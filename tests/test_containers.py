@@ -1,0 +1,252 @@
+"""Container files in a collection: each page of a web archive and each file of a ZIP or TAR is
+a source of its own; the container is the original kept; skipped members and broken containers
+are reported; rebuilding opens nothing that did not change."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tarfile
+from pathlib import Path
+
+from click.testing import CliRunner
+from warcio.warcwriter import WARCWriter
+
+from shiliao.cli import main
+from shiliao.store import Catalog, file_object_id
+from tests.conftest import FIXTURES
+from tests.extract.craft import tar_of, zip_of
+from tests.extract.test_warc import NOTICE, response
+
+SECOND = (
+    "<html><head><title>驻村工作队工作简报</title></head><body><h1>驻村工作队工作简报</h1>"
+    "<p>工作队入户走访，宣讲惠民政策，记录群众反映的困难和问题。</p>"
+    "<p>发布日期：2018年06月01日</p></body></html>"
+)
+
+
+def _warc() -> bytes:
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    response(
+        writer,
+        "http://www.example.gov.cn/notice.html",
+        NOTICE.encode("gb18030"),
+        "text/html; charset=gbk",
+    )
+    response(
+        writer,
+        "http://www.example.gov.cn/brief.html",
+        SECOND.encode("utf-8"),
+        "text/html; charset=utf-8",
+        date="2019-04-01T08:00:00Z",
+    )
+    response(
+        writer, "http://www.example.gov.cn/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"
+    )
+    return out.getvalue()
+
+
+def _collection(root: Path) -> Path:
+    sources = root / "sources"
+    sources.mkdir(parents=True)
+    (sources / "crawl.warc.gz").write_bytes(_warc())
+    (sources / "crawl.warc.gz.yaml").write_text(
+        "title: 县政府网站抓取\ncollections: [county-sites]\n", encoding="utf-8"
+    )
+    inner = zip_of([("inner/说明.txt", "工作队名单另行公布。".encode())])
+    (sources / "scans.zip").write_bytes(
+        zip_of(
+            [
+                ("通知/关于结对认亲的通知.txt", "各单位：现将结对认亲活动安排通知如下。".encode()),
+                ("page.html", SECOND.encode("utf-8")),
+                ("../escape.txt", b"outside"),
+                ("nested.zip", inner),
+                ("link-to-passwd", b"/etc/passwd"),
+            ],
+            symlinks=("link-to-passwd",),
+        )
+    )
+    link = tarfile.TarInfo("shortcut")
+    link.type, link.linkname = tarfile.SYMTYPE, "/etc/shadow"
+    (sources / "photos.tar").write_bytes(
+        tar_of(
+            [
+                (
+                    "sign.jpg",
+                    (FIXTURES / "image" / "easyocr-street-sign-yuyuan-rd.jpg").read_bytes(),
+                ),
+                link,
+            ]
+        )
+    )
+    (sources / "broken.zip").write_bytes(b"PK\x03\x04" + bytes(40))
+    return root
+
+
+def _build(collection: Path, base: Path) -> dict:
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(collection),
+            "--archive",
+            str(base / "a"),
+            "--out",
+            str(base / "s"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _show(archive: Path, source_id: str) -> dict:
+    result = CliRunner().invoke(main, ["show", str(archive), source_id, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_containers_open_into_member_sources(tmp_path: Path) -> None:
+    collection = _collection(tmp_path / "c")
+    first = _build(collection, tmp_path)
+    archive = tmp_path / "a"
+    with Catalog(archive / "shiliao.db") as catalog:
+        sources = {s.id: s for s in catalog.sources()}
+    members = {
+        (s.path, s.metadata.get("member")): s for s in sources.values() if "member" in s.metadata
+    }
+
+    # The web archive: its two HTML pages, each with URL, capture time and the page's own date.
+    notice = members[("sources/crawl.warc.gz", "http://www.example.gov.cn/notice.html")]
+    brief = members[("sources/crawl.warc.gz", "http://www.example.gov.cn/brief.html")]
+    assert not any(m[1].endswith("logo.png") for m in members)
+    assert notice.title == "关于开展结对认亲活动的通知" and notice.date == "2017-03-05"
+    assert notice.metadata["url"] == "http://www.example.gov.cn/notice.html"
+    assert notice.metadata["captured"] == "2019-03-05T09:30:00Z"
+    assert brief.metadata["captured"] == "2019-04-01T08:00:00Z" and brief.date == "2018-06-01"
+    # The container's sidecar describes every page, but its title is the container's alone.
+    assert notice.metadata["collections"] == ["county-sites"] and notice.title != "县政府网站抓取"
+    assert notice.type == "webpage"
+
+    # The ZIP: each file (the nested ZIP's too), never the escaping name or the link.
+    zip_members = sorted(m for p, m in members if p == "sources/scans.zip")
+    assert zip_members == ["nested.zip/inner/说明.txt", "page.html", "通知/关于结对认亲的通知.txt"]
+    skipped = {(row["path"], row["member"]): row["reason"] for row in first["skipped"]}
+    assert ("sources/scans.zip", "../escape.txt") in skipped
+    assert skipped[("sources/scans.zip", "link-to-passwd")] == "symbolic link"
+    assert skipped[("sources/photos.tar", "shortcut")] == "symbolic link"
+    assert any("escape.txt" in w and "skipped" in w for w in first["warnings"])
+    # A member without a title is named by its file's name, not the container's.
+    assert any(s.title == "关于结对认亲的通知.txt" for s in sources.values())
+
+    # The TAR's photo is read by OCR like any image.
+    (sign,) = [s for (p, _), s in members.items() if p == "sources/photos.tar"]
+    search = CliRunner().invoke(main, ["search", str(archive), "愚园路", "--json"])
+    assert sign.id in {hit["source_id"] for hit in json.loads(search.stdout)["hits"]}
+
+    # A damaged ZIP stays one source, failed, with the reason.
+    failed = {f["path"]: f["reason"] for f in first["failed"]}
+    assert set(failed) == {"sources/broken.zip"} and "ZIP" in failed["sources/broken.zip"]
+
+    # Searching finds each page and member as its own source.
+    hits = json.loads(
+        CliRunner().invoke(main, ["search", str(archive), "工作队", "--json"]).stdout
+    )["hits"]
+    found = {hit["source_id"] for hit in hits}
+    assert {brief.id, notice.id} <= found and len(found) >= 4
+
+    # The container is the original kept: one object, and every member points at it.
+    assert (
+        _show(archive, notice.id)["files"][0]["sha256"]
+        == _show(archive, brief.id)["files"][0]["sha256"]
+    )
+    with Catalog(archive / "shiliao.db") as catalog:
+        objects = {row["object_id"] for row in catalog.file_versions()}
+    assert file_object_id("sources/scans.zip") in objects
+    assert not any("escape" in o or "passwd" in o for o in objects)
+    assert CliRunner().invoke(main, ["verify", str(archive)]).exit_code == 0
+
+    # Nothing changed: nothing is opened or processed again, and the ids are the same.
+    again = _build(collection, tmp_path)
+    assert again["processed"] == 0 and again["sources"] == first["sources"]
+    assert again["skipped"] == first["skipped"]
+
+    # A new file in the ZIP: only it is processed; the others keep their ids and passages.
+    scans = collection / "sources" / "scans.zip"
+    scans.write_bytes(
+        zip_of(
+            [
+                ("通知/关于结对认亲的通知.txt", "各单位：现将结对认亲活动安排通知如下。".encode()),
+                ("page.html", SECOND.encode("utf-8")),
+                ("新增.txt", "新增一份工作队简报。".encode()),
+            ]
+        )
+    )
+    third = _build(collection, tmp_path)
+    assert third["processed"] == 1
+    with Catalog(archive / "shiliao.db") as catalog:
+        now = {s.id for s in catalog.sources()}
+    # The nested ZIP's member left with the nested ZIP.
+    gone = {members[("sources/scans.zip", "nested.zip/inner/说明.txt")].id}
+    assert set(sources) - now == gone and len(now - set(sources)) == 1
+
+
+def test_rebuild_restores_container_members_and_duplicates(tmp_path: Path) -> None:
+    collection = _collection(tmp_path / "c")
+    shutil.copyfile(collection / "sources" / "scans.zip", collection / "sources" / "scans-copy.zip")
+    first = _build(collection, tmp_path)
+    assert [d["path"] for d in first["duplicates"]] == ["sources/scans.zip"]
+    archive = tmp_path / "a"
+    with Catalog(archive / "shiliao.db") as catalog:
+        before = sorted((s.id, s.title, s.path) for s in catalog.sources())
+    result = CliRunner().invoke(main, ["rebuild", str(archive)])
+    assert result.exit_code == 0, result.output
+    with Catalog(archive / "shiliao.db") as catalog:
+        after = sorted((s.id, s.title, s.path) for s in catalog.sources())
+        names = set(catalog.collection_files())
+    assert after == before
+    assert {"sources/scans.zip", "sources/scans-copy.zip"} <= names
+
+
+def test_add_opens_a_zip_in_parallel_and_rebuild_keeps_its_members(tmp_path: Path) -> None:
+    collection = tmp_path / "c"
+    (collection / "sources").mkdir(parents=True)
+    (collection / "sources" / "note.txt").write_text("驻村工作队简报。", encoding="utf-8")
+    _build(collection, tmp_path)
+    archive = tmp_path / "a"
+    scans = tmp_path / "scans.zip"
+    scans.write_bytes(
+        zip_of(
+            [
+                ("一.txt", "第一份通知：开展结对认亲。".encode()),
+                ("二.html", SECOND.encode("utf-8")),
+                ("link", b"/etc/passwd"),
+            ],
+            symlinks=("link",),
+        )
+    )
+    run = CliRunner().invoke(main, ["add", str(archive), str(scans), "--workers", "2", "--json"])
+    assert run.exit_code == 0, run.output
+    added = json.loads(run.stdout)
+    assert len(added["added"]) == 2 and added["failed"] == []
+    assert added["skipped"] == [
+        {"path": "added/scans.zip", "member": "link", "reason": "symbolic link"}
+    ]
+    titles = {_show(archive, i)["title"] for i in added["added"]}
+    assert titles == {"一.txt", "驻村工作队工作简报"}
+
+    again = json.loads(CliRunner().invoke(main, ["add", str(archive), str(scans), "--json"]).stdout)
+    assert again["added"] == [] and sorted(again["unchanged"]) == sorted(added["added"])
+
+    with Catalog(archive / "shiliao.db") as catalog:
+        before = sorted(
+            (s.id, s.title, s.path, s.metadata.get("member")) for s in catalog.sources()
+        )
+    assert CliRunner().invoke(main, ["rebuild", str(archive)]).exit_code == 0
+    with Catalog(archive / "shiliao.db") as catalog:
+        after = sorted((s.id, s.title, s.path, s.metadata.get("member")) for s in catalog.sources())
+    assert after == before and len(after) == 3
+    search = CliRunner().invoke(main, ["search", str(archive), "结对认亲", "--json"])
+    assert {h["source_id"] for h in json.loads(search.stdout)["hits"]} & set(added["added"])
