@@ -18,7 +18,7 @@ import os
 import shutil
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -30,7 +30,7 @@ from shiliao.cite.citations import find_citations, resolve
 from shiliao.cite.sources import citable_items, source_item
 from shiliao.collection import Collection, CollectionFile, read_collection, source_id_for
 from shiliao.config import Settings, load_settings
-from shiliao.containers import open_containers
+from shiliao.containers import OpenedSources, open_containers
 from shiliao.errors import CaptureError, EncryptedDocument, ExtractError, SearchError, StoreError
 from shiliao.extract.media import sniff_media_type
 from shiliao.extract.passages import attach_ocr_confidence, split_passages
@@ -332,6 +332,8 @@ def _add_captured(
     """Make the sources of kept targets: open containers, extract what is new or changed (in
     parallel), store and index it in target order; ``report`` gets ``added``, ``unchanged``,
     ``skipped`` and the failed extractions."""
+    # The same target given twice is one source, made from its last capture.
+    captures = list({c.item.path: c for c in captures}.values())
     stored = {s: f for s, (f, _) in archive.catalog.source_states("added").items()}
     files = {c.item.path: c.file for c in captures}
     media_types = {c.item.path: c.media_type for c in captures}
@@ -359,28 +361,18 @@ def _add_captured(
             for c in captures
             for source in ([c.item] if _is_url(c.target) else members[c.item.path])
         ]
-        todo = [(t, s) for t, s in sources if stored.get(s.id) != s.fingerprint]
+        todo = [s for _, s in sources if stored.get(s.id) != s.fingerprint]
         report.unchanged += [s.id for _, s in sources if stored.get(s.id) == s.fingerprint]
-
-        def job(item: SourceInput) -> tuple[str, Path, str]:
-            path, media_type = opened.member_files.get(
-                item.id, (files[item.path].abspath, media_types[item.path])
-            )
-            return item.id, path, media_type
-
-        jobs = [job(item) for _, item in todo if item.id not in opened.prepared]
-        extracted = (
-            extract_many(jobs, workers=workers, dask=dask, limits=_limits(settings))
-            if jobs
-            else iter(())
+        targets = {s.id: t for t, s in sources}
+        extractions = _extractions(
+            todo, opened, files, media_types, _limits(settings), workers, dask
         )
         matcher = GlossaryMatcher(archive.catalog.terms())
         position = len(archive.catalog.sources()) + 1_000_000
-        for done, (target, item) in enumerate(todo, start=1):
+        for done, (item, media_type, result) in enumerate(extractions, start=1):
             if progress:
                 progress("extract", done, len(todo))
-            result = opened.prepared[item.id] if item.id in opened.prepared else next(extracted)[1]
-            source, passages = _process(item, files[item.path], job(item)[2], settings, result)
+            source, passages = _process(item, files[item.path], media_type, settings, result)
             object_id, version = where[item.path]
             _save(
                 archive,
@@ -397,7 +389,9 @@ def _add_captured(
             report.added.append(item.id)
             if source.status != "extracted":
                 reason = source.error or source.status
-                report.failed.append({"source_id": item.id, "path": target, "reason": reason})
+                report.failed.append(
+                    {"source_id": item.id, "path": targets[item.id], "reason": reason}
+                )
         with archive.catalog.transaction():
             for container_id, state in opened.opened.items():
                 archive.catalog.set_state(f"container:{container_id}", asdict(state))
@@ -408,6 +402,42 @@ def _add_captured(
         index.close()
         shutil.rmtree(staging, ignore_errors=True)
     report.skipped += opened.skipped()
+
+
+def _extractions(
+    todo: list[SourceInput],
+    opened: OpenedSources,
+    files: dict[str, CollectionFile],
+    media_types: dict[str, str],
+    limits: Limits,
+    workers: int,
+    dask: str | None,
+) -> Iterator[tuple[SourceInput, str, Extraction | ExtractError | None]]:
+    """Each source to process with its media type and its extraction, in ``todo`` order.
+
+    The extraction is None for a source whose text its record gives (a JSON-lines line), the
+    one made while opening its container (``opened.prepared``), or else the file's (a member
+    taken out of a ZIP or TAR, or the collection file) extracted by ``extract_many``:
+    ``workers`` at once or on Dask, in order, a failure as an ``ExtractError`` value.
+    """
+
+    def located(item: SourceInput) -> tuple[Path, str]:
+        return opened.member_files.get(item.id, (files[item.path].abspath, media_types[item.path]))
+
+    jobs = [
+        (item.id, *located(item))
+        for item in todo
+        if item.text is None and item.id not in opened.prepared
+    ]
+    extracted = extract_many(jobs, workers=workers, dask=dask, limits=limits) if jobs else iter(())
+    for item in todo:
+        if item.text is not None:
+            result = None
+        elif item.id in opened.prepared:
+            result = opened.prepared[item.id]
+        else:
+            result = next(extracted)[1]
+        yield item, located(item)[1], result
 
 
 @dataclass(frozen=True)
@@ -804,28 +834,13 @@ def ingest(
                         stored.versions[item.path],
                     )
 
-        def job(item: SourceInput) -> tuple[str, Path, str]:
-            path, media_type = opened.member_files.get(
-                item.id, (files[item.path].abspath, stored.media_types[item.path])
-            )
-            return item.id, path, media_type
-
-        jobs = [job(item) for item in todo if item.text is None and item.id not in opened.prepared]
-        extracted = (
-            extract_many(jobs, workers=workers, dask=dask, limits=_limits(settings))
-            if jobs
-            else iter(())
+        extractions = _extractions(
+            todo, opened, files, stored.media_types, _limits(settings), workers, dask
         )
-        for done, item in enumerate(todo, start=1):
+        for done, (item, media_type, result) in enumerate(extractions, start=1):
             if progress:
                 progress("extract", done, len(todo))
-            if item.text is not None:
-                result = None
-            elif item.id in opened.prepared:
-                result = opened.prepared[item.id]
-            else:
-                result = next(extracted)[1]
-            source, passages = _process(item, files[item.path], job(item)[2], settings, result)
+            source, passages = _process(item, files[item.path], media_type, settings, result)
             _save(
                 archive,
                 index,
