@@ -250,3 +250,23 @@ def test_add_opens_a_zip_in_parallel_and_rebuild_keeps_its_members(tmp_path: Pat
     assert after == before and len(after) == 3
     search = CliRunner().invoke(main, ["search", str(archive), "结对认亲", "--json"])
     assert {h["source_id"] for h in json.loads(search.stdout)["hits"]} & set(added["added"])
+
+
+def test_a_zip_bomb_in_a_collection_stays_one_failed_source(tmp_path: Path) -> None:
+    collection = tmp_path / "c"
+    (collection / "sources").mkdir(parents=True)
+    (collection / "shiliao.toml").write_text(
+        "[extract]\nmax_unpacked_bytes = 50000000\n", encoding="utf-8"
+    )
+    bomb = zip_of([(f"part{i}.txt", bytes(20 * 1024**2)) for i in range(6)])
+    assert len(bomb) < 1024**2
+    (collection / "sources" / "bomb.zip").write_bytes(bomb)
+    (collection / "sources" / "note.txt").write_text("工作队简报。", encoding="utf-8")
+    report = _build(collection, tmp_path)
+    assert report["sources"] == 2
+    (failure,) = report["failed"]
+    assert failure["path"] == "sources/bomb.zip" and "more than 50000000 bytes" in failure["reason"]
+    archive = tmp_path / "a"
+    assert not (archive / ".staging" / "containers").exists()
+    assert CliRunner().invoke(main, ["verify", str(archive)]).exit_code == 0
+    assert _build(collection, tmp_path)["processed"] == 0

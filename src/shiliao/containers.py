@@ -115,6 +115,9 @@ def open_containers(
     saved_state: Callable[[str], Any],
     staging: Path,
     limits: Limits,
+    *,
+    max_unpacked_bytes: int = 8 * 1024**3,
+    max_members: int = 10_000,
 ) -> OpenedSources:
     """Replace each container among ``sources`` by its members.
 
@@ -131,6 +134,8 @@ def open_containers(
         saved_state: container source id -> the JSON value saved for it, or None.
         staging: an existing folder to unpack ZIP and TAR files under (the caller removes it).
         limits: the limits each container is opened under (time and memory per container).
+        max_unpacked_bytes: the most bytes a ZIP or TAR may unpack to, counted as decompressed.
+        max_members: the most files a ZIP or TAR may hold, nested archives' included.
 
     Returns:
         An ``OpenedSources``.
@@ -158,7 +163,13 @@ def open_containers(
                 )
             else:
                 members, state = _open_archive(
-                    item, file, media_types[item.path], staging, limits, opened
+                    item,
+                    file,
+                    media_types[item.path],
+                    staging,
+                    limits,
+                    opened,
+                    (max_members, max_unpacked_bytes),
                 )
         except ExtractError as exc:
             opened.prepared[item.id] = exc
@@ -214,11 +225,15 @@ def _open_archive(
     staging: Path,
     limits: Limits,
     opened: OpenedSources,
+    sizes: tuple[int, int],
 ) -> tuple[list[SourceInput], ContainerState]:
+    max_members, max_unpacked_bytes = sizes
     unpacked = unpack_in_worker(
         file.abspath,
         staging,
         media_type=media_type,
+        max_members=max_members,
+        max_total_bytes=max_unpacked_bytes,
         timeout_s=limits.timeout_s,
         max_memory_bytes=limits.max_memory_bytes,
     )

@@ -84,6 +84,14 @@ def _limits(settings: Settings) -> Limits:
     )
 
 
+def _unpack_limits(settings: Settings) -> dict[str, int]:
+    table = settings.table("extract")
+    return {
+        "max_unpacked_bytes": int(table["max_unpacked_bytes"]),
+        "max_members": int(table["max_archive_members"]),
+    }
+
+
 _CHINESE_TAGS = {"zh", "zh-cn", "zh-tw", "zh-hk", "zh-hans", "zh-hant", "cmn"}
 
 Progress = Callable[[str, int, int], None]
@@ -352,6 +360,7 @@ def _add_captured(
             lambda source_id: archive.catalog.get_state(f"container:{source_id}"),
             staging,
             _limits(settings),
+            **_unpack_limits(settings),
         )
         members: dict[str, list[SourceInput]] = {}
         for item in opened.sources:
@@ -799,6 +808,7 @@ def ingest(
             lambda source_id: catalog.get_state(f"container:{source_id}"),
             staging,
             _limits(settings),
+            **_unpack_limits(settings),
         )
         sources = opened.sources
         current = {item.id for item in sources}

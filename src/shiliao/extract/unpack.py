@@ -356,15 +356,18 @@ def unpack_in_worker(
     staging: Path,
     *,
     media_type: str | None = None,
+    max_members: int = 10_000,
+    max_total_bytes: int = 8 * 1024**3,
     timeout_s: float = 600,
     max_memory_bytes: int = 2 * 1024**3,
 ) -> Unpacked:
-    """Run ``unpack_archive`` with its default limits in a worker process with limits.
+    """Run ``unpack_archive`` in a worker process with limits.
 
     Args:
         path: the archive.
         staging: an existing folder to unpack under (as for ``unpack_archive``).
-        media_type: as for ``unpack_archive``.
+        media_type, max_members, max_total_bytes: as for ``unpack_archive`` (a member may
+            decompress to at most ``max_total_bytes`` too).
         timeout_s: wall-clock seconds the worker may take; then it is killed.
         max_memory_bytes: the worker's address-space limit in bytes (``RLIMIT_AS``).
 
@@ -385,6 +388,8 @@ def unpack_in_worker(
         str(staging),
         media_type or "",
         str(max_memory_bytes),
+        str(max_members),
+        str(max_total_bytes),
     ]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(entry for entry in sys.path if entry))
     with subprocess.Popen(
@@ -423,13 +428,21 @@ def unpack_in_worker(
 
 
 def _main(argv: list[str]) -> int:
-    """The worker: ``PATH STAGING MEDIA_TYPE MAX_MEMORY_BYTES``; one JSON object on stdout."""
-    path, staging, media_type, max_memory = argv
+    """The worker: ``PATH STAGING MEDIA_TYPE MAX_MEMORY_BYTES MAX_MEMBERS MAX_TOTAL_BYTES``;
+    one JSON object on stdout."""
+    path, staging, media_type, max_memory, max_members, max_total = argv
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (int(max_memory), hard))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     try:
-        unpacked = unpack_archive(Path(path), Path(staging), media_type=media_type or None)
+        unpacked = unpack_archive(
+            Path(path),
+            Path(staging),
+            media_type=media_type or None,
+            max_members=int(max_members),
+            max_member_bytes=int(max_total),
+            max_total_bytes=int(max_total),
+        )
     except ExtractError as exc:
         reply: dict[str, object] = {"error": {"type": type(exc).__name__, "message": str(exc)}}
     except MemoryError:
