@@ -196,8 +196,16 @@ def test_containers_open_into_member_sources(tmp_path: Path) -> None:
 def test_rebuild_restores_container_members_and_duplicates(tmp_path: Path) -> None:
     collection = _collection(tmp_path / "c")
     shutil.copyfile(collection / "sources" / "scans.zip", collection / "sources" / "scans-copy.zip")
+    # A file of the collection whose bytes are those of a file inside a ZIP.
+    (collection / "sources" / "page-again.html").write_bytes(SECOND.encode("utf-8"))
     first = _build(collection, tmp_path)
-    assert [d["path"] for d in first["duplicates"]] == ["sources/scans.zip"]
+    assert [(d["path"], d["same_as"]) for d in first["duplicates"]] == [
+        ("sources/scans.zip", "sources/scans-copy.zip"),
+        ("sources/scans-copy.zip/page.html", "sources/page-again.html"),
+    ]
+    with Catalog(tmp_path / "a" / "shiliao.db") as catalog:
+        again = [s for s in catalog.sources() if s.path == "sources/page-again.html"]
+    assert [s.metadata["also_named"] for s in again] == [["sources/scans-copy.zip/page.html"]]
     archive = tmp_path / "a"
     with Catalog(archive / "shiliao.db") as catalog:
         before = sorted((s.id, s.title, s.path) for s in catalog.sources())

@@ -25,6 +25,7 @@ from shiliao import __version__
 from shiliao.collection import read_collection
 from shiliao.config import load_settings
 from shiliao.errors import ShiliaoError
+from shiliao.extract.pool import require_dask
 from shiliao.log import (
     load_or_create_key,
     open_archive_log,
@@ -122,6 +123,7 @@ def _build_summary(
         "files": counts["files"],
         "processed": len(report.processed),
         "unchanged": len(report.unchanged),
+        "added_sources": len(archive.catalog.source_states("added")),
         "removed": len(report.removed),
         "duplicates": report.duplicates,
         "skipped": report.skipped,
@@ -219,6 +221,8 @@ def build(
     writes the site when anything changed. The summary lists every problem found.
     """
     started = time.perf_counter()
+    if dask:
+        require_dask()
     name = collection.resolve().name
     archive_dir = archive_dir or Path(f"{name}-archive")
     out_dir = out_dir or Path(f"{name}-site")
@@ -318,6 +322,8 @@ def add(
     added/NAME; a web archive (WARC, WACZ) gives a source per HTML page, a ZIP or TAR file a
     source per file inside it. Sources added this way stay when the collection is built again.
     """
+    if dask:
+        require_dask()
     with open_archive(archive_dir) as archive, _progress(not as_json) as progress:
         settings = load_settings()
         report = add_targets(
@@ -412,7 +418,7 @@ def _hit_json(hit: Any) -> dict[str, Any]:
     "--json",
     "as_json",
     is_flag=True,
-    help="Print an object with total, hits, expansion and facets.",
+    help="Print an object with query, total, hits, expanded_to, expansions, filters and facets.",
 )
 def search_command(
     archive_dir: Path,
@@ -493,7 +499,8 @@ def search_command(
 @click.argument("source_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the source as JSON.")
 def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
-    """Show a source: metadata, its original's fixity, extraction status and passages."""
+    """Show a source: metadata, its original's fixity, extraction status and the number of
+    passages (the first five in the text form)."""
     with open_archive(archive_dir) as archive:
         source = archive.catalog.source(source_id)
         if source is None:
@@ -533,16 +540,17 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     out = Console(highlight=False, soft_wrap=True)
+    shown = {**payload, "date": payload["date"] or "undated"}
     for key in ("id", "title", "date", "type", "language", "status"):
-        out.print(f"{key:10} {payload[key]}", markup=False)
+        out.print(f"{key:14} {shown[key]}", markup=False)
     for key, value in sorted(source.metadata.items()):
-        out.print(f"{key:10} {value}", markup=False)
+        out.print(f"{key:14} {value}", markup=False)
     out.print(
-        f"{'sha256':10} {source.file_sha256}  {source.path}"
+        f"{'sha256':14} {source.file_sha256}  {source.path}"
         + (f" line {source.line}" if source.line else ""),
         markup=False,
     )
-    out.print(f"{'passages':10} {len(passages)}", markup=False)
+    out.print(f"{'passages':14} {len(passages)}", markup=False)
     for passage in passages[:5]:
         out.print(f"  ¶{passage.paragraph} p.{passage.page}  {passage.text[:80]}", markup=False)
 
@@ -629,7 +637,8 @@ def verify(archive_dir: Path, vkey: str | None, as_json: bool) -> None:
             click.echo(f"pending: {note}")
         summary = (
             f"{check.objects} objects, {check.files} files ({check.bytes_read:,} bytes), "
-            f"{check.log_entries} log entries, {check.checkpoints} checkpoints in {seconds:.1f} s"
+            f"{check.log_entries} log entries, {check.checkpoints} "
+            f"checkpoint{'' if check.checkpoints == 1 else 's'} in {seconds:.1f} s"
         )
         if check.ok:
             click.echo(f"verified: {summary}")

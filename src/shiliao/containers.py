@@ -39,18 +39,22 @@ from shiliao.model import Extraction, SourceInput
 
 __all__ = [
     "CONTAINER_MEDIA_TYPES",
+    "WEB_ARCHIVE_MEDIA_TYPES",
     "ContainerState",
     "OpenedSources",
     "open_containers",
 ]
 
 WEB_ARCHIVE_MEDIA_TYPES = frozenset({"application/warc", "application/wacz"})
+"""Media types of web archives, whose HTML pages are opened into sources."""
 CONTAINER_MEDIA_TYPES = ARCHIVE_MEDIA_TYPES | WEB_ARCHIVE_MEDIA_TYPES
 """Media types (as ``extract.sniff_media_type`` names them) of files opened into members."""
 
 # What a container's sidecar says of the container alone; every other key (type, language,
 # collections, rights, creators...) is said of each member too.
-_CONTAINER_ONLY_KEYS = frozenset({"id", "title", "date", "url", "final_url", "captured"})
+_CONTAINER_ONLY_KEYS = frozenset(
+    {"id", "title", "date", "url", "final_url", "captured", "also_named"}
+)
 
 
 @dataclass
@@ -104,7 +108,11 @@ class OpenedSources:
 
     def skipped(self) -> list[dict[str, str]]:
         """``{"path", "member", "reason"}`` for each skipped member of every container."""
-        return [row for state in self.states.values() for row in state.skipped]
+        return [
+            {"path": row["path"], "member": row["member"], "reason": row["reason"]}
+            for state in self.states.values()
+            for row in state.skipped
+        ]
 
 
 def open_containers(

@@ -30,7 +30,7 @@ from shiliao.cite.citations import find_citations, resolve
 from shiliao.cite.sources import citable_items, source_item
 from shiliao.collection import Collection, CollectionFile, read_collection, source_id_for
 from shiliao.config import Settings, load_settings
-from shiliao.containers import OpenedSources, open_containers
+from shiliao.containers import WEB_ARCHIVE_MEDIA_TYPES, OpenedSources, open_containers
 from shiliao.errors import CaptureError, EncryptedDocument, ExtractError, SearchError, StoreError
 from shiliao.extract.media import sniff_media_type
 from shiliao.extract.passages import attach_ocr_confidence, split_passages
@@ -646,38 +646,58 @@ def _store_files(archive: Archive, collection: Collection) -> _StoredFiles:
 
 
 def _without_duplicates(
-    sources: list[SourceInput], files: dict[str, CollectionFile], report: IngestReport
+    sources: list[SourceInput], report: IngestReport, media_types: dict[str, str]
 ) -> list[SourceInput]:
-    """The sources with each file whose bytes an earlier source file has left out, and reported.
+    """The sources without those whose bytes an earlier one has, each reported.
 
-    The first file keeps the other names in its ``also_named`` metadata (its fingerprint
-    changes with them, so the names show as soon as a duplicate arrives or leaves).
+    Files, and files inside a ZIP or TAR, are compared by the SHA-256 of their bytes (a
+    JSON-lines line and a web archive's page are always sources of their own: the same page
+    captured twice is two captures). The first, in collection order, keeps the other names in
+    its ``also_named`` metadata (its fingerprint changes with them, so the names show as soon
+    as a duplicate arrives or leaves).
     """
     first_of: dict[str, SourceInput] = {}
     names: dict[str, list[str]] = {}
     kept: list[SourceInput] = []
     for item in sources:
-        sha256 = files[item.path].sha256
-        if item.line is not None:
+        if item.line is not None or media_types[item.path] in WEB_ARCHIVE_MEDIA_TYPES:
             kept.append(item)
-        elif sha256 in first_of:
-            first = first_of[sha256]
-            report.duplicates.append({"path": item.path, "same_as": first.path, "sha256": sha256})
-            names[first.id].append(item.path)
+        elif item.record_sha256 in first_of:
+            first = first_of[item.record_sha256]
+            report.duplicates.append(
+                {
+                    "path": _name_in_collection(item),
+                    "same_as": _name_in_collection(first),
+                    "sha256": item.record_sha256,
+                }
+            )
+            names[first.id].append(_name_in_collection(item))
         else:
-            first_of[sha256] = item
+            first_of[item.record_sha256] = item
             names[item.id] = []
             kept.append(item)
     return [
         replace(
             item,
-            metadata={**item.metadata, "also_named": names[item.id]},
+            metadata={
+                **item.metadata,
+                "also_named": [*item.metadata.get("also_named", []), *names[item.id]],
+            },
             fingerprint=_digest_of([item.fingerprint, names[item.id]]),
         )
         if names.get(item.id)
         else item
         for item in kept
     ]
+
+
+def _name_in_collection(item: SourceInput | Source) -> str:
+    """A file's collection path; for a file inside a ZIP or TAR, the path and its name inside
+    (``sources/scans.zip/通知/一.pdf``); for a web archive's page, the path and the URL."""
+    member = item.metadata.get("member")
+    if not member:
+        return item.path
+    return f"{item.path} {member}" if _is_url(str(member)) else f"{item.path}/{member}"
 
 
 def _save(
@@ -801,7 +821,7 @@ def ingest(
     index = archive.open_index()
     try:
         opened = open_containers(
-            _without_duplicates(collection.sources, files, report),
+            _without_duplicates(collection.sources, report, stored.media_types),
             files,
             stored.media_types,
             {source_id: state[0] for source_id, state in states.items()},
@@ -810,7 +830,9 @@ def ingest(
             _limits(settings),
             **_unpack_limits(settings),
         )
-        sources = opened.sources
+        # Again with what the containers held: a file inside a ZIP may be a file of the
+        # collection too.
+        sources = _without_duplicates(opened.sources, report, stored.media_types)
         current = {item.id for item in sources}
         report.removed = sorted(set(states) - current)
         if report.removed:
@@ -922,7 +944,7 @@ def _warnings(archive: Archive, collection: Collection, skipped: list[dict[str, 
     warnings = list(collection.problems)
     warnings += [f"{row['path']}: {row['member']}: skipped: {row['reason']}" for row in skipped]
     for source in archive.catalog.sources():
-        where = f"{source.path}:{source.line}" if source.line else source.path
+        where = f"{source.path}:{source.line}" if source.line else _name_in_collection(source)
         if source.status != "extracted":
             warnings.append(f"{where}: {source.status.replace('_', ' ')}: {source.error}")
         if not source.date:

@@ -22,6 +22,7 @@ batch: a batch of a million files holds a handful in memory at a time.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import tempfile
 import threading
@@ -32,12 +33,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
-from shiliao.errors import ExtractError
+from shiliao.errors import ConfigError, ExtractError
 from shiliao.extract.runner import ERROR_TYPES, ExtractionWorker
 from shiliao.extract.wire import extraction_from_data, extraction_to_data
 from shiliao.model import Extraction
 
-__all__ = ["Limits", "extract_many"]
+__all__ = ["Limits", "extract_many", "require_dask"]
 
 K = TypeVar("K", bound=Hashable)
 
@@ -168,7 +169,7 @@ def _in_order(submitted: Iterator[tuple[K, Any]], window: int) -> Iterator[tuple
 def _on_dask(
     jobs: Iterable[tuple[K, Path, str | None]], address: str, workers: int, limits: Limits
 ) -> Iterator[tuple[K, Extraction | ExtractError]]:
-    # Imported here: distributed is an optional dependency (the ``dask`` extra).
+    require_dask()
     from distributed import Client, LocalCluster
 
     if address == "local":
@@ -183,7 +184,10 @@ def _on_dask(
         client = Client(cluster)
     else:
         cluster = None
-        client = Client(address)
+        try:
+            client = Client(address, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     try:
         window = max(len(client.scheduler_info()["workers"]), 1) * _IN_FLIGHT_PER_WORKER
         submitted = (
@@ -195,6 +199,19 @@ def _on_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def require_dask() -> None:
+    """Check that Dask's ``distributed`` package, an optional dependency, is installed.
+
+    Raises:
+        ConfigError: it is not; the message says how to install it.
+    """
+    if importlib.util.find_spec("distributed") is None:
+        raise ConfigError(
+            "--dask needs Dask's distributed package: pip install 'shiliao[dask]' (on every "
+            "Dask worker too)"
+        )
 
 
 def _submit(client: Any, path: Path, media_type: str | None, limits: Limits) -> Future[Any] | Any:
