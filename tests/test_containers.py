@@ -10,9 +10,11 @@ import shutil
 import tarfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from warcio.warcwriter import WARCWriter
 
+from shiliao import containers
 from shiliao.cli import main
 from shiliao.store import Catalog, file_object_id
 from tests.conftest import FIXTURES
@@ -278,3 +280,106 @@ def test_a_zip_bomb_in_a_collection_stays_one_failed_source(tmp_path: Path) -> N
     assert not (archive / ".staging" / "containers").exists()
     assert CliRunner().invoke(main, ["verify", str(archive)]).exit_code == 0
     assert _build(collection, tmp_path)["processed"] == 0
+
+
+def _cut_warc() -> bytes:
+    """A plain WARC of three pages, cut off in the middle of the third."""
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=False)
+    for number in range(3):
+        page = f"<html><head><title>第{number}页</title></head><body><p>{'工作队' * 50}</p></body></html>"
+        response(writer, f"http://www.example.gov.cn/{number}.html", page.encode(), "text/html")
+    data = out.getvalue()
+    return data[: data.rindex(b"WARC/1.") + 300]
+
+
+def test_web_archives_inside_zips_same_names_in_two_folders_and_cut_archives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    collection = tmp_path / "c"
+    sources = collection / "sources"
+    (sources / "a").mkdir(parents=True)
+    (sources / "b").mkdir()
+    (sources / "a" / "scans.zip").write_bytes(zip_of([("page1.txt", "甲县通知。".encode())]))
+    (sources / "b" / "scans.zip").write_bytes(zip_of([("page1.txt", "乙县通知。".encode())]))
+    (sources / "bundle.zip").write_bytes(
+        zip_of([("crawl.warc.gz", _warc()), ("same-a.txt", b"same"), ("same-b.txt", b"same")])
+    )
+    (sources / "bundle-copy.zip").write_bytes((sources / "bundle.zip").read_bytes())
+    (sources / "cut.warc").write_bytes(_cut_warc())
+    (sources / "x.zip").write_bytes(zip_of([("x.txt", b"x")]))
+    (sources / "x.txt").write_text("另一个同名文件。", encoding="utf-8")
+    (sources / "x.txt.yaml").write_text("id: x-text\n", encoding="utf-8")
+    (sources / "empty.zip").write_bytes(zip_of([]))
+
+    opened = []
+    real = containers.unpack_in_worker
+    monkeypatch.setattr(
+        containers, "unpack_in_worker", lambda *a, **k: opened.append(a[0]) or real(*a, **k)
+    )
+    first = _build(collection, tmp_path)
+    with Catalog(tmp_path / "a" / "shiliao.db") as catalog:
+        rows = {
+            (s.path, s.metadata.get("member"), s.metadata.get("url")): s for s in catalog.sources()
+        }
+
+    # Same name in two ZIPs of two folders: two sources, each with its own text.
+    a = rows[("sources/a/scans.zip", "page1.txt", None)]
+    b = rows[("sources/b/scans.zip", "page1.txt", None)]
+    assert a.id != b.id
+    # A WARC inside a ZIP gives each of its pages; the copy of the ZIP is named on them.
+    pages = [s for (p, m, u), s in rows.items() if p == "sources/bundle-copy.zip" and u]
+    assert sorted(s.title for s in pages) == ["关于开展结对认亲活动的通知", "驻村工作队工作简报"]
+    assert all(s.metadata["also_named"] == ["sources/bundle.zip/crawl.warc.gz"] for s in pages)
+    # Two equal files inside one ZIP: one source, the other reported.
+    assert ("sources/bundle-copy.zip/same-b.txt", "sources/bundle-copy.zip/same-a.txt") in {
+        (d["path"], d["same_as"]) for d in first["duplicates"]
+    }
+    # A cut-off web archive: its whole pages are sources, and the cut is reported.
+    assert sorted(s.title for (p, _, _), s in rows.items() if p == "sources/cut.warc") == [
+        "第0页",
+        "第1页",
+    ]
+    assert any(
+        w.startswith("sources/cut.warc: the web archive is cut off") for w in first["warnings"]
+    )
+    # An empty ZIP stays one source, with nothing to read, and says so.
+    assert rows[("sources/empty.zip", None, None)].status == "extracted"
+    assert "sources/empty.zip: holds no file that could be taken out" in first["warnings"]
+    # A sidecar's id separates sources whose names differ only in their extension.
+    assert rows[("sources/x.txt", None, None)].id == "x-text"
+
+    opened.clear()
+    again = _build(collection, tmp_path)
+    assert again["processed"] == 0 and opened == []
+    assert any("cut off" in w for w in again["warnings"])
+
+
+def test_adding_a_changed_zip_removes_what_left_it_and_rebuild_keeps_the_new_bytes(
+    tmp_path: Path,
+) -> None:
+    collection = tmp_path / "c"
+    (collection / "sources").mkdir(parents=True)
+    (collection / "sources" / "note.txt").write_text("简报。", encoding="utf-8")
+    _build(collection, tmp_path)
+    archive = tmp_path / "a"
+    x = tmp_path / "x.zip"
+    x.write_bytes(zip_of([("a.txt", "旧的甲".encode()), ("b.txt", "乙".encode())]))
+    first = json.loads(CliRunner().invoke(main, ["add", str(archive), str(x), "--json"]).stdout)
+    x.write_bytes(zip_of([("a.txt", "新的甲".encode())]))
+    second = json.loads(CliRunner().invoke(main, ["add", str(archive), str(x), "--json"]).stdout)
+    assert len(second["removed"]) == 1 and second["removed"][0] in first["added"]
+    assert second["added"] == [i for i in first["added"] if i not in second["removed"]]
+
+    def texts() -> list[tuple[str, str]]:
+        with Catalog(archive / "shiliao.db") as catalog:
+            return sorted(
+                (s.id, " ".join(p.text for p in catalog.passages(s.id)))
+                for s in catalog.sources()
+                if s.path == "added/x.zip"
+            )
+
+    before = texts()
+    assert [text for _, text in before] == ["新的甲"]
+    assert CliRunner().invoke(main, ["rebuild", str(archive)]).exit_code == 0
+    assert texts() == before

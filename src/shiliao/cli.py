@@ -342,6 +342,8 @@ def add(
         "duplicates": report.duplicates,
         "failed": report.failed,
         "skipped": report.skipped,
+        "removed": report.removed,
+        "warnings": report.warnings,
     }
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -357,6 +359,10 @@ def add(
             out.print(f"failed {failure['path']}: {failure['reason']}", markup=False)
         for row in report.skipped:
             out.print(f"skipped {row['path']}: {row['member']}: {row['reason']}", markup=False)
+        for source_id in report.removed:
+            out.print(f"removed {source_id}: no longer in its file", markup=False)
+        for warning in report.warnings:
+            out.print(f"warning: {warning}", markup=False)
     if report.failed and not report.added:
         raise SystemExit(1)
 

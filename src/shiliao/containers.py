@@ -66,11 +66,14 @@ class ContainerState:
         members: the member sources, in container order, as ``SourceInput`` fields.
         skipped: ``{"path", "member", "reason"}`` for each member that was not taken out
             (``path``: the container's collection path).
+        notes: problems a curator should see, one line each (a web archive cut off, a
+            container with nothing to read).
     """
 
     fingerprint: str
     members: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def from_data(cls, data: Any) -> ContainerState | None:
@@ -78,7 +81,10 @@ class ContainerState:
         if not isinstance(data, dict) or not isinstance(data.get("fingerprint"), str):
             return None
         return cls(
-            data["fingerprint"], list(data.get("members", [])), list(data.get("skipped", []))
+            data["fingerprint"],
+            list(data.get("members", [])),
+            list(data.get("skipped", [])),
+            list(data.get("notes", [])),
         )
 
 
@@ -106,6 +112,10 @@ class OpenedSources:
     opened: dict[str, ContainerState] = field(default_factory=dict)
     states: dict[str, ContainerState] = field(default_factory=dict)
 
+    def notes(self) -> list[str]:
+        """Every container's notes (``ContainerState.notes``), one line each."""
+        return [note for state in self.states.values() for note in state.notes]
+
     def skipped(self) -> list[dict[str, str]]:
         """``{"path", "member", "reason"}`` for each skipped member of every container."""
         return [
@@ -130,8 +140,7 @@ def open_containers(
     """Replace each container among ``sources`` by its members.
 
     A container is opened only when it is new or changed (its fingerprint differs from its
-    saved state's) or a member is not stored as the state says; otherwise its members are
-    taken from the saved state. A container already stored as one source with its current
+    saved state's); otherwise its members are taken from the saved state. A container already stored as one source with its current
     fingerprint (it could not be opened, or held nothing) is left as it is.
 
     Args:
@@ -155,86 +164,105 @@ def open_containers(
             continue
         state = ContainerState.from_data(saved_state(item.id))
         if state is not None and state.fingerprint == item.fingerprint:
-            members = [SourceInput(**fields) for fields in state.members]
-            if all(stored.get(m.id) == m.fingerprint for m in members):
-                opened.states[item.id] = state
-                opened.sources += members or [item]
-                continue
+            opened.states[item.id] = state
+            opened.sources += [SourceInput(**fields) for fields in state.members] or [item]
+            continue
         if stored.get(item.id) == item.fingerprint:
             opened.sources.append(item)
             continue
-        file = files[item.path]
+        state = ContainerState(item.fingerprint)
         try:
             if media_types[item.path] in WEB_ARCHIVE_MEDIA_TYPES:
-                members, state = _open_web_archive(
-                    item, file, media_types[item.path], limits, opened
+                extraction = _read_web_archive(
+                    files[item.path].abspath, media_types[item.path], limits
                 )
+                members = _pages(item, extraction, "", state, opened)
+                if not members:
+                    # A web archive without HTML pages stays one source, with what was found.
+                    state.notes.append(f"{item.path}: holds no HTML page")
+                    opened.prepared[item.id] = extraction
             else:
-                members, state = _open_archive(
+                members = _files(
                     item,
-                    file,
+                    files[item.path],
                     media_types[item.path],
                     staging,
                     limits,
-                    opened,
                     (max_members, max_unpacked_bytes),
+                    state,
+                    opened,
                 )
         except ExtractError as exc:
             opened.prepared[item.id] = exc
             opened.sources.append(item)
             continue
+        state.members = [asdict(m) for m in members]
         opened.opened[item.id] = state
         opened.states[item.id] = state
         opened.sources += members or [item]
     return opened
 
 
-def _open_web_archive(
-    item: SourceInput,
-    file: CollectionFile,
-    media_type: str,
-    limits: Limits,
-    opened: OpenedSources,
-) -> tuple[list[SourceInput], ContainerState]:
-    extraction = extract_file(
-        file.abspath,
+def _read_web_archive(path: Path, media_type: str, limits: Limits) -> Extraction:
+    return extract_file(
+        path,
         media_type,
         timeout_s=limits.timeout_s,
         max_memory_bytes=limits.max_memory_bytes,
         max_output_bytes=limits.max_output_bytes,
     )
+
+
+def _pages(
+    item: SourceInput,
+    extraction: Extraction,
+    within: str,
+    state: ContainerState,
+    opened: OpenedSources,
+) -> list[SourceInput]:
+    """The HTML pages of a web archive as sources: the container ``item`` itself, or the web
+    archive named ``within`` inside it (a WARC in a ZIP)."""
+    truncated = extraction.metadata.get("truncated")
+    if truncated:
+        where = f"{item.path}/{within}" if within else item.path
+        state.notes.append(
+            f"{where}: the web archive is cut off ({truncated.get('reason')}); what followed "
+            f"byte {truncated.get('last_good_offset')} is lost"
+        )
     inherited = _inherited(item.metadata)
     members: list[SourceInput] = []
     keys: set[str] = set()
     for document in extraction.documents:
         url = str(document.metadata.get("url") or "")
         captured = document.metadata.get("warc_date")
-        key = _unique(f"{url} {captured or ''}".strip(), keys)
+        key = _unique(f"{within}#{url} {captured or ''}".strip(), keys)
         metadata = {
             "type": "webpage",
             **inherited,
-            "member": url,
+            "member": within or url,
             "url": url,
             **({"captured": captured} if captured else {}),
         }
+        names = [f"{n}/{within}" if within else f"{n} {url}" for n in _other_names(item)]
+        if names:
+            metadata["also_named"] = names
         member = _member(item, key, str(document.metadata.get("payload_sha256") or ""), metadata)
         opened.prepared[member.id] = document
         members.append(member)
-    if not members:
-        # A web archive without HTML pages stays one source, with what its reading found.
-        opened.prepared[item.id] = extraction
-    return members, ContainerState(item.fingerprint, [asdict(m) for m in members])
+    return members
 
 
-def _open_archive(
+def _files(
     item: SourceInput,
     file: CollectionFile,
     media_type: str,
     staging: Path,
     limits: Limits,
-    opened: OpenedSources,
     sizes: tuple[int, int],
-) -> tuple[list[SourceInput], ContainerState]:
+    state: ContainerState,
+    opened: OpenedSources,
+) -> list[SourceInput]:
+    """The files of a ZIP or TAR as sources; a web archive among them gives its pages."""
     max_members, max_unpacked_bytes = sizes
     unpacked = unpack_in_worker(
         file.abspath,
@@ -245,6 +273,9 @@ def _open_archive(
         timeout_s=limits.timeout_s,
         max_memory_bytes=limits.max_memory_bytes,
     )
+    state.skipped = [
+        {"path": item.path, "member": s.name, "reason": s.reason} for s in unpacked.skipped
+    ]
     inherited = _inherited(item.metadata)
     members: list[SourceInput] = []
     keys: set[str] = set()
@@ -253,21 +284,43 @@ def _open_archive(
             head = handle.read(SNIFF_BYTES)
             handle.seek(0)
             sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
-        key = _unique(unpacked_member.name, keys)
-        member = _member(item, key, sha256, {**inherited, "member": unpacked_member.name})
-        opened.member_files[member.id] = (
-            unpacked_member.path,
-            sniff_media_type(head, unpacked_member.name),
-        )
+        member_type = sniff_media_type(head, unpacked_member.name)
+        name = unpacked_member.name
+        # A web archive inside gives its pages; one that cannot be read, or holds none, stays
+        # one member with what its reading found.
+        read: Extraction | ExtractError | None = None
+        if member_type in WEB_ARCHIVE_MEDIA_TYPES:
+            try:
+                read = _read_web_archive(unpacked_member.path, member_type, limits)
+            except ExtractError as exc:
+                read = exc
+            else:
+                pages = _pages(item, read, name, state, opened)
+                if pages:
+                    members += pages
+                    continue
+        metadata = {**inherited, "member": name}
+        names = [f"{n}/{name}" for n in _other_names(item)]
+        if names:
+            metadata["also_named"] = names
+        member = _member(item, _unique(name, keys), sha256, metadata)
+        opened.member_files[member.id] = (unpacked_member.path, member_type)
+        if read is not None:
+            opened.prepared[member.id] = read
         members.append(member)
-    skipped = [{"path": item.path, "member": s.name, "reason": s.reason} for s in unpacked.skipped]
     if not members:
+        state.notes.append(f"{item.path}: holds no file that could be taken out")
         opened.prepared[item.id] = Extraction(
             pages=[],
             method="archive",
-            metadata={"archive_members": 0, "archive_skipped": len(skipped)},
+            metadata={"archive_members": 0, "archive_skipped": len(state.skipped)},
         )
-    return members, ContainerState(item.fingerprint, [asdict(m) for m in members], skipped)
+    return members
+
+
+def _other_names(item: SourceInput) -> list[str]:
+    """The container's other names (copies with the same bytes, ``also_named``)."""
+    return [str(n) for n in item.metadata.get("also_named", [])]
 
 
 def _inherited(metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -294,7 +347,8 @@ def _member(item: SourceInput, key: str, sha256: str, metadata: dict[str, Any]) 
         ).encode("utf-8")
     ).hexdigest()
     return SourceInput(
-        id=source_id_for(relative, key),
+        # The key holds the container's whole path: a.zip and b/a.zip may hold the same name.
+        id=source_id_for(relative, f"{relative}\n{key}"),
         path=item.path,
         line=None,
         record_sha256=sha256,

@@ -30,7 +30,7 @@ from shiliao.cite.citations import find_citations, resolve
 from shiliao.cite.sources import citable_items, source_item
 from shiliao.collection import Collection, CollectionFile, read_collection, source_id_for
 from shiliao.config import Settings, load_settings
-from shiliao.containers import WEB_ARCHIVE_MEDIA_TYPES, OpenedSources, open_containers
+from shiliao.containers import OpenedSources, open_containers
 from shiliao.errors import CaptureError, EncryptedDocument, ExtractError, SearchError, StoreError
 from shiliao.extract.media import sniff_media_type
 from shiliao.extract.passages import attach_ocr_confidence, split_passages
@@ -251,6 +251,9 @@ class AddReport:
             each added source whose extraction failed (with ``source_id``).
         skipped: ``{"path", "member", "reason"}`` for each file inside an added ZIP or TAR
             that was not taken out.
+        removed: ids of sources of an earlier capture of the same file that its new bytes no
+            longer hold (a file that left a ZIP added again).
+        warnings: problems a curator should see, one line each (a web archive cut off).
     """
 
     added: list[str] = field(default_factory=list)
@@ -258,6 +261,8 @@ class AddReport:
     duplicates: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _is_url(target: str) -> bool:
@@ -370,6 +375,21 @@ def _add_captured(
             for c in captures
             for source in ([c.item] if _is_url(c.target) else members[c.item.path])
         ]
+        # Sources of an earlier capture of the same file that its new bytes no longer hold (a
+        # file that left a ZIP) go, as a collection's do.
+        kept = {source.id for _, source in sources}
+        paths = set(files)
+        report.removed += [
+            s.id
+            for s in archive.catalog.sources()
+            if s.id in stored and s.path in paths and s.id not in kept
+        ]
+        if report.removed:
+            with archive.catalog.transaction():
+                archive.catalog.delete_sources(report.removed)
+            for source_id in report.removed:
+                index.delete_source(source_id)
+                archive.record("source_deleted", {"source_id": source_id}, source_id=source_id)
         todo = [s for _, s in sources if stored.get(s.id) != s.fingerprint]
         report.unchanged += [s.id for _, s in sources if stored.get(s.id) == s.fingerprint]
         targets = {s.id: t for t, s in sources}
@@ -411,6 +431,7 @@ def _add_captured(
         index.close()
         shutil.rmtree(staging, ignore_errors=True)
     report.skipped += opened.skipped()
+    report.warnings += opened.notes()
 
 
 def _extractions(
@@ -446,6 +467,11 @@ def _extractions(
             result = opened.prepared[item.id]
         else:
             result = next(extracted)[1]
+            member = item.metadata.get("member")
+            if isinstance(result, ExtractError) and item.id in opened.member_files and member:
+                # The worker read a numbered copy; the reader needs the name inside the archive.
+                copy = opened.member_files[item.id][0].name
+                result = type(result)(str(result).replace(copy, str(member)))
         yield item, located(item)[1], result
 
 
@@ -645,9 +671,7 @@ def _store_files(archive: Archive, collection: Collection) -> _StoredFiles:
     return stored
 
 
-def _without_duplicates(
-    sources: list[SourceInput], report: IngestReport, media_types: dict[str, str]
-) -> list[SourceInput]:
+def _without_duplicates(sources: list[SourceInput], report: IngestReport) -> list[SourceInput]:
     """The sources without those whose bytes an earlier one has, each reported.
 
     Files, and files inside a ZIP or TAR, are compared by the SHA-256 of their bytes (a
@@ -660,7 +684,8 @@ def _without_duplicates(
     names: dict[str, list[str]] = {}
     kept: list[SourceInput] = []
     for item in sources:
-        if item.line is not None or media_types[item.path] in WEB_ARCHIVE_MEDIA_TYPES:
+        is_page = "member" in item.metadata and "url" in item.metadata
+        if item.line is not None or is_page:
             kept.append(item)
         elif item.record_sha256 in first_of:
             first = first_of[item.record_sha256]
@@ -821,7 +846,7 @@ def ingest(
     index = archive.open_index()
     try:
         opened = open_containers(
-            _without_duplicates(collection.sources, report, stored.media_types),
+            _without_duplicates(collection.sources, report),
             files,
             stored.media_types,
             {source_id: state[0] for source_id, state in states.items()},
@@ -832,7 +857,7 @@ def ingest(
         )
         # Again with what the containers held: a file inside a ZIP may be a file of the
         # collection too.
-        sources = _without_duplicates(opened.sources, report, stored.media_types)
+        sources = _without_duplicates(opened.sources, report)
         current = {item.id for item in sources}
         report.removed = sorted(set(states) - current)
         if report.removed:
@@ -934,7 +959,7 @@ def ingest(
 
     report.unchanged = [item.id for item in sources if item.id not in todo_ids]
     report.changed = bool(todo or report.removed or terms_changed or other_changed or stale_index)
-    report.warnings = _warnings(archive, collection, report.skipped)
+    report.warnings = opened.notes() + _warnings(archive, collection, report.skipped)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -1228,9 +1253,13 @@ def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
                 progress,
             )
             restored_captures = []
-            for position, data in enumerate(
-                {data["path"]: data for data in added.values()}.values()
-            ):
+            # Each added file or URL from its latest capture (the sources of one ZIP point at
+            # the versions they were last changed in).
+            latest: dict[str, dict[str, Any]] = {}
+            for data in added.values():
+                if data["version"] >= latest.get(data["path"], data)["version"]:
+                    latest[data["path"]] = data
+            for position, data in enumerate(latest.values()):
                 capture = captures[(data["object_id"], data["version"])]
                 restored = staging / "added" / str(position) / Path(capture["path"]).name
                 restored.parent.mkdir(parents=True)

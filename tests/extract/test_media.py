@@ -28,6 +28,7 @@ from .conftest import real_fixture
         (b"MM\x00*\x00\x00", "scan.tif", "image/tiff"),
         (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "photo", "image/webp"),
         (b"PK\x03\x04\x14\x00", "bundle.zip", "application/zip"),
+        (b"PK\x05\x06" + bytes(18), "empty.bin", "application/zip"),
         (
             b"PK\x03\x04\x14\x00",
             "Report.DOCX",

@@ -152,9 +152,30 @@ def test_nested_archives_to_a_depth(tmp_path: Path, staging: Path) -> None:
         "top.txt",
     ]
     assert unpacked.members[0].path.read_bytes() == "结对认亲".encode()
-    with pytest.raises(ExtractionLimit, match="nested deeper than 2"):
-        unpack_archive(outer, staging, max_depth=2)
-    assert len(list(staging.iterdir())) == 1  # only the first, successful unpacking
+    # Too deep: that archive is skipped with the reason; its siblings are kept.
+    shallow = unpack_archive(outer, staging, max_depth=2)
+    assert [member.name for member in shallow.members] == ["top.txt"]
+    assert [(m.name, m.reason) for m in shallow.skipped] == [
+        ("middle.tar/inner.zip", "an archive nested deeper than 2 levels")
+    ]
+
+
+def test_member_names_in_gbk_are_read_as_chinese(tmp_path: Path, staging: Path) -> None:
+    # Chinese Windows writes GBK names into ZIPs without the UTF-8 flag, and into TARs.
+    gbk = "通知/名单.txt".encode("gbk")
+    placeholder = b"A" * len(gbk)
+    zipped = zip_of([(placeholder.decode(), b"x")]).replace(placeholder, gbk)
+    (tmp_path / "gbk.zip").write_bytes(zipped)
+    tarred = io.BytesIO()
+    with tarfile.open(fileobj=tarred, mode="w", format=tarfile.GNU_FORMAT, encoding="gbk") as tar:
+        member = tarfile.TarInfo("你好.txt")
+        member.size = 1
+        tar.addfile(member, io.BytesIO(b"y"))
+    (tmp_path / "gbk.tar").write_bytes(tarred.getvalue())
+    assert [m.name for m in unpack_archive(tmp_path / "gbk.zip", staging).members] == [
+        "通知/名单.txt"
+    ]
+    assert [m.name for m in unpack_in_worker(tmp_path / "gbk.tar", staging).members] == ["你好.txt"]
 
 
 def test_single_gzip_file(tmp_path: Path, staging: Path) -> None:

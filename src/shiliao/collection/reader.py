@@ -42,6 +42,7 @@ __all__ = ["Collection", "CollectionFile", "read_collection", "source_id_for"]
 PROCESSING_VERSION = "1"
 
 _SIDECAR_SUFFIXES = (".yaml", ".yml")
+_SOURCE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
 _DEFAULT_LINE_MAPPING = LineMapping(
     each_line={"title": "{title}", "url": "{url}", "date": "{date}"}, defaults={}
 )
@@ -234,9 +235,16 @@ def read_collection(root: Path) -> Collection:
             mapping = parse_line_mapping(sidecar, file.path) if sidecar else _DEFAULT_LINE_MAPPING
             collection.sources.extend(_jsonl_sources(file, rel_to_sources, mapping, sidecar_sha))
         else:
+            source_id = source_id_for(rel_to_sources)
+            if "id" in sidecar:
+                source_id = str(sidecar.pop("id"))
+                if not _SOURCE_ID.fullmatch(source_id):
+                    raise SidecarError(
+                        sidecar_file.path, f"id {source_id!r} must be lowercase a-z, 0-9 and '-'"
+                    )
             collection.sources.append(
                 SourceInput(
-                    id=source_id_for(rel_to_sources),
+                    id=source_id,
                     path=file.path,
                     line=None,
                     record_sha256=file.sha256,

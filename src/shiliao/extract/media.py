@@ -88,6 +88,8 @@ def sniff_media_type(head: bytes, name: str) -> str:
         return "image/webp"
     if head.startswith(b"PK\x03\x04"):
         return _ZIP_FORMATS.get(suffix, "application/zip")
+    if head.startswith(b"PK\x05\x06"):  # an empty ZIP: only its end-of-directory record
+        return "application/zip"
     if head.startswith(b"WARC/"):
         return "application/warc"
     if head.startswith(b"\x1f\x8b"):

@@ -198,23 +198,31 @@ def _unpack_zip(
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError) as exc:
         raise ExtractError(f"{name}: not a readable ZIP file ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ExtractError(
+            f"{name}: a member's name is marked UTF-8 but is not ({exc.reason}); the ZIP's list "
+            "of members cannot be read"
+        ) from exc
     with archive:
         seen: set[str] = set()
         for info in archive.infolist():
             if info.is_dir():
                 continue
             kind = stat.S_IFMT(info.external_attr >> 16)
-            problem = _name_problem(info.filename, seen) or (_special_file(kind) if kind else None)
+            name = _zip_name(info)
+            problem = _name_problem(name, seen) or (_special_file(kind) if kind else None)
             if problem is not None:
-                unpacked.skipped.append(SkippedMember(prefix + info.filename, problem))
+                unpacked.skipped.append(SkippedMember(prefix + name, problem))
                 continue
             try:
                 with archive.open(info) as member:
-                    _write_member(member, prefix + _clean(info.filename), depth, unpacked, budget)
-            except RuntimeError as exc:  # zipfile: "File ... is encrypted"
-                unpacked.skipped.append(SkippedMember(prefix + info.filename, f"encrypted ({exc})"))
+                    _write_member(member, prefix + _clean(name), depth, unpacked, budget)
+            except RuntimeError as exc:
+                # zipfile: "File ... is encrypted, password required", or a method it lacks
+                reason = f"encrypted ({exc})" if "encrypted" in str(exc) else str(exc)
+                unpacked.skipped.append(SkippedMember(prefix + name, reason))
             except NotImplementedError as exc:  # a compression method zipfile lacks
-                unpacked.skipped.append(SkippedMember(prefix + info.filename, str(exc)))
+                unpacked.skipped.append(SkippedMember(prefix + name, str(exc)))
 
 
 def _unpack_tar_or_gzip(
@@ -239,21 +247,22 @@ def _unpack_tar_or_gzip(
         for info in _tar_members(archive, name):
             if info.isdir():
                 continue
-            problem = _name_problem(info.name, seen) or _tar_type_problem(info)
+            name = _tar_name(info)
+            problem = _name_problem(name, seen) or _tar_type_problem(info)
             if problem is None:
                 try:
                     tarfile.data_filter(info, str(unpacked.folder))
                 except tarfile.FilterError as exc:
                     problem = f"refused by tarfile's data filter ({exc})"
             if problem is not None:
-                unpacked.skipped.append(SkippedMember(prefix + info.name, problem))
+                unpacked.skipped.append(SkippedMember(prefix + name, problem))
                 continue
             member = archive.extractfile(info)
             if member is None:
-                unpacked.skipped.append(SkippedMember(prefix + info.name, "not a regular file"))
+                unpacked.skipped.append(SkippedMember(prefix + name, "not a regular file"))
                 continue
             with member:
-                _write_member(member, prefix + _clean(info.name), depth, unpacked, budget)
+                _write_member(member, prefix + _clean(name), depth, unpacked, budget)
 
 
 def _tar_members(archive: tarfile.TarFile, name: str) -> Iterator[tarfile.TarInfo]:
@@ -299,12 +308,42 @@ def _write_member(
         return
     with target.open("rb") as written:
         media_type = sniff_media_type(written.read(SNIFF_BYTES), name)
+    if media_type in ARCHIVE_MEDIA_TYPES and depth >= budget.max_depth:
+        target.unlink()
+        unpacked.skipped.append(
+            SkippedMember(name, f"an archive nested deeper than {budget.max_depth} levels")
+        )
+        return
     if media_type in ARCHIVE_MEDIA_TYPES:
         with target.open("rb") as nested:
             _unpack(nested, name, media_type, name + "/", depth + 1, unpacked, budget)
         target.unlink()
         return
     unpacked.members.append(UnpackedMember(name, target, size))
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as its maker wrote it. Without the UTF-8 flag (bit 11) ``zipfile``
+    reads the name as CP437, but Chinese Windows and WeChat write GBK there: the bytes are
+    read as UTF-8 if they are, else as GB18030 if they are, else as CP437."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    return _decoded(info.filename.encode("cp437"), "cp437")
+
+
+def _tar_name(info: tarfile.TarInfo) -> str:
+    """The member's name, with bytes that are not UTF-8 (``tarfile`` keeps them as lone
+    surrogates) read as GB18030 when they are, else replaced by U+FFFD."""
+    return _decoded(info.name.encode("utf-8", "surrogateescape"), None)
+
+
+def _decoded(raw: bytes, fallback: str | None) -> str:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode(fallback) if fallback else raw.decode("utf-8", errors="replace")
 
 
 def _name_problem(raw: str, seen: set[str]) -> str | None:
