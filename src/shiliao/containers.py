@@ -129,7 +129,6 @@ def open_containers(
     sources: Sequence[SourceInput],
     files: Mapping[str, CollectionFile],
     media_types: Mapping[str, str],
-    stored: Mapping[str, str],
     saved_state: Callable[[str], Any],
     staging: Path,
     limits: Limits,
@@ -140,14 +139,14 @@ def open_containers(
     """Replace each container among ``sources`` by its members.
 
     A container is opened only when it is new or changed (its fingerprint differs from its
-    saved state's); otherwise its members are taken from the saved state. A container already stored as one source with its current
-    fingerprint (it could not be opened, or held nothing) is left as it is.
+    saved state's, or no state was saved: an archive made before containers were opened);
+    otherwise its members are taken from the saved state. A container that could not be
+    opened, or held nothing, stays one source.
 
     Args:
         sources: the collection's sources, in collection order.
         files: collection path -> its file.
         media_types: collection path -> the media type sniffed from its bytes.
-        stored: source id -> the fingerprint stored for it (``Catalog.source_states``).
         saved_state: container source id -> the JSON value saved for it, or None.
         staging: an existing folder to unpack ZIP and TAR files under (the caller removes it).
         limits: the limits each container is opened under (time and memory per container).
@@ -166,9 +165,6 @@ def open_containers(
         if state is not None and state.fingerprint == item.fingerprint:
             opened.states[item.id] = state
             opened.sources += [SourceInput(**fields) for fields in state.members] or [item]
-            continue
-        if stored.get(item.id) == item.fingerprint:
-            opened.sources.append(item)
             continue
         state = ContainerState(item.fingerprint)
         try:
@@ -193,9 +189,10 @@ def open_containers(
                     opened,
                 )
         except ExtractError as exc:
+            # Remembered too: a container that cannot be opened is not tried again until its
+            # bytes or description change.
             opened.prepared[item.id] = exc
-            opened.sources.append(item)
-            continue
+            members = []
         state.members = [asdict(m) for m in members]
         opened.opened[item.id] = state
         opened.states[item.id] = state
