@@ -383,3 +383,77 @@ def test_adding_a_changed_zip_removes_what_left_it_and_rebuild_keeps_the_new_byt
     assert [text for _, text in before] == ["新的甲"]
     assert CliRunner().invoke(main, ["rebuild", str(archive)]).exit_code == 0
     assert texts() == before
+
+
+def test_a_member_that_becomes_a_source_again_is_extracted(tmp_path: Path) -> None:
+    collection = tmp_path / "c"
+    sources = collection / "sources"
+    sources.mkdir(parents=True)
+    (sources / "a-letter.txt").write_text("结对认亲的来信。", encoding="utf-8")
+    (sources / "b.zip").write_bytes(
+        zip_of([("letter.txt", "结对认亲的来信。".encode()), ("z.txt", "另一封信。".encode())])
+    )
+    (sources / "c.zip").write_bytes(zip_of([("c.txt", "第三封信。".encode())]))
+    first = _build(collection, tmp_path)
+    assert [(d["path"], d["same_as"]) for d in first["duplicates"]] == [
+        ("sources/b.zip/letter.txt", "sources/a-letter.txt")
+    ]
+    # The plain file goes: the member it hid comes back, read from the unchanged ZIP.
+    (sources / "a-letter.txt").unlink()
+    # A container moved out and back: its members are stored again from an unchanged state.
+    (sources / "c.zip").rename(tmp_path / "c.zip")
+    _build(collection, tmp_path)
+    (tmp_path / "c.zip").rename(sources / "c.zip")
+    back = _build(collection, tmp_path)
+    assert back["failed"] == []
+    with Catalog(tmp_path / "a" / "shiliao.db") as catalog:
+        texts = {
+            s.metadata.get("member"): [p.text for p in catalog.passages(s.id)]
+            for s in catalog.sources()
+        }
+        statuses = {s.status for s in catalog.sources()}
+    assert texts["letter.txt"] == ["结对认亲的来信。"] and texts["c.txt"] == ["第三封信。"]
+    assert statuses == {"extracted"}
+    search = CliRunner().invoke(main, ["search", str(tmp_path / "a"), "来信", "--json"])
+    (hit,) = json.loads(search.stdout)["hits"]
+    assert _show(tmp_path / "a", hit["source_id"])["metadata"]["member"] == "letter.txt"
+
+
+def test_control_characters_in_names_never_reach_the_terminal(tmp_path: Path) -> None:
+    collection = tmp_path / "c"
+    (collection / "sources").mkdir(parents=True)
+    hostile = "evil\x1b[31mRED\x1b]0;pwned\x07\nline.txt"
+    (collection / "sources" / "h.zip").write_bytes(zip_of([(hostile, b"")]))
+    result = CliRunner().invoke(
+        main,
+        ["build", str(collection), "--archive", str(tmp_path / "a"), "--out", str(tmp_path / "s")],
+    )
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "evil␛[31mRED␛]0;pwned␇␊line.txt" in result.output
+    with Catalog(tmp_path / "a" / "shiliao.db") as catalog:
+        (source,) = catalog.sources()
+    assert source.title == "evil␛[31mRED␛]0;pwned␇␊line.txt"
+
+
+def test_add_warns_when_two_files_share_a_name(tmp_path: Path) -> None:
+    collection = tmp_path / "c"
+    (collection / "sources").mkdir(parents=True)
+    (collection / "sources" / "note.txt").write_text("简报。", encoding="utf-8")
+    _build(collection, tmp_path)
+    for folder, text in (("p", "甲"), ("q", "乙")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "y.txt").write_text(text, encoding="utf-8")
+    run = CliRunner().invoke(
+        main,
+        [
+            "add",
+            str(tmp_path / "a"),
+            str(tmp_path / "p/y.txt"),
+            str(tmp_path / "q/y.txt"),
+            "--json",
+        ],
+    )
+    report = json.loads(run.stdout)
+    assert len(report["added"]) == 1
+    assert any("p/y.txt: another file of the same name" in w for w in report["warnings"])

@@ -25,6 +25,7 @@ from shiliao import __version__
 from shiliao.collection import read_collection
 from shiliao.config import load_settings
 from shiliao.errors import ShiliaoError
+from shiliao.extract.finish import visible_controls
 from shiliao.extract.pool import require_dask
 from shiliao.log import (
     load_or_create_key,
@@ -61,7 +62,27 @@ from shiliao.verification import verify_archive
 from shiliao.zh.normalize import normalize
 from shiliao.zh.stats import COLLOCATION_MEASURE
 
-_ERR = Console(stderr=True)
+
+def _shown(text: str) -> str:
+    """Text from sources made safe for a terminal: control characters other than line breaks
+    and tabs shown as symbols (``visible_controls``), so that an ESC in a title or a file
+    name cannot recolour the terminal or retitle its window."""
+    return "\n".join(
+        "\t".join(visible_controls(part) for part in line.split("\t")) for line in text.split("\n")
+    )
+
+
+class _Console(Console):
+    """A rich ``Console`` whose printed strings pass through ``_shown``."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(
+            *(_shown(o) if isinstance(o, str) else o for o in objects),
+            **kwargs,
+        )
+
+
+_ERR = _Console(stderr=True)
 
 
 class _Command(click.Command):
@@ -136,7 +157,7 @@ def _build_summary(
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    out = Console(soft_wrap=True)
+    out = _Console(soft_wrap=True)
     table = Table(title="shiliao build", show_header=False)
     for key in ("sources", "passages", "terms", "sections", "files"):
         table.add_row(key, str(summary[key]))
@@ -168,8 +189,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
             highlight=False,
         )
     for failure in summary["failed"]:
+        where = failure["path"] + (f" [{failure['member']}]" if "member" in failure else "")
         out.print(
-            f"[red]failed[/red] {failure['path']}: {failure['reason']}",
+            f"[red]failed[/red] {escape(where)}: {escape(failure['reason'])}",
             markup=True,
             highlight=False,
         )
@@ -348,7 +370,7 @@ def add(
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        out = Console(highlight=False, soft_wrap=True)
+        out = _Console(highlight=False, soft_wrap=True)
         table = Table(title="shiliao add", show_header=False)
         for key in ("added", "unchanged", "duplicates"):
             table.add_row(key, str(len(payload[key])))
@@ -356,7 +378,8 @@ def add(
         table.add_row("skipped in ZIP/TAR", str(len(report.skipped)))
         out.print(table)
         for failure in report.failed:
-            out.print(f"failed {failure['path']}: {failure['reason']}", markup=False)
+            where = failure["path"] + (f" [{failure['member']}]" if "member" in failure else "")
+            out.print(f"failed {where}: {failure['reason']}", markup=False)
         for row in report.skipped:
             out.print(f"skipped {row['path']}: {row['member']}: {row['reason']}", markup=False)
         for source_id in report.removed:
@@ -477,7 +500,7 @@ def search_command(
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    out = Console(highlight=False, soft_wrap=True)
+    out = _Console(highlight=False, soft_wrap=True)
     sources = len({hit.source.id for hit in response.hits})
     for expansion in response.expansions:
         out.print(
@@ -545,7 +568,7 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    out = Console(highlight=False, soft_wrap=True)
+    out = _Console(highlight=False, soft_wrap=True)
     shown = {**payload, "date": payload["date"] or "undated"}
     for key in ("id", "title", "date", "type", "language", "status"):
         out.print(f"{key:14} {shown[key]}", markup=False)
@@ -638,9 +661,9 @@ def verify(archive_dir: Path, vkey: str | None, as_json: bool) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         for problem in check.problems:
-            click.echo(problem)
+            click.echo(_shown(problem))
         for note in check.pending:
-            click.echo(f"pending: {note}")
+            click.echo(_shown(f"pending: {note}"))
         summary = (
             f"{check.objects} objects, {check.files} files ({check.bytes_read:,} bytes), "
             f"{check.log_entries} log entries, {check.checkpoints} "
@@ -822,7 +845,7 @@ def terms_list(archive_dir: Path, as_json: bool) -> None:
             record.first_date or "",
             record.last_date or "",
         )
-    Console(soft_wrap=True).print(table)
+    _Console(soft_wrap=True).print(table)
 
 
 @terms_group.command("show", cls=_Command)
@@ -842,7 +865,7 @@ def terms_show(archive_dir: Path, term: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    out = Console(highlight=False, soft_wrap=True)
+    out = _Console(highlight=False, soft_wrap=True)
     for key in ("term", "traditional", "pinyin", "category", "note"):
         auto = " (automatic)" if key in record.term.auto_filled else ""
         if data[key]:
@@ -901,7 +924,7 @@ def terms_candidates(
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    out = Console(highlight=False, soft_wrap=True)
+    out = _Console(highlight=False, soft_wrap=True)
     for rank, row in enumerate(rows, start=1):
         mark = "  [in glossary]" if row["in_glossary"] else ""
         out.print(
@@ -989,7 +1012,7 @@ def terms_stats(
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
         return
-    out = Console(soft_wrap=True)
+    out = _Console(soft_wrap=True)
     for result in results:
         table = Table(
             title=f"{escape(result.term)}: {result.total} occurrence(s) in {result.sources} "
@@ -1053,7 +1076,7 @@ def terms_kwic(
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    out = Console(highlight=False, soft_wrap=True)
+    out = _Console(highlight=False, soft_wrap=True)
     for line in shown:
         left = " ".join(line.kwic.left.splitlines()).rjust(width, "　")
         right = " ".join(line.kwic.right.splitlines())
@@ -1129,7 +1152,7 @@ def terms_collocates(
             f"{c.g2:.1f}",
             f"{c.pmi:.2f}",
         )
-    Console(soft_wrap=True).print(table)
+    _Console(soft_wrap=True).print(table)
 
 
 @terms_group.command("export", cls=_Command)
@@ -1227,8 +1250,8 @@ def cite_command(
             "`shiliao export ARCHIVE --format csl-json -` lists every id"
         )
     if fmt == "text":
-        click.echo(plain_text(reference_runs(found, style)))
-        click.echo(in_text(found, style))
+        click.echo(_shown(plain_text(reference_runs(found, style))))
+        click.echo(_shown(in_text(found, style)))
     else:
         click.echo(write_bibliography([found], fmt), nl=False)
 

@@ -2,7 +2,7 @@
 ZIP's or TAR's files.
 
 A documentation team brings web archives (WARC, WACZ) made by crawlers and ZIP or TAR files of
-scans; the evidence is each page and each file inside, not the container. ``open_containers``
+scans; the evidence is each page and each file inside, not the container. ``ContainerOpener``
 replaces each container among a collection's sources by one member source per HTML page
 (``extract.warc``: with its URL and capture time) or per file (``extract.unpack``: no name from
 the archive ever used as a path, links refused, bombs stopped), in the container's place in
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,9 +40,9 @@ from shiliao.model import Extraction, SourceInput
 __all__ = [
     "CONTAINER_MEDIA_TYPES",
     "WEB_ARCHIVE_MEDIA_TYPES",
+    "ContainerOpener",
     "ContainerState",
     "OpenedSources",
-    "open_containers",
 ]
 
 WEB_ARCHIVE_MEDIA_TYPES = frozenset({"application/warc", "application/wacz"})
@@ -104,6 +104,8 @@ class OpenedSources:
             stored; containers left as they were are not in it.
         states: container source id -> its state, for every container of the collection
             (opened now or earlier).
+        from_state: collection path -> the container source whose members were taken from
+            its saved state (not opened now).
     """
 
     sources: list[SourceInput] = field(default_factory=list)
@@ -111,6 +113,7 @@ class OpenedSources:
     member_files: dict[str, tuple[Path, str]] = field(default_factory=dict)
     opened: dict[str, ContainerState] = field(default_factory=dict)
     states: dict[str, ContainerState] = field(default_factory=dict)
+    from_state: dict[str, SourceInput] = field(default_factory=dict)
 
     def notes(self) -> list[str]:
         """Every container's notes (``ContainerState.notes``), one line each."""
@@ -125,79 +128,129 @@ class OpenedSources:
         ]
 
 
-def open_containers(
-    sources: Sequence[SourceInput],
-    files: Mapping[str, CollectionFile],
-    media_types: Mapping[str, str],
-    saved_state: Callable[[str], Any],
-    staging: Path,
-    limits: Limits,
-    *,
-    max_unpacked_bytes: int = 8 * 1024**3,
-    max_members: int = 10_000,
-) -> OpenedSources:
-    """Replace each container among ``sources`` by its members.
-
-    A container is opened only when it is new or changed (its fingerprint differs from its
-    saved state's, or no state was saved: an archive made before containers were opened);
-    otherwise its members are taken from the saved state. A container that could not be
-    opened, or held nothing, stays one source.
+class ContainerOpener:
+    """Opens the containers among a collection's (or an ``add``'s) sources, under limits.
 
     Args:
-        sources: the collection's sources, in collection order.
         files: collection path -> its file.
         media_types: collection path -> the media type sniffed from its bytes.
-        saved_state: container source id -> the JSON value saved for it, or None.
         staging: an existing folder to unpack ZIP and TAR files under (the caller removes it).
         limits: the limits each container is opened under (time and memory per container).
         max_unpacked_bytes: the most bytes a ZIP or TAR may unpack to, counted as decompressed.
         max_members: the most files a ZIP or TAR may hold, nested archives' included.
-
-    Returns:
-        An ``OpenedSources``.
     """
-    opened = OpenedSources()
-    for item in sources:
-        if item.text is not None or media_types.get(item.path) not in CONTAINER_MEDIA_TYPES:
-            opened.sources.append(item)
-            continue
-        state = ContainerState.from_data(saved_state(item.id))
-        if state is not None and state.fingerprint == item.fingerprint:
+
+    def __init__(
+        self,
+        files: Mapping[str, CollectionFile],
+        media_types: Mapping[str, str],
+        staging: Path,
+        limits: Limits,
+        *,
+        max_unpacked_bytes: int = 8 * 1024**3,
+        max_members: int = 10_000,
+    ) -> None:
+        self.files = files
+        self.media_types = media_types
+        self.staging = staging
+        self.limits = limits
+        self.max_unpacked_bytes = max_unpacked_bytes
+        self.max_members = max_members
+
+    def open(
+        self, sources: Sequence[SourceInput], saved_state: Callable[[str], Any]
+    ) -> OpenedSources:
+        """Replace each container among ``sources`` by its members.
+
+        A container is opened only when it is new or changed (its fingerprint differs from
+        its saved state's, or no state was saved: an archive made before containers were
+        opened); otherwise its members are taken from the saved state, and ``prepare`` opens
+        it again only if one of them must be extracted. A container that could not be opened,
+        or held nothing, stays one source.
+
+        Args:
+            sources: the sources, in collection order.
+            saved_state: container source id -> the JSON value saved for it, or None.
+
+        Returns:
+            An ``OpenedSources``.
+        """
+        opened = OpenedSources()
+        for item in sources:
+            if item.text is not None or self.media_types.get(item.path) not in (
+                CONTAINER_MEDIA_TYPES
+            ):
+                opened.sources.append(item)
+                continue
+            state = ContainerState.from_data(saved_state(item.id))
+            if state is not None and state.fingerprint == item.fingerprint:
+                opened.states[item.id] = state
+                opened.from_state[item.path] = item
+                opened.sources += [SourceInput(**fields) for fields in state.members] or [item]
+                continue
+            state = ContainerState(item.fingerprint)
+            members = self._open(item, state, opened)
+            state.members = [asdict(m) for m in members]
+            opened.opened[item.id] = state
             opened.states[item.id] = state
-            opened.sources += [SourceInput(**fields) for fields in state.members] or [item]
-            continue
-        state = ContainerState(item.fingerprint)
+            opened.sources += members or [item]
+        return opened
+
+    def prepare(self, opened: OpenedSources, todo: Iterable[SourceInput]) -> None:
+        """Open again the containers, taken from their saved state, that hold a source of
+        ``todo`` (a member that became a source again: its duplicate left the collection),
+        so that each can be extracted."""
+        again = {
+            item.path
+            for item in todo
+            if item.path in opened.from_state
+            and item.id not in opened.prepared
+            and item.id not in opened.member_files
+        }
+        todo = list(todo)
+        for path in sorted(again):
+            container = opened.from_state[path]
+            self._open(container, ContainerState(container.fingerprint), opened)
+            failure = opened.prepared.get(container.id)
+            for item in todo:
+                if item.path == path and item.id not in opened.member_files:
+                    opened.prepared.setdefault(
+                        item.id,
+                        failure
+                        if isinstance(failure, ExtractError)
+                        else ExtractError(f"{path}: no longer holds {item.metadata.get('member')}"),
+                    )
+
+    def _open(
+        self, item: SourceInput, state: ContainerState, opened: OpenedSources
+    ) -> list[SourceInput]:
+        media_type = self.media_types[item.path]
         try:
-            if media_types[item.path] in WEB_ARCHIVE_MEDIA_TYPES:
+            if media_type in WEB_ARCHIVE_MEDIA_TYPES:
                 extraction = _read_web_archive(
-                    files[item.path].abspath, media_types[item.path], limits
+                    self.files[item.path].abspath, media_type, self.limits
                 )
                 members = _pages(item, extraction, "", state, opened)
                 if not members:
                     # A web archive without HTML pages stays one source, with what was found.
                     state.notes.append(f"{item.path}: holds no HTML page")
                     opened.prepared[item.id] = extraction
-            else:
-                members = _files(
-                    item,
-                    files[item.path],
-                    media_types[item.path],
-                    staging,
-                    limits,
-                    (max_members, max_unpacked_bytes),
-                    state,
-                    opened,
-                )
+                return members
+            return _files(
+                item,
+                self.files[item.path],
+                media_type,
+                self.staging,
+                self.limits,
+                (self.max_members, self.max_unpacked_bytes),
+                state,
+                opened,
+            )
         except ExtractError as exc:
             # Remembered too: a container that cannot be opened is not tried again until its
             # bytes or description change.
             opened.prepared[item.id] = exc
-            members = []
-        state.members = [asdict(m) for m in members]
-        opened.opened[item.id] = state
-        opened.states[item.id] = state
-        opened.sources += members or [item]
-    return opened
+            return []
 
 
 def _read_web_archive(path: Path, media_type: str, limits: Limits) -> Extraction:

@@ -30,7 +30,7 @@ from shiliao.cite.citations import find_citations, resolve
 from shiliao.cite.sources import citable_items, source_item
 from shiliao.collection import Collection, CollectionFile, read_collection, source_id_for
 from shiliao.config import Settings, load_settings
-from shiliao.containers import OpenedSources, open_containers
+from shiliao.containers import ContainerOpener, OpenedSources
 from shiliao.errors import CaptureError, EncryptedDocument, ExtractError, SearchError, StoreError
 from shiliao.extract.media import sniff_media_type
 from shiliao.extract.passages import attach_ocr_confidence, split_passages
@@ -287,7 +287,7 @@ def add_targets(
     hop unless ``allow_private``, with size and time limits), stored as the original with the
     HTTP status and headers as provenance, and its page extracted. A file is stored as
     ``added/<name>``; a web archive or a ZIP or TAR file is opened into a source per page or
-    file inside it (``containers.open_containers``). Sources added this way stay when the
+    file inside it (``containers.ContainerOpener``). Sources added this way stay when the
     collection is built again. Every target is captured first, one after another; then the
     new sources are extracted (``workers`` at once, or on Dask) and stored in target order.
 
@@ -346,7 +346,14 @@ def _add_captured(
     parallel), store and index it in target order; ``report`` gets ``added``, ``unchanged``,
     ``skipped`` and the failed extractions."""
     # The same target given twice is one source, made from its last capture.
-    captures = list({c.item.path: c for c in captures}.values())
+    last = {c.item.path: c for c in captures}
+    for capture in captures:
+        if capture.file.sha256 != last[capture.item.path].file.sha256:
+            report.warnings.append(
+                f"{capture.target}: another file of the same name was given after it; both are "
+                f"kept as versions of {capture.item.path}, its sources are made from the last"
+            )
+    captures = list(last.values())
     stored = {s: f for s, (f, _) in archive.catalog.source_states("added").items()}
     files = {c.item.path: c.file for c in captures}
     media_types = {c.item.path: c.media_type for c in captures}
@@ -357,14 +364,12 @@ def _add_captured(
     index = archive.open_index()
     try:
         # A URL's capture is one page, under the id its URL gives; a file may be a container.
-        opened = open_containers(
+        opener = ContainerOpener(
+            files, media_types, staging, _limits(settings), **_unpack_limits(settings)
+        )
+        opened = opener.open(
             [c.item for c in captures if not _is_url(c.target)],
-            files,
-            media_types,
             lambda source_id: archive.catalog.get_state(f"container:{source_id}"),
-            staging,
-            _limits(settings),
-            **_unpack_limits(settings),
         )
         members: dict[str, list[SourceInput]] = {}
         for item in opened.sources:
@@ -390,6 +395,7 @@ def _add_captured(
                 index.delete_source(source_id)
                 archive.record("source_deleted", {"source_id": source_id}, source_id=source_id)
         todo = [s for _, s in sources if stored.get(s.id) != s.fingerprint]
+        opener.prepare(opened, todo)
         report.unchanged += [s.id for _, s in sources if stored.get(s.id) == s.fingerprint]
         targets = {s.id: t for t, s in sources}
         extractions = _extractions(
@@ -417,9 +423,7 @@ def _add_captured(
             report.added.append(item.id)
             if source.status != "extracted":
                 reason = source.error or source.status
-                report.failed.append(
-                    {"source_id": item.id, "path": targets[item.id], "reason": reason}
-                )
+                report.failed.append(_failure(item, targets[item.id], reason))
         with archive.catalog.transaction():
             for container_id, state in opened.opened.items():
                 archive.catalog.set_state(f"container:{container_id}", asdict(state))
@@ -715,6 +719,15 @@ def _without_duplicates(sources: list[SourceInput], report: IngestReport) -> lis
     ]
 
 
+def _failure(item: SourceInput, path: str, reason: str) -> dict[str, str]:
+    """A ``failed`` row: ``source_id``, ``path``, ``reason``, and ``member`` for a file or page
+    inside a container."""
+    row = {"source_id": item.id, "path": path, "reason": reason}
+    if item.metadata.get("member"):
+        row["member"] = str(item.metadata["member"])
+    return row
+
+
 def _name_in_collection(item: SourceInput | Source) -> str:
     """A file's collection path; for a file inside a ZIP or TAR, the path and its name inside
     (``sources/scans.zip/通知/一.pdf``); for a web archive's page, the path and the URL."""
@@ -844,14 +857,12 @@ def ingest(
     staging.mkdir(parents=True)
     index = archive.open_index()
     try:
-        opened = open_containers(
+        opener = ContainerOpener(
+            files, stored.media_types, staging, _limits(settings), **_unpack_limits(settings)
+        )
+        opened = opener.open(
             _without_duplicates(collection.sources, report),
-            files,
-            stored.media_types,
             lambda source_id: catalog.get_state(f"container:{source_id}"),
-            staging,
-            _limits(settings),
-            **_unpack_limits(settings),
         )
         # Again with what the containers held: a file inside a ZIP may be a file of the
         # collection too.
@@ -868,6 +879,7 @@ def ingest(
         todo = [
             item for item in sources if states.get(item.id, (None, None))[0] != item.fingerprint
         ]
+        opener.prepare(opened, todo)
         stale_index = [
             item.id
             for item in sources
@@ -910,9 +922,7 @@ def ingest(
             )
             report.processed.append(item.id)
             if source.status != "extracted":
-                report.failed.append(
-                    {"source_id": source.id, "path": item.path, "reason": source.error or ""}
-                )
+                report.failed.append(_failure(item, item.path, source.error or ""))
     except BaseException:
         index.close()
         raise

@@ -16,10 +16,11 @@ from dataclasses import replace
 from shiliao.extract.language import detect_language
 from shiliao.model import Extraction
 
-__all__ = ["finish_extraction"]
+__all__ = ["finish_extraction", "visible_controls"]
 
 _CONTROL = re.compile(r"[\x01-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Language is told from at most this many characters, taken evenly through a long text.
 _SAMPLE_CHARS = 200_000
 _SAMPLE_PIECES = 20
@@ -70,3 +71,27 @@ def _sample(text: str) -> str:
     size = _SAMPLE_CHARS // _SAMPLE_PIECES
     step = len(text) // _SAMPLE_PIECES
     return "".join(text[start : start + size] for start in range(0, len(text), step))
+
+
+def visible_controls(text: str) -> str:
+    """``text`` with every control character shown instead of acting.
+
+    A name or title from a collected file may hold ESC sequences that recolour a terminal or
+    set its title, or a line break that forges an extra line of output. C0 controls and DEL
+    become their Unicode Control Pictures (U+2400-U+2421: ESC is shown as U+241B), C1 controls
+    U+FFFD.
+
+    Args:
+        text: any text.
+
+    Returns:
+        The text, as long in characters, with no character of Unicode category Cc.
+    """
+    return _ANY_CONTROL.sub(_picture, text)
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else "\ufffd"

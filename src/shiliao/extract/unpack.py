@@ -49,6 +49,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from shiliao.errors import ExtractError, ExtractionLimit
+from shiliao.extract.finish import visible_controls
 from shiliao.extract.media import SNIFF_BYTES, sniff_media_type
 
 __all__ = [
@@ -327,7 +328,7 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
     reads the name as CP437, but Chinese Windows and WeChat write GBK there: the bytes are
     read as UTF-8 if they are, else as GB18030 if they are, else as CP437."""
     if info.flag_bits & 0x800:
-        return info.filename
+        return visible_controls(info.filename)
     return _decoded(info.filename.encode("cp437"), "cp437")
 
 
@@ -338,12 +339,15 @@ def _tar_name(info: tarfile.TarInfo) -> str:
 
 
 def _decoded(raw: bytes, fallback: str | None) -> str:
+    """The name's bytes as text, control characters shown (``finish.visible_controls``): a
+    name becomes a title printed on terminals."""
     for encoding in ("utf-8", "gb18030"):
         try:
-            return raw.decode(encoding)
+            return visible_controls(raw.decode(encoding))
         except UnicodeDecodeError:
             continue
-    return raw.decode(fallback) if fallback else raw.decode("utf-8", errors="replace")
+    text = raw.decode(fallback) if fallback else raw.decode("utf-8", errors="replace")
+    return visible_controls(text)
 
 
 def _name_problem(raw: str, seen: set[str]) -> str | None:
