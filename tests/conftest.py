@@ -56,3 +56,27 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> 
     )
     assert result.exit_code == 0, result.output
     return {"archive": archive, "site": site, "summary": json.loads(result.stdout)}
+
+
+def build_json(collection: Path, base: Path, *extra: str) -> dict:
+    """Run ``shiliao build COLLECTION --archive BASE/a --out BASE/s --json`` in this process and
+    return its summary; the build must succeed."""
+    from click.testing import CliRunner
+
+    from shiliao.cli import main
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(collection),
+            "--archive",
+            str(base / "a"),
+            "--out",
+            str(base / "s"),
+            "--json",
+            *extra,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)

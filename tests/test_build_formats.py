@@ -14,7 +14,7 @@ from reportlab.pdfgen import canvas
 
 from shiliao.cli import main
 from shiliao.store import Catalog, file_object_id
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, build_json
 from tests.extract.craft import jpeg_with_exif
 
 
@@ -36,24 +36,6 @@ def _collection(root: Path) -> Path:
     return root
 
 
-def _build(collection: Path, base: Path, *extra: str) -> dict:
-    result = CliRunner().invoke(
-        main,
-        [
-            "build",
-            str(collection),
-            "--archive",
-            str(base / "a"),
-            "--out",
-            str(base / "s"),
-            "--json",
-            *extra,
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def _passages(archive: Path, source_id: str) -> list[tuple]:
     from shiliao.store import Catalog
 
@@ -64,7 +46,7 @@ def _passages(archive: Path, source_id: str) -> list[tuple]:
 @pytest.mark.slow
 def test_a_mixed_batch_keeps_every_file_and_reports_each_problem(tmp_path: Path) -> None:
     collection = _collection(tmp_path / "c")
-    serial = _build(collection, tmp_path / "serial")
+    serial = build_json(collection, tmp_path / "serial")
     # The copy of a web page is reported, kept once, and no source of its own; both names stay.
     assert serial["sources"] == 8 and serial["files"] == 8
     failed = {f["path"]: f["reason"] for f in serial["failed"]}
@@ -101,7 +83,7 @@ def test_a_mixed_batch_keeps_every_file_and_reports_each_problem(tmp_path: Path)
     constitution = _passages(archive, "prc-constitution-2018-text-layer")
     assert any("中华人民共和国是工人阶级领导的" in text for _, _, text, _ in constitution)
 
-    parallel = _build(collection, tmp_path / "parallel", "--workers", "2")
+    parallel = build_json(collection, tmp_path / "parallel", "--workers", "2")
     assert parallel["sources"] == serial["sources"]
     for source_id in ("prc-constitution-2018-text-layer", "easyocr-street-sign-yuyuan-rd"):
         assert _passages(tmp_path / "parallel" / "a", source_id) == _passages(archive, source_id)

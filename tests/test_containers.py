@@ -17,7 +17,7 @@ from warcio.warcwriter import WARCWriter
 from shiliao import containers
 from shiliao.cli import main
 from shiliao.store import Catalog, file_object_id
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, build_json
 from tests.extract.craft import tar_of, zip_of
 from tests.extract.test_warc import NOTICE, response
 
@@ -87,23 +87,6 @@ def _collection(root: Path) -> Path:
     return root
 
 
-def _build(collection: Path, base: Path) -> dict:
-    result = CliRunner().invoke(
-        main,
-        [
-            "build",
-            str(collection),
-            "--archive",
-            str(base / "a"),
-            "--out",
-            str(base / "s"),
-            "--json",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def _show(archive: Path, source_id: str) -> dict:
     result = CliRunner().invoke(main, ["show", str(archive), source_id, "--json"])
     assert result.exit_code == 0, result.output
@@ -112,7 +95,7 @@ def _show(archive: Path, source_id: str) -> dict:
 
 def test_containers_open_into_member_sources(tmp_path: Path) -> None:
     collection = _collection(tmp_path / "c")
-    first = _build(collection, tmp_path)
+    first = build_json(collection, tmp_path)
     archive = tmp_path / "a"
     with Catalog(archive / "shiliao.db") as catalog:
         sources = {s.id: s for s in catalog.sources()}
@@ -171,7 +154,7 @@ def test_containers_open_into_member_sources(tmp_path: Path) -> None:
     assert CliRunner().invoke(main, ["verify", str(archive)]).exit_code == 0
 
     # Nothing changed: nothing is opened or processed again, and the ids are the same.
-    again = _build(collection, tmp_path)
+    again = build_json(collection, tmp_path)
     assert again["processed"] == 0 and again["sources"] == first["sources"]
     assert again["skipped"] == first["skipped"]
 
@@ -186,7 +169,7 @@ def test_containers_open_into_member_sources(tmp_path: Path) -> None:
             ]
         )
     )
-    third = _build(collection, tmp_path)
+    third = build_json(collection, tmp_path)
     assert third["processed"] == 1
     with Catalog(archive / "shiliao.db") as catalog:
         now = {s.id for s in catalog.sources()}
@@ -200,7 +183,7 @@ def test_rebuild_restores_container_members_and_duplicates(tmp_path: Path) -> No
     shutil.copyfile(collection / "sources" / "scans.zip", collection / "sources" / "scans-copy.zip")
     # A file of the collection whose bytes are those of a file inside a ZIP.
     (collection / "sources" / "page-again.html").write_bytes(SECOND.encode("utf-8"))
-    first = _build(collection, tmp_path)
+    first = build_json(collection, tmp_path)
     assert [(d["path"], d["same_as"]) for d in first["duplicates"]] == [
         ("sources/scans.zip", "sources/scans-copy.zip"),
         ("sources/scans-copy.zip/page.html", "sources/page-again.html"),
@@ -224,7 +207,7 @@ def test_add_opens_a_zip_in_parallel_and_rebuild_keeps_its_members(tmp_path: Pat
     collection = tmp_path / "c"
     (collection / "sources").mkdir(parents=True)
     (collection / "sources" / "note.txt").write_text("驻村工作队简报。", encoding="utf-8")
-    _build(collection, tmp_path)
+    build_json(collection, tmp_path)
     archive = tmp_path / "a"
     scans = tmp_path / "scans.zip"
     scans.write_bytes(
@@ -272,14 +255,14 @@ def test_a_zip_bomb_in_a_collection_stays_one_failed_source(tmp_path: Path) -> N
     assert len(bomb) < 1024**2
     (collection / "sources" / "bomb.zip").write_bytes(bomb)
     (collection / "sources" / "note.txt").write_text("工作队简报。", encoding="utf-8")
-    report = _build(collection, tmp_path)
+    report = build_json(collection, tmp_path)
     assert report["sources"] == 2
     (failure,) = report["failed"]
     assert failure["path"] == "sources/bomb.zip" and "more than 50000000 bytes" in failure["reason"]
     archive = tmp_path / "a"
     assert not (archive / ".staging" / "containers").exists()
     assert CliRunner().invoke(main, ["verify", str(archive)]).exit_code == 0
-    assert _build(collection, tmp_path)["processed"] == 0
+    assert build_json(collection, tmp_path)["processed"] == 0
 
 
 def _cut_warc() -> bytes:
@@ -317,7 +300,7 @@ def test_web_archives_inside_zips_same_names_in_two_folders_and_cut_archives(
     monkeypatch.setattr(
         containers, "unpack_in_worker", lambda *a, **k: opened.append(a[0]) or real(*a, **k)
     )
-    first = _build(collection, tmp_path)
+    first = build_json(collection, tmp_path)
     with Catalog(tmp_path / "a" / "shiliao.db") as catalog:
         rows = {
             (s.path, s.metadata.get("member"), s.metadata.get("url")): s for s in catalog.sources()
@@ -350,7 +333,7 @@ def test_web_archives_inside_zips_same_names_in_two_folders_and_cut_archives(
     assert rows[("sources/x.txt", None, None)].id == "x-text"
 
     opened.clear()
-    again = _build(collection, tmp_path)
+    again = build_json(collection, tmp_path)
     assert again["processed"] == 0 and opened == []
     assert any("cut off" in w for w in again["warnings"])
 
@@ -361,7 +344,7 @@ def test_adding_a_changed_zip_removes_what_left_it_and_rebuild_keeps_the_new_byt
     collection = tmp_path / "c"
     (collection / "sources").mkdir(parents=True)
     (collection / "sources" / "note.txt").write_text("简报。", encoding="utf-8")
-    _build(collection, tmp_path)
+    build_json(collection, tmp_path)
     archive = tmp_path / "a"
     x = tmp_path / "x.zip"
     x.write_bytes(zip_of([("a.txt", "旧的甲".encode()), ("b.txt", "乙".encode())]))
@@ -394,7 +377,7 @@ def test_a_member_that_becomes_a_source_again_is_extracted(tmp_path: Path) -> No
         zip_of([("letter.txt", "结对认亲的来信。".encode()), ("z.txt", "另一封信。".encode())])
     )
     (sources / "c.zip").write_bytes(zip_of([("c.txt", "第三封信。".encode())]))
-    first = _build(collection, tmp_path)
+    first = build_json(collection, tmp_path)
     assert [(d["path"], d["same_as"]) for d in first["duplicates"]] == [
         ("sources/b.zip/letter.txt", "sources/a-letter.txt")
     ]
@@ -402,9 +385,9 @@ def test_a_member_that_becomes_a_source_again_is_extracted(tmp_path: Path) -> No
     (sources / "a-letter.txt").unlink()
     # A container moved out and back: its members are stored again from an unchanged state.
     (sources / "c.zip").rename(tmp_path / "c.zip")
-    _build(collection, tmp_path)
+    build_json(collection, tmp_path)
     (tmp_path / "c.zip").rename(sources / "c.zip")
-    back = _build(collection, tmp_path)
+    back = build_json(collection, tmp_path)
     assert back["failed"] == []
     with Catalog(tmp_path / "a" / "shiliao.db") as catalog:
         texts = {
@@ -440,7 +423,7 @@ def test_add_warns_when_two_files_share_a_name(tmp_path: Path) -> None:
     collection = tmp_path / "c"
     (collection / "sources").mkdir(parents=True)
     (collection / "sources" / "note.txt").write_text("简报。", encoding="utf-8")
-    _build(collection, tmp_path)
+    build_json(collection, tmp_path)
     for folder, text in (("p", "甲"), ("q", "乙")):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "y.txt").write_text(text, encoding="utf-8")
