@@ -239,8 +239,10 @@ def build(
 ) -> None:
     """Ingest a collection folder (incrementally) and publish its website.
 
-    Keeps every file as an original, extracts and indexes new or changed sources only, and
-    writes the site when anything changed. The summary lists every problem found.
+    Keeps every file as an original (bytes already kept are not stored again), extracts and
+    indexes new or changed sources only, and writes the site when anything changed. A web
+    archive gives a source per HTML page, a ZIP or TAR file a source per file inside it. The
+    summary lists every problem found.
     """
     started = time.perf_counter()
     if dask:
@@ -325,8 +327,8 @@ def build(
     "--json",
     "as_json",
     is_flag=True,
-    help="Print an object with added, unchanged, duplicates (source ids), failed (path and "
-    "reason) and skipped (files inside a ZIP or TAR not taken out).",
+    help="Print an object with added, unchanged, duplicates, removed (source ids), failed (path "
+    "and reason), skipped (files inside a ZIP or TAR not taken out) and warnings.",
 )
 def add(
     archive_dir: Path,
