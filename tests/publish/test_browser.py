@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from tests.browser import launch_chromium, serve
 from tests.conftest import sample_documents
 from tests.publish.conftest import BuiltSite, parse_page
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    # Keep-alive, as every real static host has; HTTP/1.0 would open a connection per file.
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
 
 
 @pytest.fixture
 def served(sample_site: BuiltSite) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(sample_site.site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(sample_site.site) as url:
+        yield url
 
 
 def _site_path(site: Path, href: str) -> tuple[Path, str]:
@@ -48,20 +27,13 @@ def _site_path(site: Path, href: str) -> tuple[Path, str]:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_site_in_a_browser(sample_site: BuiltSite, served: str) -> None:
-    if not CHROMIUM.is_file() or shutil.which(str(CHROMIUM)) is None:
-        if os.environ.get("SHILIAO_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and SHILIAO_REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is missing")
     from playwright.sync_api import sync_playwright
 
     documents = sample_documents()
     timings: dict[str, tuple[float, float]] = {}
     problems: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import lxml.html
 import pytest
-from click.testing import CliRunner
 
 from shiliao.cite.exchange import read_bibliography
-from shiliao.cli import main
 from tests.cite.records import write_collection
+from tests.conftest import build_json
 
 ARCHIVED = "https://example.org/jieqin/sources/xinhua/"
 ORIGINAL = "http://www.xinhuanet.com/politics/2014-04/30/c_1110490745.htm"
@@ -21,20 +19,7 @@ ORIGINAL = "http://www.xinhuanet.com/politics/2014-04/30/c_1110490745.htm"
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("cite-this")
     collection = write_collection(base / "collection")
-    result = CliRunner().invoke(
-        main,
-        [
-            "build",
-            str(collection),
-            "--archive",
-            str(base / "a"),
-            "--out",
-            str(base / "s"),
-            "--json",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["warnings"] == []
+    assert build_json(collection, base)["warnings"] == []
     return base / "s"
 
 

@@ -7,15 +7,10 @@ passages it reports equal what `shiliao search --json` returns.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import random
-import shutil
 import statistics
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -24,28 +19,13 @@ from click.testing import CliRunner
 
 from shiliao.cli import main
 from shiliao.pipeline import open_archive
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
+from tests.browser import launch_chromium, serve
 
 
 @pytest.fixture(scope="module")
 def served(built_sample: dict) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_sample["site"]))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(built_sample["site"]) as url:
+        yield url
 
 
 def draw_queries(archive: Path, count: int = 20) -> list[str]:
@@ -80,10 +60,6 @@ def cli(archive: Path, query: str, *options: str) -> dict:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_site_search_gives_the_cli_sources(built_sample: dict, served: str) -> None:
-    if not CHROMIUM.is_file() or shutil.which(str(CHROMIUM)) is None:
-        if os.environ.get("SHILIAO_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and SHILIAO_REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is missing")
     from playwright.sync_api import sync_playwright
 
     archive = built_sample["archive"]
@@ -105,10 +81,7 @@ def test_site_search_gives_the_cli_sources(built_sample: dict, served: str) -> N
     problems: list[str] = []
     times: list[float] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page()
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
