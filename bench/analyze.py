@@ -19,7 +19,7 @@ research/performance.md.
 3. **Search** at each ``--passages`` size: the sample's sources, each with its paragraphs, are
    repeated (each copy a new source with the original's date, type, language and collection)
    up to the size; a real archive database (``store.Catalog``) and a ``search.PassageIndex``
-   with facets are built, and ``pipeline.search`` (glossary expansion, the index, passages and
+   with facets are built, and ``operations.search.search`` (glossary expansion, the index, passages and
    snippets from the database) answers ``--queries`` queries: strings of 2 to 6 Han characters
    cut from random paragraphs (``random.Random(--seed)``), and pinyin and English names of
    glossary terms that occur in the corpus. Latency is the median of 5 runs per query (after
@@ -54,7 +54,7 @@ import rjieba
 from shiliao.archive import Archive, open_archive
 from shiliao.collection import read_collection
 from shiliao.model import Passage, Source, Term
-from shiliao.pipeline import search
+from shiliao.operations.search import search
 from shiliao.search.expand import ExpansionTable, expand_query
 from shiliao.search.facets import facets_of
 from shiliao.search.index import PassageIndex

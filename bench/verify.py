@@ -28,7 +28,7 @@ from pathlib import Path
 
 from shiliao.archive import open_archive
 from shiliao.config import load_settings
-from shiliao.pipeline import add_targets
+from shiliao.operations.add import add_targets
 from shiliao.verification import verify_archive
 
 

@@ -143,7 +143,7 @@ from pathlib import Path
 from shiliao.archive import open_archive
 from shiliao.collection import read_collection
 from shiliao.config import load_settings
-from shiliao.pipeline import ingest
+from shiliao.operations.ingest import ingest
 
 collection = Path(sys.argv[2])
 def progress(stage, done, total):

@@ -24,7 +24,7 @@ from shiliao.archive import open_archive
 from shiliao.cli import main
 from shiliao.collection import read_collection
 from shiliao.config import load_settings
-from shiliao.pipeline import ingest
+from shiliao.operations.ingest import ingest
 from shiliao.store import file_object_id
 from tests.store.test_ocfl import assert_valid
 
@@ -309,7 +309,7 @@ import os, sys
 from pathlib import Path
 from shiliao.archive import open_archive
 from shiliao.config import load_settings
-from shiliao.pipeline import add_targets
+from shiliao.operations.add import add_targets
 
 label = sys.argv[3]
 def fault(seen):

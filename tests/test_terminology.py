@@ -12,10 +12,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from shiliao.archive import open_archive
 from shiliao.cli import main
 from shiliao.collection import read_collection
 from shiliao.errors import CollectionError
-from shiliao.pipeline import open_archive
 from shiliao.terminology import export_glossary, import_glossary, promote
 from shiliao.zh.entries import complete_terms
 from shiliao.zh.normalize import normalize

@@ -13,7 +13,7 @@ file inside it is meant.
 Member ids are stable: the container's path and the member's key (the file's name inside the
 archive; a page's URL and capture time) make the id as a JSON-lines line's key does
 (``collection.source_id_for``), so a rebuilt or reordered container keeps its ids. What a
-container held is remembered (``ContainerState``, saved by the pipeline in the catalog's build
+container held is remembered (``ContainerState``, saved by the ingest in the catalog's build
 state) so that an unchanged container is not opened again. A container that cannot be opened
 (damaged, a bomb, a timeout) stays one source and its failure is that source's extraction
 failure; members that are skipped (links, unsafe names, encrypted) are reported with reasons.
@@ -97,7 +97,7 @@ class OpenedSources:
             (a container that could not be opened, or holds nothing to read, stays itself).
         prepared: source id -> the extraction (or extraction failure) already made while
             opening: a web archive's pages, and the failure of a container that could not be
-            opened. The pipeline uses these instead of extracting the file again.
+            opened. The ingest uses these instead of extracting the file again.
         member_files: source id -> ``(file, media type)`` of a member taken out of a ZIP or
             TAR, to be extracted as collection files are (under the same limits).
         opened: container source id -> its new state, to be saved once its members are

@@ -327,7 +327,7 @@ def term_statistics(
 
     Args:
         catalog: the archive's database.
-        index: its search index, up to date (``pipeline.current_index``).
+        index: its search index, up to date (``operations.search.current_index``).
         terms: the strings to count (any, not only glossary terms).
         collection: count only sources of this collection; None for the whole archive.
 
@@ -437,7 +437,7 @@ def concordance(
 
     Args:
         catalog: the archive's database.
-        index: its search index, up to date (``pipeline.current_index``).
+        index: its search index, up to date (``operations.search.current_index``).
         term: the string; matched as search matches it (normalized substring).
         width: code points of context on each side.
         sort: ``"date"`` (source date, then reading order), ``"left"`` (by the context just

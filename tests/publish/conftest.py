@@ -17,9 +17,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from shiliao.archive import Archive, open_archive
 from shiliao.collection import read_collection
 from shiliao.config import load_settings
-from shiliao.pipeline import Archive, ingest, open_archive
+from shiliao.operations.ingest import ingest
 from shiliao.publish import SiteReport, build_site
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "jieqin"

@@ -12,8 +12,9 @@ import opencc
 import pytest
 from click.testing import CliRunner
 
+from shiliao.archive import open_archive
 from shiliao.cli import main
-from shiliao.pipeline import open_archive, search
+from shiliao.operations.search import search
 from shiliao.search.facets import facets_of
 from shiliao.search.index import LAYOUT, PassageIndex
 from shiliao.zh.normalize import normalize

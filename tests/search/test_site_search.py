@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 import pytest
 from click.testing import CliRunner
 
+from shiliao.archive import open_archive
 from shiliao.cli import main
-from shiliao.pipeline import open_archive
 from tests.browser import launch_chromium, serve
 
 

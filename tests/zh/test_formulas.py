@@ -154,7 +154,7 @@ def test_precision_of_the_top_40(candidates: list[dict]) -> None:
 
 
 def test_json_shape_counts_and_examples(candidates: list[dict], built_sample: dict) -> None:
-    from shiliao.pipeline import open_archive
+    from shiliao.archive import open_archive
     from shiliao.zh.normalize import normalize
 
     by_text = {c["text"]: c for c in candidates}

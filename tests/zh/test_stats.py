@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
+from shiliao.archive import open_archive
 from shiliao.cli import main
-from shiliao.pipeline import open_archive
 from shiliao.search.facets import year_of
 from shiliao.zh.normalize import normalize
 from shiliao.zh.segment import Segmenter

@@ -1,0 +1,119 @@
+"""``shiliao build``: ingest a collection folder and publish its website."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from shiliao.cli.console import SafeConsole, ShiliaoCommand, progress_bar
+from shiliao.operations.build import build as run_build
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    out = SafeConsole(soft_wrap=True)
+    table = Table(title="shiliao build", show_header=False)
+    for key in ("sources", "passages", "terms", "sections", "files"):
+        table.add_row(key, str(summary[key]))
+    table.add_row("processed now", str(summary["processed"]))
+    table.add_row("unchanged", str(summary["unchanged"]))
+    table.add_row("removed", str(summary["removed"]))
+    table.add_row("duplicates", str(len(summary["duplicates"])))
+    table.add_row("skipped in ZIP/TAR", str(len(summary["skipped"])))
+    table.add_row("failed", str(len(summary["failed"])))
+    table.add_row("archive", summary["archive"])
+    site = summary["site"]
+    table.add_row("site", f"{site['path']} ({'written' if site['written'] else 'up to date'})")
+    seconds = summary["seconds"]
+    table.add_row(
+        "time",
+        f"{seconds['total']:.2f} s (ingest {seconds['ingest']:.2f} s, site {seconds['site']:.2f} s)",
+    )
+    if summary["last_processing_build_seconds"] is not None and summary["processed"] == 0:
+        table.add_row(
+            "last build that processed sources", f"{summary['last_processing_build_seconds']:.2f} s"
+        )
+    out.print(table)
+    if summary["processed"] == 0 and not site["written"]:
+        out.print("Nothing changed: no source processed, site left as it was.")
+    for duplicate in summary["duplicates"]:
+        out.print(
+            f"duplicate {duplicate['path']}: same bytes as {duplicate['same_as']}",
+            markup=False,
+            highlight=False,
+        )
+    for failure in summary["failed"]:
+        where = failure["path"] + (f" [{failure['member']}]" if "member" in failure else "")
+        out.print(
+            f"[red]failed[/red] {escape(where)}: {escape(failure['reason'])}",
+            markup=True,
+            highlight=False,
+        )
+    if summary["warnings"]:
+        out.print(f"{len(summary['warnings'])} warning(s):")
+        for warning in summary["warnings"]:
+            out.print(f"  {warning}", markup=False, highlight=False)
+
+
+@click.command("build", cls=ShiliaoCommand)
+@click.argument("collection", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Archive folder (default: COLLECTION-NAME-archive in the current folder).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Website folder (default: COLLECTION-NAME-site in the current folder).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Files extracted at once, each in its own limited worker process.",
+)
+@click.option(
+    "--dask",
+    metavar="ADDRESS|local",
+    help="Send extraction and OCR to a Dask cluster (a scheduler address, or 'local' for one "
+    "on this machine); the archive stays the single writer.",
+)
+def build(
+    collection: Path,
+    archive_dir: Path | None,
+    out_dir: Path | None,
+    as_json: bool,
+    workers: int,
+    dask: str | None,
+) -> None:
+    """Ingest a collection folder (incrementally) and publish its website.
+
+    Keeps every file as an original (bytes already kept are not stored again), extracts and
+    indexes new or changed sources only, and writes the site when anything changed. A web
+    archive gives a source per HTML page, a ZIP or TAR file a source per file inside it. The
+    summary lists every problem found.
+    """
+    name = collection.resolve().name
+    with progress_bar(not as_json) as progress:
+        report = run_build(
+            collection,
+            archive_dir or Path(f"{name}-archive"),
+            out_dir or Path(f"{name}-site"),
+            workers=workers,
+            dask=dask,
+            progress=progress,
+        )
+    summary = report.to_json()
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        _print_summary(summary)

@@ -1,0 +1,77 @@
+"""What every command shares: a console that shows text from sources safely, the error
+mapping of ``ShiliaoError`` to one line, and the progress bar."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from shiliao.errors import ShiliaoError
+from shiliao.extract.finish import visible_controls
+
+__all__ = ["STDERR", "SafeConsole", "ShiliaoCommand", "progress_bar", "shown"]
+
+
+def shown(text: str) -> str:
+    """Text from sources made safe for a terminal: control characters other than line breaks
+    and tabs shown as symbols (``visible_controls``), so that an ESC in a title or a file
+    name cannot recolour the terminal or retitle its window."""
+    return "\n".join(
+        "\t".join(visible_controls(part) for part in line.split("\t")) for line in text.split("\n")
+    )
+
+
+class SafeConsole(Console):
+    """A rich ``Console`` whose printed strings pass through ``shown``."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(
+            *(shown(o) if isinstance(o, str) else o for o in objects),
+            **kwargs,
+        )
+
+
+STDERR = SafeConsole(stderr=True)
+"""Where progress bars and warnings go."""
+
+
+class ShiliaoCommand(click.Command):
+    """Maps ``ShiliaoError`` to one line and exit code 1, unless ``--debug``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ShiliaoError as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A ``progress(stage, done, total)`` callback drawing one bar per stage on standard error,
+    or None when ``enabled`` is false or standard error is not a terminal (a pipe, CI)."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=STDERR, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update

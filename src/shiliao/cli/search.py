@@ -1,0 +1,148 @@
+"""``shiliao search``: KWIC lines for a query."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+
+from shiliao.archive import open_archive
+from shiliao.cli.console import SafeConsole, ShiliaoCommand
+from shiliao.operations.search import search
+from shiliao.search.facets import SearchFilters, parse_year_range
+
+
+def _hit_json(hit: Any) -> dict[str, Any]:
+    left, match, right = hit.snippet
+    return {
+        "source_id": hit.source.id,
+        "title": hit.source.title,
+        "date": hit.source.date,
+        "page": hit.passage.page,
+        "paragraph": hit.passage.paragraph,
+        "passage_id": hit.passage.id,
+        "text": hit.passage.text,
+        "snippet": left + match + right,
+        "kwic": {"left": left, "match": match, "right": right},
+        "spans": [list(span) for span in hit.spans],
+    }
+
+
+@click.command("search", cls=ShiliaoCommand)
+@click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("query")
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Most hits to show; 0 shows all.",
+)
+@click.option(
+    "--width",
+    default=30,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Characters of context on each side of the match.",
+)
+@click.option("--no-expand", is_flag=True, help="Do not look up pinyin or English in the glossary.")
+@click.option(
+    "--year", "years", help="Only sources dated in these years: 2016, 2014..2020, 2014.., ..2000."
+)
+@click.option(
+    "--collection",
+    "collections",
+    multiple=True,
+    help="Only sources in this collection (repeatable).",
+)
+@click.option("--type", "types", multiple=True, help="Only sources of this type (repeatable).")
+@click.option(
+    "--language", "languages", multiple=True, help="Only sources in this language (repeatable)."
+)
+@click.option(
+    "--facets",
+    "show_facets",
+    is_flag=True,
+    help="Also print counts by collection, type, year, language.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print an object with query, total, hits, expanded_to, expansions, filters and facets.",
+)
+def search_command(
+    archive_dir: Path,
+    query: str,
+    limit: int,
+    width: int,
+    no_expand: bool,
+    years: str | None,
+    collections: tuple[str, ...],
+    types: tuple[str, ...],
+    languages: tuple[str, ...],
+    show_facets: bool,
+    as_json: bool,
+) -> None:
+    """Search the passages of an archive and print KWIC lines.
+
+    Words must all occur in a passage; "quoted words" must occur as a phrase. Simplified and
+    Traditional, full-width and half-width forms match each other. Any string of Chinese
+    characters is found wherever it occurs, whatever a word segmenter would make of it; passages
+    where it is a whole word come first. Pinyin (jieqin, "jié qīn", si tong si song) and English
+    (Four Togethers) are looked up in the glossary and its Chinese terms searched too.
+    """
+    year_from, year_to = parse_year_range(years) if years else (None, None)
+    filters = SearchFilters(year_from, year_to, collections, types, languages)
+    with open_archive(archive_dir) as archive:
+        response = search(
+            archive,
+            query,
+            limit or None,
+            width,
+            expand=not no_expand,
+            filters=filters,
+            facets=as_json or show_facets,
+        )
+    if as_json:
+        payload = {
+            "query": query,
+            "total": response.total,
+            "hits": [_hit_json(h) for h in response.hits],
+            "expanded_to": response.expanded_to,
+            "expansions": [
+                {"words": e.words, "terms": list(e.terms), "via": e.via}
+                for e in response.expansions
+            ],
+            "filters": response.filters.to_json() if response.filters else {},
+            "facets": {
+                name: [value.to_json() for value in values]
+                for name, values in (response.facets or {}).items()
+            },
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    out = SafeConsole(highlight=False, soft_wrap=True)
+    sources = len({hit.source.id for hit in response.hits})
+    for expansion in response.expansions:
+        out.print(
+            f"{expansion.words} -> {', '.join(expansion.terms)} (glossary {expansion.via})",
+            markup=False,
+        )
+    out.print(
+        f"{response.total} passage(s); showing {len(response.hits)} from {sources} source(s)",
+        markup=False,
+    )
+    for name, values in (response.facets or {}).items() if show_facets else ():
+        shown = ", ".join(
+            f"{'none' if v.value is None else v.value} {v.passages}/{v.sources}" for v in values
+        )
+        out.print(f"{name} (passages/sources): {shown}", markup=False)
+    for hit in response.hits:
+        left, match, right = hit.snippet
+        place = f"{hit.source.date or 'undated'}  {hit.source.title}  p. {hit.passage.page} ¶{hit.passage.paragraph}"
+        out.print(place, style="dim", markup=False)
+        out.print(f"    {escape(left)}[bold]{escape(match)}[/bold]{escape(right)}")

@@ -1,0 +1,72 @@
+"""``shiliao show``: one source's metadata, fixity and status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from shiliao.archive import open_archive
+from shiliao.cli.console import SafeConsole, ShiliaoCommand
+
+
+@click.command("show", cls=ShiliaoCommand)
+@click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("source_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the source as JSON.")
+def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
+    """Show a source: metadata, its original's fixity, extraction status and the number of
+    passages (the first five in the text form)."""
+    with open_archive(archive_dir) as archive:
+        source = archive.catalog.source(source_id)
+        if source is None:
+            raise click.ClickException(
+                f"no source {source_id!r} in {archive_dir}; `shiliao search` finds ids"
+            )
+        file = archive.catalog.file(source.file_sha256)
+        passages = archive.catalog.passages(source_id)
+    payload = {
+        "id": source.id,
+        "title": source.title,
+        "date": source.date,
+        "type": source.type,
+        "language": source.language,
+        "creators": source.metadata.get("creators", []),
+        "metadata": source.metadata,
+        "files": [
+            {
+                "sha256": source.file_sha256,
+                "size": file["size"] if file else None,
+                "media_type": file["media_type"] if file else None,
+                "path": source.path,
+                "line": source.line,
+                "record_sha256": source.record_sha256,
+                **(
+                    {"encoding": source.metadata["extracted_encoding"]}
+                    if "extracted_encoding" in source.metadata
+                    else {}
+                ),
+            }
+        ],
+        "status": source.status,
+        "error": source.error,
+        "passages": len(passages),
+    }
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    out = SafeConsole(highlight=False, soft_wrap=True)
+    shown = {**payload, "date": payload["date"] or "undated"}
+    for key in ("id", "title", "date", "type", "language", "status"):
+        out.print(f"{key:14} {shown[key]}", markup=False)
+    for key, value in sorted(source.metadata.items()):
+        out.print(f"{key:14} {value}", markup=False)
+    out.print(
+        f"{'sha256':14} {source.file_sha256}  {source.path}"
+        + (f" line {source.line}" if source.line else ""),
+        markup=False,
+    )
+    out.print(f"{'passages':14} {len(passages)}", markup=False)
+    for passage in passages[:5]:
+        out.print(f"  ¶{passage.paragraph} p.{passage.page}  {passage.text[:80]}", markup=False)

@@ -1,0 +1,404 @@
+"""Ingest: bring an archive up to date with a collection folder, incrementally.
+
+``ingest`` is the first half of ``shiliao build``: it keeps every file of the collection as an
+original, processes the sources whose fingerprint changed (extract, split into passages, find
+glossary terms, index), forgets sources that left the collection, and reports what it did and
+every problem it saw. Stages talk through the store, and every dependency is passed in.
+
+A source is processed again only when its fingerprint (record bytes, sidecar, processing
+version) changed; a source whose passages are stored but not yet in the index (a build that
+was killed between the database commit and the index commit) is indexed again.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import asdict, dataclass, field, replace
+
+from shiliao.archive import Archive
+from shiliao.cite.citations import find_citations, resolve
+from shiliao.cite.sources import citable_items, source_item
+from shiliao.collection import Collection
+from shiliao.config import Settings
+from shiliao.containers import ContainerOpener
+from shiliao.errors import StoreError
+from shiliao.extract.media import sniff_media_type
+from shiliao.model import SourceInput
+from shiliao.operations.processing import (
+    HEAD_BYTES,
+    Progress,
+    digest_of,
+    extract_limits,
+    extract_sources,
+    failure_row,
+    name_in_collection,
+    process_source,
+    save_source,
+    unpack_limits,
+)
+from shiliao.search.facets import facets_of
+from shiliao.search.index import PassageIndex
+from shiliao.store import file_object_id
+from shiliao.zh.entries import complete_terms
+from shiliao.zh.glossary import GlossaryMatcher
+
+__all__ = ["IngestReport", "ingest"]
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did.
+
+    Attributes:
+        processed: ids of sources extracted and indexed now (new or changed).
+        unchanged: ids of sources left as they were.
+        removed: ids of sources that left the collection (their originals stay stored).
+        failed: ``{"source_id", "path", "reason"}`` for each source whose extraction failed.
+        duplicates: ``{"path", "same_as", "sha256"}`` for each source file whose bytes are
+            those of an earlier one: it is not stored again nor made a source of its own; the
+            first keeps its name in ``also_named``.
+        skipped: ``{"path", "member", "reason"}`` for each file inside a ZIP or TAR of the
+            collection that was not taken out (a link, an unsafe name, encrypted, damaged).
+        warnings: one line per problem (file, line where known, and what is wrong).
+        changed: whether anything in the archive changed (sources, glossary, sections,
+            bibliography).
+        seconds: wall-clock time of the ingest.
+    """
+
+    processed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    duplicates: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changed: bool = False
+    seconds: float = 0.0
+
+
+@dataclass
+class _StoredFiles:
+    """Where each collection file's current bytes are kept.
+
+    Attributes:
+        media_types: collection path -> media type sniffed from its bytes.
+        objects: collection path -> the OCFL object holding its bytes: its own, or, when the
+            same bytes were already kept under another name, that object's.
+        versions: collection path -> the version of that object that holds them.
+    """
+
+    media_types: dict[str, str] = field(default_factory=dict)
+    objects: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+
+
+def _store_files(archive: Archive, collection: Collection) -> _StoredFiles:
+    """Keep every collection file as an original, each set of bytes once, logging each capture,
+    and log the files that left the collection.
+
+    A file's bytes go into an OCFL object of its own (``file_object_id`` of its path) unless
+    the archive already holds the same bytes, under this or another name: then nothing is
+    stored again and a ``duplicate_received`` entry records the new name, the digest and where
+    the bytes are (``stored_as``, ``version``, ``stored_path``), so that no name is lost and
+    ``rebuild`` can restore the file from the log.
+    """
+    stored = _StoredFiles()
+    known = archive.catalog.collection_files()
+    holders: dict[str, tuple[str, int, str]] = {}
+    own: dict[tuple[str, str], int] = {}
+    for row in archive.catalog.file_versions():
+        holders.setdefault(row["sha256"], (row["object_id"], row["version"], row["logical_path"]))
+        own[(row["object_id"], row["sha256"])] = row["version"]
+    for file in collection.files:
+        with file.abspath.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+        stored.media_types[file.path] = sniff_media_type(head, file.abspath.name)
+        object_id = file_object_id(file.path)
+        if (object_id, file.sha256) in own and known.get(file.path) == file.sha256:
+            stored.objects[file.path] = object_id
+            stored.versions[file.path] = own[(object_id, file.sha256)]
+            continue
+        if file.sha256 in holders and (object_id, file.sha256) not in own:
+            holder, version, stored_path = holders[file.sha256]
+            stored.objects[file.path], stored.versions[file.path] = holder, version
+            if known.get(file.path) != file.sha256:
+                archive.record(
+                    "duplicate_received",
+                    {
+                        "path": file.path,
+                        "sha256": file.sha256,
+                        "stored_as": holder,
+                        "version": version,
+                        "stored_path": stored_path,
+                    },
+                    object_id=holder,
+                    version=version,
+                )
+            continue
+        captured = archive.capture_file(
+            object_id,
+            file.abspath,
+            file.path,
+            how="file import",
+            original=file.path,
+            media_type=stored.media_types[file.path],
+        )
+        if captured.sha256 != file.sha256:
+            raise StoreError(f"{file.path} changed while it was being read; run the build again")
+        stored.objects[file.path], stored.versions[file.path] = object_id, captured.version
+        own[(object_id, file.sha256)] = captured.version
+        holders.setdefault(file.sha256, (object_id, captured.version, file.path))
+    current = {f.path for f in collection.files}
+    for path in sorted(set(known) - current):
+        archive.record(
+            "file_removed",
+            {"path": path, "object_id": file_object_id(path), "sha256": known[path]},
+            object_id=file_object_id(path),
+        )
+    with archive.catalog.transaction():
+        archive.catalog.set_collection_files({f.path: f.sha256 for f in collection.files})
+    return stored
+
+
+def _without_duplicates(sources: list[SourceInput], report: IngestReport) -> list[SourceInput]:
+    """The sources without those whose bytes an earlier one has, each reported.
+
+    Files, and files inside a ZIP or TAR, are compared by the SHA-256 of their bytes (a
+    JSON-lines line and a web archive's page are always sources of their own: the same page
+    captured twice is two captures). The first, in collection order, keeps the other names in
+    its ``also_named`` metadata (its fingerprint changes with them, so the names show as soon
+    as a duplicate arrives or leaves).
+    """
+    first_of: dict[str, SourceInput] = {}
+    names: dict[str, list[str]] = {}
+    kept: list[SourceInput] = []
+    for item in sources:
+        is_page = "member" in item.metadata and "url" in item.metadata
+        if item.line is not None or is_page:
+            kept.append(item)
+        elif item.record_sha256 in first_of:
+            first = first_of[item.record_sha256]
+            report.duplicates.append(
+                {
+                    "path": name_in_collection(item),
+                    "same_as": name_in_collection(first),
+                    "sha256": item.record_sha256,
+                }
+            )
+            names[first.id].append(name_in_collection(item))
+        else:
+            first_of[item.record_sha256] = item
+            names[item.id] = []
+            kept.append(item)
+    return [
+        replace(
+            item,
+            metadata={
+                **item.metadata,
+                "also_named": [*item.metadata.get("also_named", []), *names[item.id]],
+            },
+            fingerprint=digest_of([item.fingerprint, names[item.id]]),
+        )
+        if names.get(item.id)
+        else item
+        for item in kept
+    ]
+
+
+def ingest(
+    archive: Archive,
+    collection: Collection,
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    workers: int = 1,
+    dask: str | None = None,
+) -> IngestReport:
+    """Bring the archive up to date with a collection folder.
+
+    Args:
+        archive: the open archive (written).
+        collection: the collection as read by ``collection.read_collection``.
+        settings: the merged settings (``extract`` limits are used).
+        progress: called as ``progress(stage, done, total)`` while sources are processed.
+        workers: files extracted at once (each in its own limited worker process).
+        dask: ``"local"`` or a Dask scheduler address to send extraction and OCR to; the
+            archive stays the single writer and results are taken in collection order, so the
+            archive is the same whichever way it runs.
+
+    Returns:
+        An ``IngestReport``. Per-source extraction failures are in ``failed`` and ``warnings``;
+        the build goes on.
+
+    Raises:
+        StoreError: the archive cannot be written (nothing half-written is left: each source
+            is committed in its own transaction, and the index catches up on the next run).
+        CitationError: the bibliography is malformed.
+    """
+    started = time.perf_counter()
+    report = IngestReport()
+    catalog = archive.catalog
+    files = {f.path: f for f in collection.files}
+    stored = _store_files(archive, collection)
+
+    if archive.index_path.exists() and not PassageIndex.is_current(archive.index_path):
+        # An index of an older layout cannot be updated in place: rebuild it from the database.
+        shutil.rmtree(archive.index_path)
+    if not archive.index_path.exists():
+        with catalog.transaction():
+            catalog.forget_index()
+    states = catalog.source_states("collection")
+
+    # Traditional forms and pinyin the glossary leaves out are filled in (and marked) here.
+    terms = complete_terms(collection.terms)
+    terms_digest = digest_of(t.__dict__ for t in terms)
+    terms_changed = catalog.get_state("terms_digest") != terms_digest
+    matcher = GlossaryMatcher(terms)
+    if terms_changed:
+        with catalog.transaction():
+            catalog.replace_terms(terms)
+            catalog.set_state("terms_digest", terms_digest)
+
+    staging = archive.root / ".staging" / "containers"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    index = archive.open_index()
+    try:
+        opener = ContainerOpener(
+            files, stored.media_types, staging, extract_limits(settings), **unpack_limits(settings)
+        )
+        opened = opener.open(
+            _without_duplicates(collection.sources, report),
+            lambda source_id: catalog.get_state(f"container:{source_id}"),
+        )
+        # Again with what the containers held: a file inside a ZIP may be a file of the
+        # collection too.
+        sources = _without_duplicates(opened.sources, report)
+        current = {item.id for item in sources}
+        report.removed = sorted(set(states) - current)
+        if report.removed:
+            with catalog.transaction():
+                catalog.delete_sources(report.removed)
+            for source_id in report.removed:
+                index.delete_source(source_id)
+                archive.record("source_deleted", {"source_id": source_id}, source_id=source_id)
+
+        todo = [
+            item for item in sources if states.get(item.id, (None, None))[0] != item.fingerprint
+        ]
+        opener.prepare(opened, todo)
+        stale_index = [
+            item.id
+            for item in sources
+            if item.id in states
+            and states[item.id][0] == item.fingerprint
+            and states[item.id][1] != item.fingerprint
+        ]
+        positions = {item.id: n for n, item in enumerate(sources)}
+        todo_ids = {item.id for item in todo}
+        with catalog.transaction():
+            for item in sources:
+                if item.id not in todo_ids:
+                    catalog.relocate_source(
+                        item.id,
+                        item.path,
+                        item.line,
+                        files[item.path].sha256,
+                        positions[item.id],
+                        stored.versions[item.path],
+                    )
+
+        extractions = extract_sources(
+            todo, opened, files, stored.media_types, extract_limits(settings), workers, dask
+        )
+        for done, (item, media_type, result) in enumerate(extractions, start=1):
+            if progress:
+                progress("extract", done, len(todo))
+            source, passages = process_source(item, files[item.path], media_type, settings, result)
+            save_source(
+                archive,
+                index,
+                matcher,
+                item,
+                source,
+                passages,
+                positions[item.id],
+                stored.objects[item.path],
+                stored.versions[item.path],
+                "collection",
+            )
+            report.processed.append(item.id)
+            if source.status != "extracted":
+                report.failed.append(failure_row(item, item.path, source.error or ""))
+    except BaseException:
+        index.close()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    with catalog.transaction():
+        for container_id, state in opened.opened.items():
+            catalog.set_state(f"container:{container_id}", asdict(state))
+    report.skipped = opened.skipped()
+
+    for source_id in stale_index:
+        index.delete_source(source_id)
+        stale_facets = facets_of(catalog.source(source_id))
+        for passage in catalog.passages(source_id):
+            index.add(passage.id, source_id, passage.text, stale_facets)
+    index.commit()
+    index.close()
+    with catalog.transaction():
+        catalog.mark_indexed([item.id for item in todo] + stale_index)
+
+    if terms_changed:
+        mentions = []
+        for passage in catalog.iter_passages():
+            mentions.extend(
+                (m.term, passage.id, m.char_start, m.char_end) for m in matcher.find(passage.text)
+            )
+        with catalog.transaction():
+            catalog.replace_term_mentions(None, mentions)
+
+    sections_digest = digest_of(s.sha256 for s in collection.sections)
+    bibliography_digest = digest_of(collection.bibliography)
+    other_changed = (
+        catalog.get_state("sections_digest") != sections_digest
+        or catalog.get_state("bibliography_digest") != bibliography_digest
+    )
+    if other_changed:
+        with catalog.transaction():
+            catalog.replace_sections(collection.sections)
+            catalog.replace_bibliography(collection.bibliography)
+            catalog.set_state("sections_digest", sections_digest)
+            catalog.set_state("bibliography_digest", bibliography_digest)
+
+    report.unchanged = [item.id for item in sources if item.id not in todo_ids]
+    report.changed = bool(todo or report.removed or terms_changed or other_changed or stale_index)
+    report.warnings = opened.notes() + _warnings(archive, collection, report.skipped)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _warnings(archive: Archive, collection: Collection, skipped: list[dict[str, str]]) -> list[str]:
+    """Every problem a curator should see, one line each, in collection order."""
+    warnings = list(collection.problems)
+    warnings += [f"{row['path']}: {row['member']}: skipped: {row['reason']}" for row in skipped]
+    for source in archive.catalog.sources():
+        where = f"{source.path}:{source.line}" if source.line else name_in_collection(source)
+        if source.status != "extracted":
+            warnings.append(f"{where}: {source.status.replace('_', ' ')}: {source.error}")
+        if not source.date:
+            warnings.append(f"{where}: {source.title}: no date")
+    # Sections cite bibliography entries and, by id ([@source-id]), archived sources.
+    bibliography, clashes = citable_items(
+        archive.catalog.bibliography(), [source_item(s) for s in archive.catalog.sources()]
+    )
+    warnings += clashes
+    for section in archive.catalog.sections():
+        citations = find_citations(section.body, first_line=section.body_line)
+        for resolution in resolve(citations, bibliography):
+            warning = resolution.warning(section.path)
+            if warning:
+                warnings.append(warning)
+    return warnings

@@ -1,0 +1,193 @@
+"""Search: the archive's passages for a query, with KWIC snippets and facet counts.
+
+``search`` runs over any view of an archive that has a catalog and a search index: the archive
+itself (what the team sees) or its public projection (what a reader of the website sees).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+
+from shiliao.archive import Archive
+from shiliao.errors import SearchError
+from shiliao.model import Passage, Source
+from shiliao.search.expand import Expansion, ExpansionTable, expand_query, may_expand
+from shiliao.search.facets import (
+    FacetValue,
+    SearchFilters,
+    count_facets,
+    facets_from,
+    facets_of,
+)
+from shiliao.search.index import PassageIndex
+from shiliao.search.kwic import find_spans, snippet
+from shiliao.search.query import parse_query
+
+__all__ = ["SearchHit", "SearchResponse", "current_index", "rebuild_index", "search"]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One matching passage.
+
+    Attributes:
+        passage: the passage (its ``text`` is the original).
+        source: its source.
+        spans: where the query matched, as half-open code-point offsets into ``passage.text``.
+        snippet: the match in context: ``(left, match, right)`` strings.
+    """
+
+    passage: Passage
+    source: Source
+    spans: list[tuple[int, int]]
+    snippet: tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    """The answer to a query.
+
+    Attributes:
+        query: the query as given.
+        total: the number of matching passages (all of them, whatever the limit).
+        hits: the hits returned, best first (at most the limit).
+        expansions: how the glossary expanded pinyin and English words of the query (empty
+            when nothing was expanded, or expansion was off).
+        facets: when asked for, ``{"collection", "type", "year", "language"}`` -> values with
+            the numbers of matching passages and sources (``search.facets.count_facets``),
+            over every match, not only the hits returned; else None.
+        filters: the filters applied (None for none).
+    """
+
+    query: str
+    total: int
+    hits: list[SearchHit]
+    expansions: list[Expansion] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] | None = None
+    filters: SearchFilters | None = None
+
+    @property
+    def expanded_to(self) -> list[str]:
+        """The glossary terms added to the query, in query order, each once."""
+        return list(dict.fromkeys(t for expansion in self.expansions for t in expansion.terms))
+
+
+def search(
+    archive: Archive,
+    query: str,
+    limit: int | None = 20,
+    width: int = 30,
+    *,
+    expand: bool = True,
+    filters: SearchFilters | None = None,
+    facets: bool = False,
+    index: PassageIndex | None = None,
+) -> SearchResponse:
+    """Search the archive's passages.
+
+    Args:
+        archive: the open archive.
+        query: words (all must match), ``"quoted phrases"``; Simplified, Traditional,
+            full-width and half-width forms match each other.
+        limit: the most hits to return; None for all.
+        width: characters of context on each side of the match in the snippet.
+        expand: look up pinyin and English words in the glossary and also search for the
+            Chinese terms they name (``search.expand``).
+        filters: restrict the sources searched (year range, collections, types, languages).
+        facets: also count the matches by collection, type, year and language.
+        index: an open, current index to search (a long-lived process keeps one open); None
+            opens the archive's.
+
+    Returns:
+        A ``SearchResponse``.
+
+    Raises:
+        QueryError: the query is empty or malformed.
+        SearchError: the index cannot be read or rebuilt (an index that is missing, or of an
+            older layout, is rebuilt from the database first).
+    """
+    parsed = parse_query(query)
+    expansions: list[Expansion] = []
+    if expand and may_expand(parsed):
+        parsed, expansions = expand_query(parsed, ExpansionTable(archive.catalog.terms()))
+    if index is None:
+        index = current_index(archive)
+    result = index.search(parsed, limit, filters)
+    facet_counts = None
+    if facets:
+        counts = index.source_counts(parsed, filters)
+        source_facets = {
+            source_id: facets_from(*fields)
+            for source_id, fields in archive.catalog.source_facets(counts).items()
+        }
+        facet_counts = count_facets(counts, source_facets)
+    passages = archive.catalog.passages_by_id(result.passage_ids)
+    sources: dict[str, Source | None] = {}
+    hits = []
+    for passage_id in result.passage_ids:
+        passage = passages.get(passage_id)
+        if passage is None:
+            continue
+        if passage.source_id not in sources:
+            sources[passage.source_id] = archive.catalog.source(passage.source_id)
+        source = sources[passage.source_id]
+        if source is None:
+            continue
+        kwic = snippet(passage.text, parsed, width)
+        if kwic is None:
+            raise SearchError(
+                f"the search index of {archive.root} is out of date with its database; "
+                "run `shiliao build` again to bring it up to date"
+            )
+        hits.append(
+            SearchHit(
+                passage=passage,
+                source=source,
+                spans=find_spans(passage.text, parsed),
+                snippet=(kwic.left, kwic.match, kwic.right),
+            )
+        )
+    return SearchResponse(
+        query=query,
+        total=result.total,
+        hits=hits,
+        expansions=expansions,
+        facets=facet_counts,
+        filters=None if filters is None or filters.is_empty else filters,
+    )
+
+
+def current_index(archive: Archive) -> PassageIndex:
+    """Open the archive's search index, rebuilding it from the database first when it is
+    missing or of an older layout (``search.index.LAYOUT``).
+
+    Raises:
+        SearchError: the index cannot be read or rebuilt.
+    """
+    if not PassageIndex.is_current(archive.index_path):
+        rebuild_index(archive)
+    return archive.open_index()
+
+
+def rebuild_index(archive: Archive) -> int:
+    """Throw the search index away and build it again from the database.
+
+    Returns:
+        The number of passages indexed.
+
+    Raises:
+        SearchError: the index cannot be written.
+    """
+    if archive.index_path.exists():
+        shutil.rmtree(archive.index_path)
+    index = archive.open_index()
+    count = 0
+    facets = {source.id: facets_of(source) for source in archive.catalog.sources()}
+    for passage in archive.catalog.iter_passages():
+        index.add(passage.id, passage.source_id, passage.text, facets[passage.source_id])
+        count += 1
+    index.commit()
+    with archive.catalog.transaction():
+        archive.catalog.mark_indexed(archive.catalog.source_states())
+    return count
