@@ -3,7 +3,8 @@
 The defaults are ``shiliao/defaults.toml`` (the reference for every key, with its unit in the
 name). A collection folder may hold a ``shiliao.toml`` with any subset of the same tables and
 keys; an unknown table or key, or a value of the wrong type, is a ``ConfigError``, so a typo is
-not silently ignored (trafilatura's ``use_config`` layering, made strict).
+not silently ignored (trafilatura's ``use_config`` layering, made strict). A table the defaults
+leave empty (``[privacy.folders]``) is open: its keys are the user's, checked where it is read.
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str) -> dict[s
         if isinstance(base[key], dict):
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: [{key}] must be a table")
-            merged[key] = _merge(base[key], value, f"{where} [{key}]")
+            # A table the defaults leave empty is open: its keys are the user's (folder names,
+            # collection names), checked by the code that reads it.
+            merged[key] = (
+                copy.deepcopy(value)
+                if not base[key]
+                else _merge(base[key], value, f"{where} [{key}]")
+            )
         elif type(value) is not type(base[key]):
             raise ConfigError(
                 f"{where}: {key} must be {type(base[key]).__name__}, got {type(value).__name__}"

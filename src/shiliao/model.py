@@ -9,15 +9,23 @@ half-open, in Unicode code points, into a page's text.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "ACCESS_LEVELS",
+    "DECISIONS",
+    "FINDING_KINDS",
+    "Access",
     "Creator",
+    "Decision",
     "Extraction",
     "FileRecord",
+    "Finding",
     "Page",
     "Passage",
+    "Publication",
     "Section",
     "Source",
     "SourceInput",
@@ -243,3 +251,194 @@ class Section:
     body: str
     body_line: int
     sha256: str
+
+
+ACCESS_LEVELS = ("public", "redacted", "metadata", "team")
+"""The access levels, from the least to the most restrictive (DESIGN.md, "Access and privacy"):
+
+- ``public``: published in full, with the redactions an editor decided;
+- ``redacted``: published with its redactions applied; the original file is never offered,
+  only a public copy derived from it;
+- ``metadata``: a catalogue record and citation only: no text, no file, no passage in any
+  public index (copyrighted theses and articles);
+- ``team``: never in a public output.
+
+``embargo`` is not a level of its own: an ``Access`` with ``until`` is ``team`` until that day,
+then its ``then`` level.
+"""
+
+
+@dataclass(frozen=True)
+class Access:
+    """The access level a sidecar, a folder rule or a collection rule gives.
+
+    Attributes:
+        level: one of ``ACCESS_LEVELS``.
+        until: for an embargo, the first day (ISO 8601 ``YYYY-MM-DD``, UTC) on which ``level``
+            applies; before it the source is ``team``. None for no embargo.
+    """
+
+    level: str
+    until: str | None = None
+
+    def at(self, today: datetime.date) -> str:
+        """The level in force on ``today``: ``team`` during an embargo, else ``level``."""
+        if self.until is not None and today < datetime.date.fromisoformat(self.until):
+            return "team"
+        return self.level
+
+    def describe(self) -> str:
+        """How a person writes it: ``"metadata"``, ``"embargo until 2030-01-01, then public"``."""
+        if self.until is None:
+            return self.level
+        return f"embargo until {self.until}, then {self.level}"
+
+    @classmethod
+    def parse(cls, value: Any) -> Access:
+        """Read an access value as a sidecar or ``shiliao.toml`` writes it.
+
+        Args:
+            value: a level name (``"public"``, ``"redacted"``, ``"metadata"``, ``"team"``), or
+                a mapping ``{"embargo": DATE, "then": LEVEL}`` (DATE ``YYYY-MM-DD``, a
+                ``datetime.date`` too).
+
+        Returns:
+            The ``Access``.
+
+        Raises:
+            ValueError: anything else, with a message that names what is accepted (callers
+                turn it into a ``SidecarError`` or ``ConfigError`` naming the file).
+        """
+        if isinstance(value, str) and value in ACCESS_LEVELS:
+            return cls(value)
+        if isinstance(value, dict):
+            unknown = set(value) - {"embargo", "then"}
+            if unknown:
+                raise ValueError(
+                    f"unknown key {sorted(unknown)[0]!r} in an embargo (write "
+                    "{embargo: YYYY-MM-DD, then: LEVEL})"
+                )
+            until, then = value.get("embargo"), value.get("then")
+            if isinstance(until, datetime.date):
+                until = until.isoformat()
+            try:
+                datetime.date.fromisoformat(str(until))
+            except ValueError:
+                raise ValueError(
+                    f"embargo {until!r} is not a date; write embargo: YYYY-MM-DD"
+                ) from None
+            if then not in ACCESS_LEVELS or then == "team":
+                raise ValueError(
+                    "an embargo names the level it ends in: then: public, redacted or metadata"
+                )
+            return cls(str(then), str(until))
+        raise ValueError(
+            f"unknown access level {value!r}; use public, redacted, metadata, team, or "
+            "{embargo: YYYY-MM-DD, then: LEVEL}"
+        )
+
+
+FINDING_KINDS = ("resident_id", "phone", "email", "licence_plate", "address", "name")
+"""The kinds of personal data detected (``privacy.detect``)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Personal data detected in a source, as stored for review.
+
+    Attributes:
+        key: stable identifier (``f-`` and 12 hex digits) from the source, the place, the
+            kind, the text and its context, so that a decision about it survives a rebuild.
+        source_id: the source it was found in.
+        field: where: ``"text"`` (a passage), ``"title"``, ``"path"`` or
+            ``"metadata.<key>"`` (``metadata.creators[0].name`` inside a list).
+        char_start: offset of its first character in that text (code points).
+        char_end: offset one past its last character.
+        kind: one of ``FINDING_KINDS``.
+        text: what was found, as written.
+        role: ``"private"`` (a private individual's data) or ``"public"`` (a person in a
+            public role: an official with their office, a byline), as the text's context says.
+        reason: what decided it (``"checksum"``, ``"after 亲戚"``, ``"before 书记"``...).
+        context: the text around it, up to 20 characters each side.
+        paragraph: for a passage, its paragraph number; else None.
+        passage_id: for a passage, its database id; else None.
+    """
+
+    key: str
+    source_id: str
+    field: str
+    char_start: int
+    char_end: int
+    kind: str
+    text: str
+    role: str
+    reason: str
+    context: str
+    paragraph: int | None = None
+    passage_id: int | None = None
+
+
+DECISIONS = ("redact", "public", "not-personal", "checked")
+"""What an editor decides (``privacy.yaml``): ``redact`` a string or finding everywhere it
+occurs (in the scope given), keep it as a ``public`` role, say it is ``not-personal`` data at
+all, or say a whole source was ``checked`` (its findings not decided otherwise are fine, and an
+original that could not be read for personal data may be offered)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One entry of the collection's ``privacy.yaml``.
+
+    Attributes:
+        decision: one of ``DECISIONS``.
+        text: the string decided about (a name, a number), matched in every form a reader
+            takes as the same (``privacy.fold``); None for a decision about a finding or a
+            source.
+        finding: the key of the one finding decided about (``Finding.key``), or None.
+        source: the source the decision is limited to, or None for everywhere; for
+            ``checked``, the source checked.
+        kind: for ``text``, the kind of data it is (``name``, ``phone``...; it picks the
+            placeholder), None when unknown.
+        note: why, for the team.
+        by: who decided.
+        date: when (``YYYY-MM-DD``).
+        region: for a ``redact`` of part of a picture or a PDF page of ``source`` (a face, a
+            name tag): ``(left, top, right, bottom)`` as fractions (0.0 to 1.0) of the
+            picture's width and height; painted over in its public copy. None otherwise.
+        page: the page (PDF) or frame (picture) of ``region``, from 1.
+        line: its line in ``privacy.yaml``, for messages.
+    """
+
+    decision: str
+    text: str | None = None
+    finding: str | None = None
+    source: str | None = None
+    kind: str | None = None
+    note: str | None = None
+    by: str | None = None
+    date: str | None = None
+    region: tuple[float, float, float, float] | None = None
+    page: int = 1
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Publication:
+    """How a source appears in the public projection, for its page to say so.
+
+    Attributes:
+        level: the level it is published at: ``"public"``, ``"redacted"`` or ``"metadata"``.
+        reasons: why it is not published in full, one line each ("2 personal data findings
+            not yet reviewed", "access level metadata (set in its sidecar)"); empty when it is.
+        withheld: kind -> how many spans of its text, title and metadata were replaced by a
+            placeholder (``{"name": 2}``), never which.
+        file: what of its file is offered: ``"original"``, ``"copy"`` (a public copy derived
+            from it, see ``copy_note``) or None (nothing).
+        copy_note: for a copy, how it was made; when no file is offered, why.
+    """
+
+    level: str
+    reasons: tuple[str, ...] = ()
+    withheld: dict[str, int] = field(default_factory=dict)
+    file: str | None = None
+    copy_note: str | None = None

@@ -7,6 +7,8 @@ Layout read::
       essays/*.md           sections: YAML front matter + Markdown
       glossary.yaml         terms
       bibliography.json     CSL-JSON
+      privacy.yaml          the editors' privacy decisions (``collection.privacy``)
+      people.yaml           people named in a public role
       sources/**            primary sources; ``x.ext.yaml`` beside a file is its sidecar;
                             ``x.jsonl`` + ``x.jsonl.yaml`` gives one source per line
 
@@ -27,14 +29,16 @@ from typing import Any
 
 from shiliao.collection.essays import read_section
 from shiliao.collection.glossary import read_glossary
+from shiliao.collection.privacy import DECISIONS_FILE, PEOPLE_FILE, read_decisions, read_people
 from shiliao.collection.sidecar import (
     LineMapping,
     apply_line_mapping,
+    check_metadata,
     load_sidecar,
     parse_line_mapping,
 )
 from shiliao.errors import CollectionError, SidecarError
-from shiliao.model import Section, SourceInput, Term
+from shiliao.model import Decision, Section, SourceInput, Term
 
 __all__ = ["Collection", "CollectionFile", "read_collection", "source_id_for"]
 
@@ -78,6 +82,8 @@ class Collection:
         terms: the glossary, in file order.
         bibliography: the CSL-JSON items as parsed JSON (validated by ``cite``).
         bibliography_path: relative path of the bibliography, or None.
+        decisions: the editors' privacy decisions (``privacy.yaml``), in file order.
+        people: the names of people in a public role (``people.yaml``).
         problems: messages about files that were skipped, each naming the path.
     """
 
@@ -88,6 +94,8 @@ class Collection:
     terms: list[Term] = field(default_factory=list)
     bibliography: list[dict[str, Any]] = field(default_factory=list)
     bibliography_path: str | None = None
+    decisions: list[Decision] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -184,6 +192,13 @@ def _jsonl_sources(
             )
 
 
+def _text(path: Path, where: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CollectionError(f"{where}: not UTF-8 text: {exc}") from exc
+
+
 def read_collection(root: Path) -> Collection:
     """Read a collection folder.
 
@@ -197,7 +212,8 @@ def read_collection(root: Path) -> Collection:
 
     Raises:
         CollectionError: the folder or ``sources/`` is missing, a JSON-lines line is not a JSON
-            object, or the glossary, an essay or the bibliography is malformed.
+            object, or the glossary, an essay, the bibliography, ``privacy.yaml`` or
+            ``people.yaml`` is malformed.
         SidecarError: a sidecar is malformed.
     """
     root = Path(root)
@@ -235,6 +251,8 @@ def read_collection(root: Path) -> Collection:
             mapping = parse_line_mapping(sidecar, file.path) if sidecar else _DEFAULT_LINE_MAPPING
             collection.sources.extend(_jsonl_sources(file, rel_to_sources, mapping, sidecar_sha))
         else:
+            if sidecar:
+                check_metadata(sidecar, sidecar_file.path)
             source_id = source_id_for(rel_to_sources)
             if "id" in sidecar:
                 source_id = str(sidecar.pop("id"))
@@ -289,6 +307,14 @@ def read_collection(root: Path) -> Collection:
             raise CollectionError(f"{file.path}: CSL-JSON must be a list of items")
         collection.bibliography = items
         collection.bibliography_path = file.path
+
+    decisions, people = root / DECISIONS_FILE, root / PEOPLE_FILE
+    if decisions.is_file():
+        file = keep(decisions)
+        collection.decisions = read_decisions(_text(decisions, file.path), file.path)
+    if people.is_file():
+        file = keep(people)
+        collection.people = read_people(_text(people, file.path), file.path)
 
     collection.files.sort(key=lambda f: f.path)
     return collection

@@ -15,6 +15,9 @@ Two shapes are read:
 
   An optional ``id`` template in ``each_line`` names the key that identifies a line across
   edits; without it the line's ``url`` is used when present, else its line number.
+
+Keys are checked (``check_metadata``): a key that is not one of ``SOURCE_KEYS`` is an error
+naming the key and the file, never ignored, and so is an ``access`` that is not a level.
 """
 
 from __future__ import annotations
@@ -27,10 +30,60 @@ from typing import Any
 import yaml
 
 from shiliao.errors import SidecarError
+from shiliao.model import Access
 
-__all__ = ["LineMapping", "apply_line_mapping", "load_sidecar", "parse_line_mapping"]
+__all__ = [
+    "SOURCE_KEYS",
+    "LineMapping",
+    "apply_line_mapping",
+    "check_metadata",
+    "load_sidecar",
+    "parse_line_mapping",
+]
 
 _FIELD = re.compile(r"\{([^{}]+)\}")
+
+SOURCE_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "title_en",
+        "date",
+        "type",
+        "language",
+        "url",
+        "captured",
+        "creators",
+        "publisher",
+        "publisher_en",
+        "collection",
+        "collections",
+        "description",
+        "rights",
+        "subjects",
+        "tags",
+        "place",
+        "note",
+        "access",
+        "extra",
+    }
+)
+"""The keys a sidecar may give a source. ``access`` takes a level or an embargo
+(``model.Access.parse``); ``extra`` takes a mapping of anything else a team records."""
+
+# Keys people write expecting them to keep a source private; each is an error that says what
+# to write instead, never a key silently ignored while the source is published.
+_PRIVACY_HINTS = {
+    "private": "access: team",
+    "publish": "access: team (or metadata)",
+    "public": "access: public",
+    "restricted": "access: team",
+    "hidden": "access: team",
+    "embargo": "access: {embargo: YYYY-MM-DD, then: public}",
+    "redact": "a decision in the collection's privacy.yaml (shiliao privacy decide)",
+    "redactions": "a decision in the collection's privacy.yaml (shiliao privacy decide)",
+    "level": "access: LEVEL",
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +123,43 @@ def load_sidecar(text: str, path: str) -> dict[str, Any]:
     return _dates_as_text(data)
 
 
+def check_metadata(metadata: dict[str, Any], path: str, where: str = "") -> None:
+    """Check a source's metadata as a sidecar gives it: known keys, a valid ``access``.
+
+    Args:
+        metadata: the mapping (a single file's sidecar, or ``defaults``/``each_line``).
+        path: the sidecar's path, for messages.
+        where: what part of the sidecar it is (``"defaults: "``), for messages.
+
+    Raises:
+        SidecarError: a key is not in ``SOURCE_KEYS`` (keys meant to keep a source private,
+            such as ``private`` or ``redact``, say what to write instead), or ``access`` is
+            not a level or an embargo.
+    """
+    for key in metadata:
+        if str(key) in _PRIVACY_HINTS:
+            raise SidecarError(
+                path, f"{where}{key!r} is not a sidecar key; write {_PRIVACY_HINTS[str(key)]}"
+            )
+        if str(key) not in SOURCE_KEYS:
+            raise SidecarError(
+                path,
+                f"{where}unknown key {key!r}; a sidecar has {', '.join(sorted(SOURCE_KEYS))} "
+                "(put anything else under 'extra')",
+            )
+    if "access" in metadata and not _is_template(metadata["access"]):
+        try:
+            Access.parse(metadata["access"])
+        except ValueError as exc:
+            raise SidecarError(path, f"{where}access: {exc}") from exc
+    if "extra" in metadata and not isinstance(metadata["extra"], dict):
+        raise SidecarError(path, f"{where}'extra' must be a mapping")
+
+
+def _is_template(value: Any) -> bool:
+    return isinstance(value, str) and bool(_FIELD.search(value))
+
+
 def _dates_as_text(value: Any) -> Any:
     """YAML reads ``2017-01-05`` as a date; metadata keeps dates as EDTF strings."""
     if isinstance(value, dict):
@@ -87,12 +177,21 @@ def parse_line_mapping(data: dict[str, Any], path: str) -> LineMapping:
     Raises:
         SidecarError: ``each_line`` is missing or malformed, or ``text`` is not a field name.
     """
+    unknown = sorted(set(map(str, data)) - {"each_line", "defaults"})
+    if unknown:
+        raise SidecarError(
+            path,
+            f"unknown key {unknown[0]!r}; a JSON-lines sidecar has each_line and defaults "
+            "(a source's metadata, access included, goes under them)",
+        )
     each_line = data.get("each_line")
     if not isinstance(each_line, dict) or not each_line:
         raise SidecarError(path, "a JSON-lines sidecar needs an 'each_line' mapping")
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
         raise SidecarError(path, "'defaults' must be a mapping")
+    check_metadata(defaults, path, "defaults: ")
+    check_metadata({k: v for k, v in each_line.items() if k != "text"}, path, "each_line: ")
     text = each_line.get("text")
     if text is not None and (not isinstance(text, str) or _FIELD.search(text)):
         raise SidecarError(path, "'each_line.text' must name one field, e.g. 'text: content'")
@@ -152,4 +251,9 @@ def apply_line_mapping(
             value = _render(spec, record)
         if value is not None:
             metadata[key] = value
+    if "access" in mapping.each_line and "access" in metadata:
+        try:
+            Access.parse(metadata["access"])
+        except ValueError as exc:
+            raise SidecarError(path, f"line {line}: access: {exc}") from exc
     return metadata, text

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from shiliao.errors import SchemaError, StoreError
-from shiliao.model import Passage, Section, Source, Term
+from shiliao.model import Finding, Passage, Section, Source, Term
 from shiliao.store.migrations import migrate
 
 __all__ = ["Catalog"]
@@ -35,18 +35,20 @@ class Catalog:
 
     Args:
         path: the ``shiliao.db`` file; created (and migrated) when missing.
+        references: enforce foreign keys (an archive's database); off for the public
+            projection (``privacy.projection``), whose sources may name no offered file.
 
     Raises:
         SchemaError: the file is not a shiliao database, or is newer than this shiliao.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, references: bool = True) -> None:
         self.path = Path(path)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute(f"PRAGMA foreign_keys = {'ON' if references else 'OFF'}")
             self._db.execute("PRAGMA synchronous = NORMAL")
             migrate(self._db)
         except sqlite3.DatabaseError as exc:
@@ -601,6 +603,86 @@ class Catalog:
         ):
             digest.update(json.dumps(row, ensure_ascii=False).encode())
         return digest.hexdigest()
+
+    # Privacy ---------------------------------------------------------------------------------
+
+    _FINDING_COLUMNS = (
+        "key, source_id, field, char_start, char_end, kind, text, role, reason, context, "
+        "paragraph, passage_id"
+    )
+
+    def replace_findings(self, source_ids: Iterable[str], findings: Iterable[Finding]) -> None:
+        """Replace the personal-data findings of some sources (call inside ``transaction``).
+
+        Args:
+            source_ids: the sources that were read; their earlier findings go.
+            findings: their findings now.
+        """
+        self._db.executemany("DELETE FROM findings WHERE source_id = ?", [(i,) for i in source_ids])
+        self._db.executemany(
+            f"INSERT INTO findings ({self._FINDING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?)",
+            [
+                (
+                    f.key,
+                    f.source_id,
+                    f.field,
+                    f.char_start,
+                    f.char_end,
+                    f.kind,
+                    f.text,
+                    f.role,
+                    f.reason,
+                    f.context,
+                    f.paragraph,
+                    f.passage_id,
+                )
+                for f in findings
+            ],
+        )
+
+    def findings(self, source_id: str | None = None) -> list[Finding]:
+        """Personal-data findings: a source's, or every one, by source order then place."""
+        sql = (
+            f"SELECT {', '.join('f.' + c.strip() for c in self._FINDING_COLUMNS.split(','))} "
+            "FROM findings f JOIN sources s ON s.id = f.source_id"
+        )
+        params: tuple[str, ...] = ()
+        if source_id is not None:
+            sql += " WHERE f.source_id = ?"
+            params = (source_id,)
+        sql += " ORDER BY s.position, f.source_id, f.id"
+        return [Finding(*row) for row in self._db.execute(sql, params)]
+
+    def record_derivative(
+        self,
+        original_sha256: str,
+        spec_sha256: str,
+        sha256: str | None,
+        media_type: str | None,
+        size: int | None,
+        note: str,
+    ) -> None:
+        """Record a public copy made from an original (``privacy.derive``): its digest, media
+        type and size in bytes, or None for all three when none could be made safely, and a
+        note saying how it was made or why not."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO derivatives (original_sha256, spec_sha256, sha256, "
+            "media_type, size, note, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (original_sha256, spec_sha256, sha256, media_type, size, note, _now()),
+        )
+
+    def derivative(self, original_sha256: str, spec_sha256: str) -> dict[str, Any] | None:
+        """The public copy recorded for an original and a redaction spec: ``sha256``,
+        ``media_type``, ``size``, ``note``, ``created``; None when none was made yet."""
+        row = self._db.execute(
+            "SELECT sha256, media_type, size, note, created FROM derivatives "
+            "WHERE original_sha256 = ? AND spec_sha256 = ?",
+            (original_sha256, spec_sha256),
+        ).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("sha256", "media_type", "size", "note", "created"), row, strict=True))
 
     # Build state ---------------------------------------------------------------------------
 

@@ -132,6 +132,38 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE passages ADD COLUMN confidence REAL
         """,
     ),
+    (
+        "0005_privacy",
+        """
+        CREATE TABLE findings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL,
+            source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            passage_id INTEGER REFERENCES passages(id) ON DELETE CASCADE,
+            paragraph INTEGER,
+            char_start INTEGER NOT NULL,
+            char_end INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            role TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            context TEXT NOT NULL
+        );
+        CREATE INDEX findings_by_source ON findings(source_id);
+        CREATE INDEX findings_by_key ON findings(key);
+        CREATE TABLE derivatives (
+            original_sha256 TEXT NOT NULL,
+            spec_sha256 TEXT NOT NULL,
+            sha256 TEXT,
+            media_type TEXT,
+            size INTEGER,
+            note TEXT NOT NULL,
+            created TEXT NOT NULL,
+            PRIMARY KEY (original_sha256, spec_sha256)
+        )
+        """,
+    ),
 ]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import rjieba
 
-__all__ = ["Segmenter"]
+__all__ = ["Segmenter", "has_word", "tag_words"]
 
 
 class Segmenter:
@@ -40,3 +40,21 @@ class Segmenter:
             punctuation come out as tokens of their own).
         """
         return list(self._jieba.cut(text, hmm=True))
+
+
+def tag_words(text: str) -> list[tuple[str, str]]:
+    """Cut ``text`` into words with jieba's part-of-speech tags (ICTCLAS tag set: ``n`` noun,
+    ``nr`` person name, ``v`` verb, ``t`` time word, ``r`` pronoun...).
+
+    Args:
+        text: any text.
+
+    Returns:
+        ``(word, tag)`` pairs in order; the words concatenate to ``text``.
+    """
+    return [(word, tag) for word, tag in rjieba.tag(text)]
+
+
+def has_word(word: str) -> bool:
+    """Whether ``word`` is in jieba's dictionary."""
+    return bool(rjieba.has_word(word))

@@ -1,0 +1,525 @@
+"""The public projection: the one view of an archive that anything public is made from.
+
+Every public output (the website's pages, its search index and shards, snippets, KWIC lines,
+term pages, statistics, collocates, formula examples, browse pages and facet counts, home-page
+counts, "cite this" files, downloads, and the default exports) reads this projection and
+nothing else. It is a database of the archive's own schema (``store.Catalog``), in
+``ARCHIVE/public/``, that holds only what may be published:
+
+- a ``team`` source (and one under embargo) is not in it at all, so no count, facet, shard or
+  statistic can show it;
+- a ``metadata`` source (and, under ``unreviewed = "withhold"``, a source with personal data
+  nobody reviewed) is a catalogue record: title and metadata, no passage, no file;
+- a ``redacted`` source, and any source with something withheld, has every withheld span of
+  its text, title, path and metadata replaced by a placeholder (``privacy.redact``); its
+  original is never offered, only a public copy derived from it (``privacy.derive``);
+- a ``public`` source with nothing withheld offers its original when every byte of it was
+  read for personal data (plain text, Markdown, JSON lines) or an editor ``checked`` it, and
+  when every other source made from the same file may offer it too (a JSON-lines file with a
+  ``team`` line does not); otherwise it offers a public copy: a picture without its metadata,
+  a PDF's pages as pictures, or its text;
+- personal-data findings, decisions and the ``access`` of sidecars are never copied.
+
+The projection is built anew when anything it depends on changed (the archive's content, the
+privacy decisions and rules, an embargo that ended: its ``inputs`` state, kept out of ``content_version``), in a staging folder
+swapped in by renames, and its ``content_version`` changes only when what it holds does, so a
+change to a ``team`` source leaves the public site as it was, byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from shiliao import __version__
+from shiliao.model import Passage, Publication, Source
+from shiliao.privacy.derive import IMAGE_TYPES, PublicCopy, derive_in_worker, text_copy
+from shiliao.privacy.detect import DETECTOR_VERSION
+from shiliao.privacy.public import (
+    DERIVATIVES_FOLDER,
+    PROJECTION_FOLDER,
+    PrivacyInputs,
+    ProjectionReport,
+)
+from shiliao.privacy.redact import Withholding, redact_text
+from shiliao.privacy.review import public_persons, review_findings
+from shiliao.store import BlobStore, Catalog
+from shiliao.zh.glossary import GlossaryMatcher
+
+__all__ = ["project"]
+
+_FORMAT = "1"
+# Formats whose every byte is read as the source's text: their original may be offered as it
+# is. Any other original (a web page, a PDF, a Word file, a container) also holds what was not
+# read for personal data, and is offered only once an editor has checked its source.
+_READ_WHOLE = frozenset({"text/plain", "text/markdown", "application/jsonl"})
+_CHUNK_BYTES = 1 << 20
+
+
+@dataclass
+class _Projected:
+    """One source as it will be published."""
+
+    source: Source
+    passages: list[Passage]
+    publication: Publication
+    candidate: bool = False  # may offer its original, if every source of the file may
+    original_sha256: str = ""
+    redacted_strings: dict[int, list[str]] = field(default_factory=dict)
+    regions: list[list[float]] = field(default_factory=list)
+
+
+Copier = Callable[[Path, dict[str, Any], Path], PublicCopy]
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _redact_value(value: Any, withholding: Withholding, counts: Counter[str], key: str = "") -> Any:
+    if isinstance(value, str):
+        shown = unquote(value) if key == "url" else value
+        spans = withholding.spans(shown)
+        if not spans:
+            return value
+        text, found = redact_text(shown, spans)
+        counts.update(found)
+        return text
+    if isinstance(value, Mapping):
+        return {k: _redact_value(v, withholding, counts, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_value(v, withholding, counts, key) for v in value]
+    return value
+
+
+def project(
+    catalog: Catalog,
+    originals: BlobStore,
+    archive_root: Path,
+    inputs: PrivacyInputs,
+    today: datetime.date,
+    *,
+    copier: Copier | None = None,
+) -> ProjectionReport:
+    """Make the archive's public projection in ``ARCHIVE/public/`` (when it is not current).
+
+    Args:
+        catalog: the archive's database (read; public copies made now are recorded in it).
+        originals: the archive's originals (read, to make public copies).
+        archive_root: the archive folder.
+        inputs: the privacy decisions, public persons and rules.
+        today: the day embargoes are judged on.
+        copier: makes the public copy of an image or PDF (``derive.derive_in_worker`` with
+            the archive's limits when None); tests pass their own.
+
+    Returns:
+        A ``ProjectionReport``.
+
+    Raises:
+        StoreError: the projection cannot be written (the previous one is left as it was).
+    """
+    archive_root = Path(archive_root)
+    target = archive_root / PROJECTION_FOLDER
+    sources = catalog.sources()
+    levels = {s.id: inputs.rules.level_of(s, today) for s in sources}
+    inputs_digest = _digest(
+        [
+            _FORMAT,
+            __version__,
+            DETECTOR_VERSION,
+            catalog.content_version(),
+            inputs.to_json(),
+            sorted((k, v[0]) for k, v in levels.items()),
+        ]
+    )
+    if (target / "shiliao.db").is_file():
+        with Catalog(target / "shiliao.db", references=False) as existing:
+            if existing.get_state("inputs") == inputs_digest:
+                return ProjectionReport(
+                    path=target,
+                    content_version=existing.content_version(),
+                    built=False,
+                    **(existing.get_state("report") or {}),
+                )
+    builder = _Builder(catalog, originals, archive_root, inputs, levels, copier)
+    return builder.write(target, inputs_digest)
+
+
+class _Builder:
+    """One projection: the review, each source as published, the files offered."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        originals: BlobStore,
+        archive_root: Path,
+        inputs: PrivacyInputs,
+        levels: Mapping[str, tuple[str, list[str]]],
+        copier: Copier | None,
+    ) -> None:
+        self.catalog = catalog
+        self.originals = originals
+        self.derivatives = archive_root / DERIVATIVES_FOLDER
+        self.staging = archive_root / ".staging"
+        self.inputs = inputs
+        self.levels = levels
+        self.copier = copier or _default_copier
+        self.sources = catalog.sources()
+        terms = catalog.terms()
+        self.review = review_findings(
+            self.sources,
+            catalog.findings(),
+            inputs.decisions,
+            public_persons(inputs.people, terms),
+            redact_unreviewed=inputs.rules.unreviewed == "redact",
+        )
+        self.report = ProjectionReport(
+            path=archive_root / PROJECTION_FOLDER, content_version="", built=True
+        )
+        self.matched: set[str] = set()
+        # Public copies made: digest -> (the copy, the source it was made for).
+        self.copies: dict[str, tuple[PublicCopy, str]] = {}
+        # Offered files: digest -> "original" or "copy".
+        self.offered: dict[str, str] = {}
+
+    def _project(self, source: Source) -> _Projected | None:
+        level, reasons = self.levels[source.id]
+        if level == "team":
+            return None
+        review = self.review.sources[source.id]
+        reasons = list(reasons)
+        withhold = self.inputs.rules.unreviewed == "withhold"
+        if review.unreviewed and withhold and level in ("public", "redacted"):
+            level = "metadata"
+            reasons.append(
+                "its text is withheld until an editor has reviewed the personal data it may hold"
+            )
+            self.report.withheld_sources.append(source.id)
+        self.report.unreviewed += len(review.unreviewed)
+        withholding = Withholding(review.redact)
+        counts: Counter[str] = Counter()
+        texts = [source.title, source.path, source.error or ""]
+        shown = {k: v for k, v in source.metadata.items() if k != "access"}
+        projected = replace(
+            source,
+            title=_redact_value(source.title, withholding, counts),
+            path=_redact_value(source.path, withholding, counts),
+            error=_redact_value(source.error, withholding, counts),
+            metadata=_redact_value(shown, withholding, counts),
+        )
+        texts += [json.dumps(shown, ensure_ascii=False)]
+        passages: list[Passage] = []
+        strings: dict[int, list[str]] = {}
+        if level in ("public", "redacted"):
+            for passage in self.catalog.passages(source.id):
+                spans = withholding.spans(passage.text)
+                text, found = redact_text(passage.text, spans)
+                counts.update(found)
+                if spans:
+                    strings.setdefault(passage.page, []).extend(
+                        passage.text[s.start : s.end] for s in spans
+                    )
+                texts.append(passage.text)
+                passages.append(
+                    replace(passage, id=None, text=text, char_end=passage.char_start + len(text))
+                )
+        else:
+            texts += [p.text for p in self.catalog.passages(source.id)]
+        for text in texts:
+            self.matched |= withholding.matched(text)
+        if review.regions and level in ("public", "redacted"):
+            counts["region"] += len(review.regions)
+        if counts and level == "public":
+            level = "redacted"
+        publication = Publication(level=level, reasons=tuple(reasons), withheld=dict(counts))
+        item = _Projected(projected, passages, publication, original_sha256=source.file_sha256)
+        item.redacted_strings = strings
+        item.regions = review.regions
+        self._choose_file(item, review.checked)
+        return item
+
+    def _choose_file(self, item: _Projected, checked: bool) -> None:
+        """What of the source's file is offered: decided here, except originals, which wait
+        until every source of the file is known (``_offer_originals``)."""
+        source, publication = item.source, item.publication
+        if publication.level == "metadata":
+            item.publication = replace(publication, copy_note="a catalogue record only")
+            return
+        if source.status != "extracted" and not checked:
+            item.publication = replace(
+                publication,
+                copy_note="its file could not be read for personal data; it is offered once "
+                "an editor has checked it",
+            )
+            return
+        record = self.catalog.file(item.original_sha256) or {}
+        media_type = str(record.get("media_type") or "").split(";")[0]
+        if item.regions and (media_type not in IMAGE_TYPES and media_type != "application/pdf"):
+            self.report.warnings.append(
+                f"{source.id}: a region to paint over is decided, but the source is not a "
+                "picture or a PDF; its text is published as decided"
+            )
+        if media_type in IMAGE_TYPES:
+            self._image_copy(item, media_type)
+        elif publication.level == "public" and (media_type in _READ_WHOLE or checked):
+            item.candidate = True
+        elif media_type == "application/pdf" and "member" not in source.metadata:
+            self._pdf_copy(item)
+        elif publication.level == "public":
+            self._text_copy(
+                item,
+                "its text (the original also holds what was not read for personal data: a "
+                "page's navigation, comments and scripts, a document's properties, the other "
+                "files of a container; it is offered once an editor has checked it)",
+            )
+        else:
+            self._text_copy(item, "its published text")
+
+    def _text_copy(self, item: _Projected, what: str) -> None:
+        if not item.passages:
+            item.publication = replace(item.publication, copy_note="no text to offer")
+            return
+        withheld = sum(item.publication.withheld.values())
+        note = f"{what}, as text" + (f", with {withheld} place(s) withheld" if withheld else "")
+        copy = text_copy(self.derivatives, [p.text for p in item.passages], note)
+        self._offer(item, copy)
+
+    def _image_copy(self, item: _Projected, media_type: str) -> None:
+        if any(item.redacted_strings.values()):
+            item.publication = replace(
+                item.publication,
+                copy_note="the picture is not offered: it shows text that is withheld (its "
+                "published text is above)",
+            )
+            return
+        if "member" in item.source.metadata:
+            item.publication = replace(
+                item.publication, copy_note="the picture is kept inside a container file"
+            )
+            return
+        self._derived(item, {"kind": "image", "regions": item.regions})
+
+    def _pdf_copy(self, item: _Projected) -> None:
+        strings = {str(page): sorted(set(texts)) for page, texts in item.redacted_strings.items()}
+        self._derived(item, {"kind": "pdf", "strings": strings, "regions": item.regions})
+
+    def _derived(self, item: _Projected, job: dict[str, Any]) -> None:
+        sha256 = item.original_sha256
+        spec = _digest(job)
+        known = self.catalog.derivative(sha256, spec)
+        if known is not None and (
+            known["sha256"] is None
+            or (self.derivatives / known["sha256"][:2] / known["sha256"]).is_file()
+        ):
+            copy = PublicCopy(known["sha256"], known["media_type"], known["size"], known["note"])
+        else:
+            self.staging.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=self.staging, prefix="derive-") as scratch:
+                original = Path(scratch) / "original"
+                with self.originals.open(sha256) as source, original.open("wb") as out:
+                    shutil.copyfileobj(source, out, _CHUNK_BYTES)
+                copy = self.copier(original, job, self.derivatives)
+            with self.catalog.transaction():
+                self.catalog.record_derivative(
+                    sha256, spec, copy.sha256, copy.media_type, copy.size, copy.note
+                )
+        if copy.sha256 is None:
+            self.report.warnings.append(f"{item.source.id}: {copy.note}")
+        self._offer(item, copy)
+
+    def _offer(self, item: _Projected, copy: PublicCopy) -> None:
+        if copy.sha256 is None:
+            item.publication = replace(item.publication, copy_note=copy.note)
+            return
+        item.publication = replace(item.publication, file="copy", copy_note=copy.note)
+        item.source = replace(item.source, file_sha256=copy.sha256)
+        self.copies[copy.sha256] = (copy, item.source.id)
+
+    def _offer_originals(self, items: Sequence[_Projected]) -> None:
+        """Offer an original only when every source made from it, in the whole archive, may
+        offer it: a file that also holds a team line or a withheld page gives each of its
+        published sources a text copy instead."""
+        candidates = {item.source.id for item in items if item.candidate}
+        by_file: dict[str, list[Source]] = {}
+        for source in self.sources:
+            by_file.setdefault(source.file_sha256, []).append(source)
+        for item in items:
+            if not item.candidate:
+                continue
+            if all(s.id in candidates for s in by_file[item.original_sha256]):
+                item.publication = replace(item.publication, file="original")
+                self.offered[item.original_sha256] = "original"
+            else:
+                self._text_copy(item, "its text (its file also holds sources that are not public)")
+
+    def write(self, target: Path, inputs_digest: str) -> ProjectionReport:
+        """Project every source, choose the files, write the database into ``target``."""
+        items = []
+        levels: Counter[str] = Counter()
+        for source in self.sources:
+            item = self._project(source)
+            if item is None:
+                levels["team"] += 1
+                continue
+            items.append(item)
+        self._offer_originals(items)
+        for sha256 in self.copies:
+            self.offered.setdefault(sha256, "copy")
+        placeholders: Counter[str] = Counter()
+        for item in items:
+            levels[item.publication.level] += 1
+            placeholders.update(item.publication.withheld)
+            if item.publication.file is None:
+                item.source = replace(item.source, file_sha256="")
+            if item.publication.file != "original":
+                # The digest of bytes that are not offered is not published either: it could
+                # confirm a guess at a withheld original.
+                item.source = replace(item.source, record_sha256="")
+        self.report.levels = dict(sorted(levels.items()))
+        self.report.placeholders = dict(sorted(placeholders.items()))
+        self._stale_decisions()
+        self.staging.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(dir=self.staging, prefix="public-"))
+        try:
+            with Catalog(building / "shiliao.db", references=False) as public:
+                self._fill(public, items, inputs_digest)
+                self.report.content_version = public.content_version()
+            _swap(building, target, self.staging)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        return self.report
+
+    def _stale_decisions(self) -> None:
+        """Warn of each decision that matches nothing: its text may have changed."""
+        from shiliao.privacy.fold import fold
+
+        keys = {f.key for f in self.catalog.findings()}
+        ids = {s.id for s in self.sources}
+        for number, decision in enumerate(self.inputs.decisions):
+            if number in self.review.used:
+                continue
+            if decision.text and fold(decision.text).strip() in self.matched:
+                continue
+            if decision.finding and decision.finding in keys:
+                continue
+            where = f"privacy.yaml:{decision.line}" if decision.line else "privacy.yaml"
+            if decision.source and decision.source not in ids:
+                self.report.warnings.append(
+                    f"{where}: the {decision.decision} decision names source "
+                    f"{decision.source!r}, which is not in the archive"
+                )
+            elif decision.decision != "checked":
+                self.report.warnings.append(
+                    f"{where}: the {decision.decision} decision matches nothing: the text may "
+                    "have changed; check it with `shiliao privacy scan`"
+                )
+
+    def _fill(self, public: Catalog, items: Sequence[_Projected], inputs_digest: str) -> None:
+        terms = self.catalog.terms()
+        matcher = GlossaryMatcher(terms)
+        global_redactions = Withholding(
+            (d.text, d.kind or "other")
+            for d in self.inputs.decisions
+            if d.decision == "redact" and d.text and d.source is None
+        )
+        sections = []
+        for section in self.catalog.sections():
+            counts: Counter[str] = Counter()
+            sections.append(
+                replace(
+                    section,
+                    body=_redact_value(section.body, global_redactions, counts),
+                    front_matter=_redact_value(section.front_matter, global_redactions, counts),
+                )
+            )
+        publications = {}
+        with public.transaction():
+            public.replace_terms(terms)
+            public.replace_sections(sections)
+            public.replace_bibliography(self.catalog.bibliography())
+            for position, item in enumerate(items):
+                source = item.source
+                publication = asdict(item.publication)
+                publications[source.id] = publication
+                fingerprint = _digest(
+                    [asdict(source), [p.text for p in item.passages], publication]
+                )
+                ids = public.save_source(source, fingerprint, position, item.passages)
+                public.replace_term_mentions(
+                    ids,
+                    [
+                        (m.term, passage_id, m.char_start, m.char_end)
+                        for passage_id, passage in zip(ids, item.passages, strict=True)
+                        for m in matcher.find(passage.text)
+                    ],
+                )
+            for sha256, kind in sorted(self.offered.items()):
+                if kind == "original":
+                    record = self.catalog.file(sha256) or {}
+                    public.record_file(
+                        sha256,
+                        int(record.get("size") or 0),
+                        str(record.get("media_type") or "application/octet-stream"),
+                        str(record.get("original_name") or sha256),
+                    )
+                else:
+                    copy, source_id = self.copies[sha256]
+                    extension = {
+                        "image/png": ".png",
+                        "image/jpeg": ".jpg",
+                        "application/pdf": ".pdf",
+                    }.get(str(copy.media_type), ".txt")
+                    public.record_file(
+                        sha256, int(copy.size or 0), str(copy.media_type), f"{source_id}{extension}"
+                    )
+            public.set_state("public_files", dict(sorted(self.offered.items())))
+            public.set_state("publications", publications)
+            public.set_state("publications_digest", _digest(publications))
+            public.set_state("terms_digest", _digest([asdict(t) for t in terms]))
+            public.set_state("sections_digest", _digest([asdict(s) for s in sections]))
+            public.set_state("bibliography_digest", _digest(self.catalog.bibliography()))
+            public.set_state("inputs", inputs_digest)
+            report = self.report
+            public.set_state(
+                "report",
+                {
+                    "levels": report.levels,
+                    "withheld_sources": report.withheld_sources,
+                    "unreviewed": report.unreviewed,
+                    "placeholders": report.placeholders,
+                    "warnings": report.warnings,
+                },
+            )
+
+
+def _default_copier(original: Path, job: dict[str, Any], folder: Path) -> PublicCopy:
+    return derive_in_worker(original, job, folder)
+
+
+def _swap(building: Path, target: Path, staging: Path) -> None:
+    """Put the new projection in place of the old: two renames inside the archive."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(dir=staging, prefix="public-old-"))
+        old.rmdir()
+        os.rename(target, old)
+    try:
+        os.rename(building, target)
+    except OSError:
+        if old is not None:
+            os.rename(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
