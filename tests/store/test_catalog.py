@@ -128,7 +128,7 @@ def test_an_archive_from_before_passage_confidence_opens_and_migrates(tmp_path: 
         assert [p.confidence for p in catalog.iter_passages()] == [0.87]
     db = sqlite3.connect(path)
     names = [row[0] for row in db.execute("SELECT name FROM schema_migrations")]
-    assert names == [name for name, _ in MIGRATIONS] and names[-1] == "0004_passage_confidence"
+    assert names == [name for name, _ in MIGRATIONS] and "0004_passage_confidence" in names
     columns = {row[1]: (row[2], row[3]) for row in db.execute("PRAGMA table_info(passages)")}
     assert columns["confidence"] == ("REAL", 0)  # NULL allowed
     db.close()

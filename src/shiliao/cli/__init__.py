@@ -21,6 +21,7 @@ from shiliao.cli.integrity import (
     verify,
     verify_file,
 )
+from shiliao.cli.privacy import privacy_group
 from shiliao.cli.search import search_command
 from shiliao.cli.show import show
 from shiliao.cli.terms import terms_group
@@ -43,6 +44,7 @@ for _command in (
     show,
     cite_command,
     terms_group,
+    privacy_group,
     verify,
     verify_file,
     checkpoint_command,

@@ -38,6 +38,38 @@ def _print_summary(summary: dict[str, Any]) -> None:
             "last build that processed sources", f"{summary['last_processing_build_seconds']:.2f} s"
         )
     out.print(table)
+    privacy = summary.get("privacy")
+    if privacy:
+        levels = privacy["levels"]
+        out.print(
+            "published: "
+            + ", ".join(
+                f"{levels.get(level, 0)} {label}"
+                for level, label in (
+                    ("public", "in full"),
+                    ("redacted", "with personal data withheld"),
+                    ("metadata", "as catalogue records only"),
+                    ("team", "not at all (team or embargo)"),
+                )
+            ),
+            markup=False,
+            highlight=False,
+        )
+        if privacy["withheld_unreviewed"]:
+            out.print(
+                f"{privacy['withheld_unreviewed']} source(s) published as catalogue records "
+                f"only: {privacy['unreviewed_findings']} personal data finding(s) not yet "
+                "reviewed; list them with `shiliao privacy scan ARCHIVE`",
+                markup=False,
+                highlight=False,
+            )
+    if site.get("audience") == "team":
+        out.print(
+            "This is the team site: internal, with material that is not public. Never put it "
+            "where the public site is served.",
+            markup=False,
+            highlight=False,
+        )
     if summary["processed"] == 0 and not site["written"]:
         out.print("Nothing changed: no source processed, site left as it was.")
     for duplicate in summary["duplicates"]:
@@ -71,7 +103,17 @@ def _print_summary(summary: dict[str, Any]) -> None:
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Website folder (default: COLLECTION-NAME-site in the current folder).",
+    help="Website folder (default: COLLECTION-NAME-site, or COLLECTION-NAME-team-site for "
+    "--audience team, in the current folder).",
+)
+@click.option(
+    "--audience",
+    type=click.Choice(["public", "team"]),
+    default="public",
+    show_default=True,
+    help="public: the website from the public projection (team sources absent, personal data "
+    "withheld as decided). team: the whole archive for the team's own use, marked internal "
+    "on every page; never publish it.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
@@ -94,22 +136,28 @@ def build(
     as_json: bool,
     workers: int,
     dask: str | None,
+    audience: str,
 ) -> None:
     """Ingest a collection folder (incrementally) and publish its website.
 
     Keeps every file as an original (bytes already kept are not stored again), extracts and
-    indexes new or changed sources only, and writes the site when anything changed. A web
-    archive gives a source per HTML page, a ZIP or TAR file a source per file inside it. The
-    summary lists every problem found.
+    indexes new or changed sources only, finds personal data in them, and writes the site
+    when what it shows changed. The public site holds only what the access levels and the
+    privacy decisions (privacy.yaml) allow: personal data nobody reviewed keeps its source a
+    catalogue record until an editor decides (`shiliao privacy scan`). A web archive gives a
+    source per HTML page, a ZIP or TAR file a source per file inside it. The summary lists
+    every problem found; --json adds "privacy" (sources per level, unreviewed findings).
     """
     name = collection.resolve().name
+    default_out = f"{name}-team-site" if audience == "team" else f"{name}-site"
     with progress_bar(not as_json) as progress:
         report = run_build(
             collection,
             archive_dir or Path(f"{name}-archive"),
-            out_dir or Path(f"{name}-site"),
+            out_dir or Path(default_out),
             workers=workers,
             dask=dask,
+            audience=audience,
             progress=progress,
         )
     summary = report.to_json()

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import click
 
-from shiliao.archive import open_archive
-from shiliao.cli.console import ShiliaoCommand, shown
+from shiliao.cli.console import ShiliaoCommand, public_option, shown
 from shiliao.config import load_settings
-from shiliao.publish.bag import export_bag
-from shiliao.publish.wacz import export_wacz
+from shiliao.operations.export import (
+    export_archive_bag,
+    export_records,
+    export_web_captures,
+)
+from shiliao.operations.search import open_view
 
 
 def _cite_settings(style: str | None, site_url: str | None) -> tuple[str, str]:
@@ -42,20 +45,27 @@ def _cite_settings(style: str | None, site_url: str | None) -> tuple[str, str]:
     help="Public address of the published site, so that a source's citation gives its "
     "archived copy's URL.",
 )
+@public_option
 def cite_command(
-    archive_dir: Path, item_id: str, style: str | None, fmt: str, site_url: str | None
+    archive_dir: Path,
+    item_id: str,
+    style: str | None,
+    fmt: str,
+    site_url: str | None,
+    public: bool,
 ) -> None:
     """Cite a source or bibliography entry of an archive.
 
     ID is a source id (`shiliao search` shows them) or the id of an entry of the collection's
     bibliography.json. Styles: Chicago 17th ed. author-date, APA 7th ed., GB/T 7714-2015.
+    --public cites the source as the public website does (withheld text replaced).
     """
     from shiliao.cite.exchange import write_bibliography
     from shiliao.cite.reference import in_text, plain_text, reference_runs
     from shiliao.publish.citing import archive_items
 
     style, site_url = _cite_settings(style, site_url)
-    with open_archive(archive_dir) as archive:
+    with open_view(archive_dir, public=public) as archive:
         items, _ = archive_items(archive.catalog, site_url)
     found = next((item for item in items if str(item["id"]) == item_id), None)
     if found is None:
@@ -78,36 +88,39 @@ def cite_command(
     "fmt",
     type=click.Choice(["csl-json", "bibtex", "ris", "bagit", "wacz"]),
     required=True,
-    help="CSL-JSON 1.0.2, BibTeX (biblatex fields) or RIS records; the whole archive as a "
-    "BagIt bag (RFC 8493) in the new folder OUT: originals (the OCFL root), metadata, "
-    "provenance and the log; or its web captures as one WACZ file OUT.",
+    help="CSL-JSON 1.0.2, BibTeX (biblatex fields) or RIS records; a BagIt bag (RFC 8493) in "
+    "the new folder OUT; or the web captures as one WACZ file OUT.",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Export the whole archive (team and embargoed sources, unredacted text, every "
+    "original, the log): an evidentiary export, never for publication; a bag says so in "
+    "its bag-info.txt. Without it, what the public website holds.",
 )
 @click.option(
     "--site-url",
     help="Public address of the published site, so that sources carry their archived copy's URL.",
 )
-def export_command(archive_dir: Path, out: Path, fmt: str, site_url: str | None) -> None:
-    """Export the archive's bibliography and sources as citation records to OUT (- for
-    standard output), or the whole archive as a BagIt bag."""
+def export_command(
+    archive_dir: Path, out: Path, fmt: str, full: bool, site_url: str | None
+) -> None:
+    """Export what the public website holds (from the last build) to OUT (- for standard
+    output): citation records of the bibliography and sources, a BagIt bag of the published
+    files, metadata and evidence, or the published web captures as WACZ. --full exports the
+    whole archive instead."""
     if fmt == "bagit":
-        with open_archive(archive_dir) as archive:
-            export_bag(
-                archive.root, archive.catalog, out, load_settings().table("archive")["title"]
-            )
-        click.echo(f"bag written to {out}; check it with: bagit.py --validate {out}", err=True)
+        title = str(load_settings().table("archive")["title"])
+        export_archive_bag(archive_dir, out, title, full=full)
+        what = "full evidentiary bag (not for publication)" if full else "bag"
+        click.echo(f"{what} written to {out}; check it with: bagit.py --validate {out}", err=True)
         return
     if fmt == "wacz":
-        with open_archive(archive_dir) as archive:
-            count = export_wacz(archive.catalog, archive.ocfl, out)
+        count = export_web_captures(archive_dir, out, full=full)
         click.echo(f"{count} web capture(s) written to {out}", err=True)
         return
-    from shiliao.cite.exchange import write_bibliography
-    from shiliao.publish.citing import archive_items
-
     _, site_url = _cite_settings(None, site_url)
-    with open_archive(archive_dir) as archive:
-        items, warnings = archive_items(archive.catalog, site_url)
-    text = write_bibliography(items, fmt)
+    text, count, warnings = export_records(archive_dir, fmt, site_url, full=full)
     if str(out) == "-":
         click.echo(text, nl=False)
     else:
@@ -115,7 +128,7 @@ def export_command(archive_dir: Path, out: Path, fmt: str, site_url: str | None)
             out.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise click.ClickException(f"cannot write {out}: {exc}") from exc
-        click.echo(f"{len(items)} record(s) written to {out}", err=True)
+        click.echo(f"{count} record(s) written to {out}", err=True)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
 

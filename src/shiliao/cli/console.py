@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from shiliao.errors import ShiliaoError
 from shiliao.extract.finish import visible_controls
 
-__all__ = ["STDERR", "SafeConsole", "ShiliaoCommand", "progress_bar", "shown"]
+__all__ = ["STDERR", "SafeConsole", "ShiliaoCommand", "progress_bar", "public_option", "shown"]
 
 
 def shown(text: str) -> str:
@@ -75,3 +75,12 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
+
+
+public_option = click.option(
+    "--public",
+    is_flag=True,
+    help="Read what the public website shows (the public projection of the last build): no "
+    "team source, withheld text replaced.",
+)
+"""The ``--public`` flag of the commands that read an archive (``operations.search.open_view``)."""

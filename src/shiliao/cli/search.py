@@ -9,9 +9,8 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from shiliao.archive import open_archive
-from shiliao.cli.console import SafeConsole, ShiliaoCommand
-from shiliao.operations.search import search
+from shiliao.cli.console import SafeConsole, ShiliaoCommand, public_option
+from shiliao.operations.search import open_view, search
 from shiliao.search.facets import SearchFilters, parse_year_range
 
 
@@ -32,6 +31,7 @@ def _hit_json(hit: Any) -> dict[str, Any]:
 
 
 @click.command("search", cls=ShiliaoCommand)
+@public_option
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("query")
 @click.option(
@@ -86,6 +86,7 @@ def search_command(
     languages: tuple[str, ...],
     show_facets: bool,
     as_json: bool,
+    public: bool,
 ) -> None:
     """Search the passages of an archive and print KWIC lines.
 
@@ -97,7 +98,7 @@ def search_command(
     """
     year_from, year_to = parse_year_range(years) if years else (None, None)
     filters = SearchFilters(year_from, year_to, collections, types, languages)
-    with open_archive(archive_dir) as archive:
+    with open_view(archive_dir, public=public) as archive:
         response = search(
             archive,
             query,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from shiliao.archive import open_archive
 from shiliao.cli.console import SafeConsole, ShiliaoCommand
+from shiliao.privacy.public import PROJECTION_FOLDER, PublicProjection
 
 
 @click.command("show", cls=ShiliaoCommand)
@@ -16,8 +18,9 @@ from shiliao.cli.console import SafeConsole, ShiliaoCommand
 @click.argument("source_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the source as JSON.")
 def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
-    """Show a source: metadata, its original's fixity, extraction status and the number of
-    passages (the first five in the text form)."""
+    """Show a source: metadata, its original's fixity, extraction status, the number of
+    passages (the first five in the text form) and of personal data findings, and how the
+    last build published it (level, why, what was withheld, which file is offered)."""
     with open_archive(archive_dir) as archive:
         source = archive.catalog.source(source_id)
         if source is None:
@@ -26,6 +29,12 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
             )
         file = archive.catalog.file(source.file_sha256)
         passages = archive.catalog.passages(source_id)
+        findings = archive.catalog.findings(source_id)
+        publication = None
+        projected = (archive.root / PROJECTION_FOLDER / "shiliao.db").is_file()
+        if projected:
+            with PublicProjection(archive.root, archive.blobs) as projection:
+                publication = projection.publication(source_id)
     payload = {
         "id": source.id,
         "title": source.title,
@@ -52,6 +61,8 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         "status": source.status,
         "error": source.error,
         "passages": len(passages),
+        "findings": len(findings),
+        "published": asdict(publication) if publication else None,
     }
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -67,6 +78,16 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         + (f" line {source.line}" if source.line else ""),
         markup=False,
     )
+    out.print(f"{'findings':14} {len(findings)} personal data finding(s)", markup=False)
+    if publication is not None:
+        offered = {"original": "its original", "copy": "a public copy"}.get(
+            str(publication.file), "no file"
+        )
+        out.print(f"{'published':14} {publication.level}, {offered}", markup=False)
+        for reason in publication.reasons:
+            out.print(f"{'':14} {reason}", markup=False)
+    elif projected:
+        out.print(f"{'published':14} no (team, or under embargo)", markup=False)
     out.print(f"{'passages':14} {len(passages)}", markup=False)
     for passage in passages[:5]:
         out.print(f"  ¶{passage.paragraph} p.{passage.page}  {passage.text[:80]}", markup=False)

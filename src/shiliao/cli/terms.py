@@ -10,9 +10,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from shiliao.archive import Archive, open_archive
-from shiliao.cli.console import SafeConsole, ShiliaoCommand
-from shiliao.operations.search import current_index
+from shiliao.archive import Archive
+from shiliao.cli.console import SafeConsole, ShiliaoCommand, public_option
+from shiliao.operations.search import current_index, open_view
 from shiliao.terminology import (
     concordance,
     export_glossary,
@@ -68,11 +68,12 @@ def terms_group() -> None:
 
 
 @terms_group.command("list", cls=ShiliaoCommand)
+@public_option
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a list of term records.")
-def terms_list(archive_dir: Path, as_json: bool) -> None:
+def terms_list(archive_dir: Path, as_json: bool, public: bool) -> None:
     """List the glossary with each term's use: sources, passages, first and last dated use."""
-    with open_archive(archive_dir) as archive:
+    with open_view(archive_dir, public=public) as archive:
         records = term_records(archive.catalog)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2))
@@ -96,12 +97,13 @@ def terms_list(archive_dir: Path, as_json: bool) -> None:
 
 
 @terms_group.command("show", cls=ShiliaoCommand)
+@public_option
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("term")
 @click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
-def terms_show(archive_dir: Path, term: str, as_json: bool) -> None:
+def terms_show(archive_dir: Path, term: str, as_json: bool, public: bool) -> None:
     """Show one glossary entry: forms, parts linked to their entries, use in the archive."""
-    with open_archive(archive_dir) as archive:
+    with open_view(archive_dir, public=public) as archive:
         records = {record.term.term: record for record in term_records(archive.catalog)}
     record = records.get(term)
     if record is None:
@@ -132,6 +134,7 @@ def terms_show(archive_dir: Path, term: str, as_json: bool) -> None:
 
 
 @terms_group.command("candidates", cls=ShiliaoCommand)
+@public_option
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--limit",
@@ -156,14 +159,14 @@ def terms_show(archive_dir: Path, term: str, as_json: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a list of candidates, best first.")
 def terms_candidates(
-    archive_dir: Path, limit: int, min_sources: int, width: int, as_json: bool
+    archive_dir: Path, limit: int, min_sources: int, width: int, as_json: bool, public: bool
 ) -> None:
     """Find numbered formulas (四个意识, 三个代表, 一带一路) and quoted slogans for the glossary.
 
     Each candidate comes with its count, number of sources, first date and three example
     passages; terms already in the glossary are marked. Promote one with `shiliao terms promote`.
     """
-    with open_archive(archive_dir) as archive:
+    with open_view(archive_dir, public=public) as archive:
         found = find_archive_candidates(
             archive.catalog, min_sources=min_sources, limit=limit or None
         )
@@ -224,7 +227,7 @@ def terms_promote(
 
     The next `shiliao build` picks it up: its mentions are found, its page is written.
     """
-    with open_archive(archive_dir) as archive:
+    with open_view(archive_dir) as archive:
         statistics = term_statistics(archive.catalog, current_index(archive), [candidate])[0]
     comment = (
         f"promoted with `shiliao terms promote`: {statistics.total} occurrence(s) in "
@@ -244,6 +247,7 @@ def terms_promote(
 
 
 @terms_group.command("stats", cls=ShiliaoCommand)
+@public_option
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("terms", nargs=-1, required=True)
 @click.option("--collection", help="Count only the sources of this collection.")
@@ -251,10 +255,10 @@ def terms_promote(
     "--json", "as_json", is_flag=True, help="Print a list: per term, its years and first/last year."
 )
 def terms_stats(
-    archive_dir: Path, terms: tuple[str, ...], collection: str | None, as_json: bool
+    archive_dir: Path, terms: tuple[str, ...], collection: str | None, as_json: bool, public: bool
 ) -> None:
     """Frequency of terms per year: occurrences and per 10,000 characters of that year's text."""
-    with open_archive(archive_dir) as archive:
+    with open_view(archive_dir, public=public) as archive:
         results = term_statistics(archive.catalog, current_index(archive), terms, collection)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
@@ -275,6 +279,7 @@ def terms_stats(
 
 
 @terms_group.command("kwic", cls=ShiliaoCommand)
+@public_option
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("term")
 @click.option(
@@ -302,9 +307,10 @@ def terms_kwic(
     limit: int,
     collection: str | None,
     as_json: bool,
+    public: bool,
 ) -> None:
     """Concordance: every occurrence of a term with its context, aligned (KWIC)."""
-    with open_archive(archive_dir) as archive:
+    with open_view(archive_dir, public=public) as archive:
         lines = concordance(
             archive.catalog,
             current_index(archive),
@@ -334,6 +340,7 @@ def terms_kwic(
 
 
 @terms_group.command("collocates", cls=ShiliaoCommand)
+@public_option
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("term")
 @click.option(
@@ -365,9 +372,10 @@ def terms_collocates(
     limit: int,
     collection: str | None,
     as_json: bool,
+    public: bool,
 ) -> None:
     """Words most associated with a term within a window, by log-likelihood (G², Dunning 1993)."""
-    with open_archive(archive_dir) as archive:
+    with open_view(archive_dir, public=public) as archive:
         found = term_collocates(
             archive.catalog,
             [term],
@@ -403,6 +411,7 @@ def terms_collocates(
 
 
 @terms_group.command("export", cls=ShiliaoCommand)
+@public_option
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True
@@ -413,9 +422,9 @@ def terms_collocates(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (default: standard output).",
 )
-def terms_export(archive_dir: Path, fmt: str, output: Path | None) -> None:
+def terms_export(archive_dir: Path, fmt: str, output: Path | None, public: bool) -> None:
     """Export the glossary as YAML (the glossary's format) or CSV, auto-filled values marked."""
-    with open_archive(archive_dir) as archive:
+    with open_view(archive_dir, public=public) as archive:
         text = export_glossary(archive.catalog.terms(), fmt)
     if output is None:
         click.echo(text, nl=False)

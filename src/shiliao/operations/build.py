@@ -4,6 +4,7 @@ folder (``operations.ingest``), sign a checkpoint of the log, and publish the we
 
 from __future__ import annotations
 
+import datetime
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,10 +36,13 @@ class BuildReport:
         skipped: ``{"path", "member", "reason"}`` for each member of a ZIP or TAR not taken out.
         failed: ``{"source_id", "path", "reason"}`` (and ``member``) for each failed source.
         warnings: every problem a curator should see, one line each.
-        site: ``{"path", "written", "pages"}``.
+        site: ``{"path", "written", "pages", "audience"}``.
         seconds: ``{"ingest", "site", "total"}`` wall-clock seconds.
         last_processing_build_seconds: the total time of the last earlier build that processed
             sources, or None.
+        privacy: for a public site, ``{"levels", "withheld_unreviewed", "unreviewed_findings",
+            "placeholders"}`` (``privacy.projection.ProjectionReport.to_json``); None for a
+            team site.
     """
 
     archive: Path
@@ -54,6 +58,7 @@ class BuildReport:
     site: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     last_processing_build_seconds: float | None = None
+    privacy: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The summary as ``shiliao build --json`` prints it (keys are only ever added)."""
@@ -72,6 +77,7 @@ class BuildReport:
             "site": self.site,
             "seconds": self.seconds,
             "last_processing_build_seconds": self.last_processing_build_seconds,
+            "privacy": self.privacy,
         }
 
 
@@ -82,6 +88,8 @@ def build(
     *,
     workers: int = 1,
     dask: str | None = None,
+    audience: str = "public",
+    today: datetime.date | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
     """Ingest a collection folder into an archive (incrementally) and publish its website.
@@ -92,6 +100,9 @@ def build(
         out_dir: the website's folder.
         workers: files extracted at once, each in its own limited worker process.
         dask: ``"local"`` or a Dask scheduler address to extract on.
+        audience: ``"public"`` (the website from the public projection) or ``"team"`` (the
+            whole archive, for the team's own use, marked internal on every page).
+        today: the day embargoes are judged on (default: today, UTC).
         progress: called as ``progress(stage, done, total)``.
 
     Returns:
@@ -114,7 +125,13 @@ def build(
         checkpoint = archive.checkpoint()
         site_started = time.perf_counter()
         site = publish_site(
-            archive, settings, out_dir, checkpoint, changed=report.changed, progress=progress
+            archive,
+            settings,
+            out_dir,
+            checkpoint,
+            audience=audience,
+            today=today,
+            progress=progress,
         )
         site_seconds = time.perf_counter() - site_started
         total = time.perf_counter() - started
@@ -133,7 +150,13 @@ def build(
             skipped=report.skipped,
             failed=report.failed,
             warnings=report.warnings + site.warnings,
-            site={"path": str(out_dir), "written": site.written, "pages": site.pages},
+            site={
+                "path": str(out_dir),
+                "written": site.written,
+                "pages": site.pages,
+                "audience": site.audience,
+            },
+            privacy=site.privacy.to_json() if site.privacy else None,
             seconds={"ingest": report.seconds, "site": site_seconds, "total": total},
             last_processing_build_seconds=last,
         )

@@ -37,6 +37,7 @@ from shiliao.operations.processing import (
     save_source,
     unpack_limits,
 )
+from shiliao.operations.review import detect_again, privacy_inputs, record_privacy_inputs
 from shiliao.search.facets import facets_of
 from shiliao.search.index import PassageIndex
 from shiliao.store import file_object_id
@@ -373,8 +374,20 @@ def ingest(
             catalog.set_state("sections_digest", sections_digest)
             catalog.set_state("bibliography_digest", bibliography_digest)
 
+    detected = detect_again(archive, report.processed)
+    inputs = privacy_inputs(collection, settings)
+    decisions_changed = bool(record_privacy_inputs(archive, inputs))
+
     report.unchanged = [item.id for item in sources if item.id not in todo_ids]
-    report.changed = bool(todo or report.removed or terms_changed or other_changed or stale_index)
+    report.changed = bool(
+        todo
+        or report.removed
+        or terms_changed
+        or other_changed
+        or stale_index
+        or detected
+        or decisions_changed
+    )
     report.warnings = opened.notes() + _warnings(archive, collection, report.skipped)
     report.seconds = time.perf_counter() - started
     return report

@@ -12,6 +12,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -24,6 +25,7 @@ from shiliao.extract.passages import attach_ocr_confidence, split_passages
 from shiliao.extract.pool import Limits, extract_many
 from shiliao.extract.runner import extract_file
 from shiliao.model import Extraction, Page, Passage, Source, SourceInput
+from shiliao.privacy.detect import detect_source
 from shiliao.search.facets import facets_of
 from shiliao.search.index import PassageIndex
 from shiliao.zh.glossary import GlossaryMatcher
@@ -268,9 +270,10 @@ def save_source(
     version: int,
     origin: str,
 ) -> None:
-    """Store a processed source with its passages and term mentions, index it (uncommitted)
-    and log the change: ``source_added``, ``source_updated`` (its record's bytes changed) or
-    ``metadata_edited`` (only what the sidecar says of it changed)."""
+    """Store a processed source with its passages, term mentions and personal-data findings
+    (``privacy.detect_source``), index it (uncommitted) and log the change: ``source_added``,
+    ``source_updated`` (its record's bytes changed) or ``metadata_edited`` (only what the
+    sidecar says of it changed)."""
     catalog = archive.catalog
     previous = catalog.source(item.id)
     with catalog.transaction():
@@ -289,6 +292,8 @@ def save_source(
             for m in matcher.find(passage.text)
         ]
         catalog.replace_term_mentions(ids, mentions)
+        stored = [replace(p, id=i) for p, i in zip(passages, ids, strict=True)]
+        catalog.replace_findings([source.id], detect_source(source, stored))
     index.delete_source(source.id)
     for passage_id, passage in zip(ids, passages, strict=True):
         index.add(passage_id, source.id, passage.text, facets_of(source))

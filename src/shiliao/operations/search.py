@@ -7,11 +7,16 @@ itself (what the team sees) or its public projection (what a reader of the websi
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from shiliao.archive import Archive
+from shiliao.archive import Archive, open_archive
 from shiliao.errors import SearchError
 from shiliao.model import Passage, Source
+from shiliao.operations.publish import current_projection
+from shiliao.privacy.public import PublicProjection
 from shiliao.search.expand import Expansion, ExpansionTable, expand_query, may_expand
 from shiliao.search.facets import (
     FacetValue,
@@ -24,7 +29,44 @@ from shiliao.search.index import PassageIndex
 from shiliao.search.kwic import find_spans, snippet
 from shiliao.search.query import parse_query
 
-__all__ = ["SearchHit", "SearchResponse", "current_index", "rebuild_index", "search"]
+__all__ = [
+    "ArchiveView",
+    "SearchHit",
+    "SearchResponse",
+    "current_index",
+    "open_view",
+    "rebuild_index",
+    "search",
+]
+
+ArchiveView = Archive | PublicProjection
+"""What can be searched and analysed: an archive (the team's view) or its public projection
+(what a reader of the website sees); both have ``catalog``, ``index_path`` and
+``open_index``."""
+
+
+@contextmanager
+def open_view(archive_dir: Path, *, public: bool = False) -> Iterator[ArchiveView]:
+    """Open an archive for reading, or its public projection as the last build left it.
+
+    Args:
+        archive_dir: the archive folder.
+        public: open the public projection instead (made current first:
+            ``operations.publish.current_projection``): only what the public site shows,
+            withheld text replaced.
+
+    Yields:
+        The open ``Archive`` or ``PublicProjection``; closed on leaving.
+
+    Raises:
+        StoreError: the folder is not an archive, or its projection cannot be written.
+    """
+    with open_archive(archive_dir) as archive:
+        if not public:
+            yield archive
+            return
+        with current_projection(archive)[1] as projection:
+            yield projection
 
 
 @dataclass(frozen=True)
@@ -74,7 +116,7 @@ class SearchResponse:
 
 
 def search(
-    archive: Archive,
+    archive: ArchiveView,
     query: str,
     limit: int | None = 20,
     width: int = 30,
@@ -87,7 +129,7 @@ def search(
     """Search the archive's passages.
 
     Args:
-        archive: the open archive.
+        archive: the open archive, or its public projection (``open_view``).
         query: words (all must match), ``"quoted phrases"``; Simplified, Traditional,
             full-width and half-width forms match each other.
         limit: the most hits to return; None for all.
@@ -158,7 +200,7 @@ def search(
     )
 
 
-def current_index(archive: Archive) -> PassageIndex:
+def current_index(archive: ArchiveView) -> PassageIndex:
     """Open the archive's search index, rebuilding it from the database first when it is
     missing or of an older layout (``search.index.LAYOUT``).
 
@@ -170,7 +212,7 @@ def current_index(archive: Archive) -> PassageIndex:
     return archive.open_index()
 
 
-def rebuild_index(archive: Archive) -> int:
+def rebuild_index(archive: ArchiveView) -> int:
     """Throw the search index away and build it again from the database.
 
     Returns:

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from markupsafe import Markup
 from shiliao import __version__
 from shiliao.config import Settings
 from shiliao.errors import BlobNotFound, PublishError
-from shiliao.model import Passage, Source, Term
+from shiliao.model import Passage, Publication, Source, Term
 from shiliao.publish.analysis import COLLOCATION_MEASURE, TermAnalysis, analyse_terms, formula_rows
 from shiliao.publish.citing import archive_items, cite_this, source_csl
 from shiliao.publish.files import download_name
@@ -132,7 +132,9 @@ def _settings_digest(settings: Settings) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def site_is_current(out: Path, content_version: str, settings: Settings | None = None) -> bool:
+def site_is_current(
+    out: Path, content_version: str, settings: Settings | None = None, audience: str = "public"
+) -> bool:
     """Whether the site in ``out`` was built from this content by this shiliao.
 
     Args:
@@ -142,6 +144,7 @@ def site_is_current(out: Path, content_version: str, settings: Settings | None =
         settings: when given, the ``[site]`` settings and the archive's title must also be the
             ones the site was built with (a new title or ``kwic_width`` changes pages although
             the content did not change).
+        audience: the site's audience, ``"public"`` or ``"team"``.
 
     Returns:
         True when ``out/.shiliao-site.json`` records the same non-empty content version, the
@@ -155,6 +158,7 @@ def site_is_current(out: Path, content_version: str, settings: Settings | None =
         and manifest.get("format") == _MANIFEST_FORMAT
         and manifest.get("content_version") == content_version
         and manifest.get("shiliao_version") == __version__
+        and manifest.get("audience", "public") == audience
         and (settings is None or manifest.get("settings_digest") == _settings_digest(settings))
     )
 
@@ -185,8 +189,16 @@ def build_site(
     *,
     content_version: str = "",
     evidence: SiteEvidence | None = None,
+    publications: Mapping[str, Publication] | None = None,
+    audience: str = "public",
 ) -> SiteReport:
     """Write the archive's static website into ``out``, replacing the site there atomically.
+
+    A public site is built from the archive's public projection (``privacy.projection``):
+    ``catalog`` and ``blobs`` are the projection's, and ``publications`` says how each
+    source is published, which its page tells the reader (what was withheld and why, never
+    which). A team site (``audience="team"``) is built from the archive itself and says on
+    every page that it is internal.
 
     Args:
         catalog: the archive's database (read only).
@@ -201,6 +213,10 @@ def build_site(
         content_version: recorded in the manifest for ``site_is_current``; "" when unknown.
         evidence: the log checkpoint, key and proofs offered on source pages; None leaves
             them out.
+        publications: source id -> its ``Publication``; None when every source is
+            published in full with its original (an archive with no access levels).
+        audience: ``"public"`` or ``"team"``. A folder holding a site of the other audience
+            is refused, so that a team site never replaces a public one where it is served.
 
     Returns:
         A ``SiteReport``.
@@ -212,7 +228,7 @@ def build_site(
     """
     started = time.perf_counter()
     out = Path(out).absolute()
-    _check_target(out)
+    _check_target(out, audience)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         # A build killed before its swap left its staging folder; it was never the site.
@@ -222,8 +238,12 @@ def build_site(
     except OSError as exc:
         raise PublishError(f"cannot write the site beside {out}: {exc}") from exc
     try:
-        report = _SiteBuilder(catalog, blobs, staging, settings, progress, evidence).build()
-        _write_manifest(staging, catalog, report, content_version, _settings_digest(settings))
+        report = _SiteBuilder(
+            catalog, blobs, staging, settings, progress, evidence, publications, audience
+        ).build()
+        _write_manifest(
+            staging, catalog, report, content_version, _settings_digest(settings), audience
+        )
         # mkdtemp makes the folder private (0700); a site is meant to be read by a web server.
         umask = os.umask(0)
         os.umask(umask)
@@ -240,7 +260,7 @@ def build_site(
     return report
 
 
-def _check_target(out: Path) -> None:
+def _check_target(out: Path, audience: str) -> None:
     if not out.exists():
         return
     if not out.is_dir():
@@ -249,6 +269,12 @@ def _check_target(out: Path) -> None:
         raise PublishError(
             f"{out} is not empty and is not a shiliao site (no {MANIFEST}); "
             "give a new or empty folder for the website"
+        )
+    manifest = _read_manifest(out)
+    if manifest is not None and manifest.get("audience", "public") != audience:
+        raise PublishError(
+            f"{out} holds the {manifest.get('audience', 'public')} site; give another folder "
+            f"for the {audience} site"
         )
 
 
@@ -281,10 +307,16 @@ def _swap(staging: Path, out: Path) -> None:
 
 
 def _write_manifest(
-    root: Path, catalog: Catalog, report: SiteReport, version: str, settings_digest: str
+    root: Path,
+    catalog: Catalog,
+    report: SiteReport,
+    version: str,
+    settings_digest: str,
+    audience: str,
 ) -> None:
     manifest = {
         "format": _MANIFEST_FORMAT,
+        "audience": audience,
         "content_version": version,
         "shiliao_version": __version__,
         "settings_digest": settings_digest,
@@ -294,6 +326,32 @@ def _write_manifest(
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True)
     (root / MANIFEST).write_text(text + "\n", encoding="utf-8")
+
+
+# What a reader is told was withheld, by kind: (one, several).
+_WITHHELD_WORDS = {
+    "name": ("name", "names"),
+    "resident_id": ("ID number", "ID numbers"),
+    "phone": ("phone number", "phone numbers"),
+    "email": ("e-mail address", "e-mail addresses"),
+    "licence_plate": ("licence plate", "licence plates"),
+    "address": ("address", "addresses"),
+    "region": ("region of the picture", "regions of the picture"),
+    "other": ("other detail", "other details"),
+}
+
+
+def _withheld_sentence(withheld: Mapping[str, int]) -> str:
+    """``"2 names and 1 phone number withheld to protect private individuals."``, or ""."""
+    parts = [
+        f"{count} {_WITHHELD_WORDS.get(kind, _WITHHELD_WORDS['other'])[count != 1]}"
+        for kind, count in sorted(withheld.items(), key=lambda item: (-item[1], item[0]))
+        if count
+    ]
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{listed} withheld to protect private individuals."
 
 
 def _decade(date: str | None) -> str:
@@ -343,10 +401,13 @@ class _SiteBuilder:
         settings: Settings,
         progress: Progress | None,
         evidence: SiteEvidence | None = None,
+        publications: Mapping[str, Publication] | None = None,
+        audience: str = "public",
     ) -> None:
         self.catalog = catalog
         self.blobs = blobs
         self.evidence = evidence
+        self.publications = publications
         self.root = root
         self.progress = progress
         site_settings = settings.table("site")
@@ -379,6 +440,7 @@ class _SiteBuilder:
             "title_html": mark_chinese(title),
             "version": __version__,
             "csp": CONTENT_SECURITY_POLICY,
+            "internal": audience == "team",
         }
 
     # Writing ----------------------------------------------------------------------------------
@@ -414,7 +476,7 @@ class _SiteBuilder:
         copied: dict[str, str | None] = {}
         for source in self.sources:
             sha256 = source.file_sha256
-            if sha256 in copied:
+            if not sha256 or sha256 in copied:
                 continue
             record = self.catalog.file(sha256)
             name = download_name(
@@ -635,8 +697,14 @@ class _SiteBuilder:
             target = self.root / folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
+        publication = None if self.publications is None else self.publications.get(source.id)
+        offered = "original" if publication is None else publication.file
         proof = None
-        if self.evidence is not None and source.file_sha256 in self.evidence.proofs:
+        if (
+            offered == "original"
+            and self.evidence is not None
+            and source.file_sha256 in self.evidence.proofs
+        ):
             bundle = self.evidence.proofs[source.file_sha256]
             proof = {
                 "bundle": self.urls.source_file(source.id, "proof.json"),
@@ -651,6 +719,9 @@ class _SiteBuilder:
             source.title,
             source=source,
             proof=proof,
+            publication=publication,
+            offered=offered,
+            withheld=_withheld_sentence(publication.withheld) if publication else "",
             metadata=self._metadata_rows(source),
             file=record,
             download=download,

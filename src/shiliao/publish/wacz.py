@@ -31,7 +31,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from shiliao import __version__
 from shiliao.errors import PublishError
-from shiliao.store import Catalog, OcflStore
+from shiliao.store import BlobStore, Catalog
 
 __all__ = ["export_wacz"]
 
@@ -72,12 +72,15 @@ def _index_lines(data: bytes, filename: str) -> list[str]:
     return lines
 
 
-def export_wacz(catalog: Catalog, ocfl: OcflStore, out: Path) -> int:
+def export_wacz(catalog: Catalog, blobs: BlobStore, out: Path) -> int:
     """Write every URL capture of the archive into one WACZ file.
 
     Args:
-        catalog: the archive's database (sources captured from URLs, and where their bytes are).
-        ocfl: the archive's storage root.
+        catalog: the archive's database, or its public projection (sources captured from
+            URLs); a capture whose WARC ``blobs`` does not offer (a public copy of its text
+            stands for it) is left out.
+        blobs: the files by SHA-256 (the archive's originals, or the files the projection
+            offers).
         out: the ``.wacz`` file to write; replaced atomically.
 
     Returns:
@@ -86,7 +89,14 @@ def export_wacz(catalog: Catalog, ocfl: OcflStore, out: Path) -> int:
     Raises:
         PublishError: the archive holds no web capture, or the file cannot be written.
     """
-    captures = [s for s in catalog.sources() if s.type == "webpage" and "captured" in s.metadata]
+    captures = [
+        s
+        for s in catalog.sources()
+        if s.type == "webpage"
+        and "captured" in s.metadata
+        and blobs.exists(s.file_sha256)
+        and (catalog.file(s.file_sha256) or {}).get("media_type") == "application/warc"
+    ]
     if not captures:
         raise PublishError("the archive holds no web capture (`shiliao add ARCHIVE URL` makes one)")
     out = Path(out).absolute()
@@ -96,10 +106,7 @@ def export_wacz(catalog: Catalog, ocfl: OcflStore, out: Path) -> int:
         with tempfile.NamedTemporaryFile(dir=out.parent, suffix=".wacz", delete=False) as temp:
             with zipfile.ZipFile(temp, "w") as bundle:
                 for number, source in enumerate(captures, start=1):
-                    (where,) = catalog.file_versions(source.file_sha256)[:1]
-                    with ocfl.open(
-                        where["object_id"], where["logical_path"], where["version"]
-                    ) as f:
+                    with blobs.open(source.file_sha256) as f:
                         data = f.read()
                     name = f"archive/{number:05d}.warc.gz"
                     # WARCs are gzipped per record already: store them, so offsets stay valid.
