@@ -24,9 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,6 +34,7 @@ from typing import Any
 import yaml
 
 from shiliao.collection.glossary import read_glossary
+from shiliao.collection.writing import replace_text
 from shiliao.errors import CollectionError, ConfigError
 from shiliao.model import Passage, Source, Term
 from shiliao.search.facets import SearchFilters, facets_of, year_of
@@ -591,18 +590,7 @@ def _append_entries(path: Path, entries: Sequence[str]) -> None:
     text += "".join(entries)
     # The whole new file must be a valid glossary before it replaces the old one.
     read_glossary(text, str(path))
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".glossary-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_text(path, text)
 
 
 def _existing_terms(path: Path) -> set[str]:

@@ -9,7 +9,13 @@ import click
 from rich.table import Table
 
 from shiliao.archive import open_archive
-from shiliao.cli.console import SafeConsole, ShiliaoCommand, progress_bar
+from shiliao.cli.console import (
+    SafeConsole,
+    ShiliaoCommand,
+    dask_option,
+    progress_bar,
+    workers_option,
+)
 from shiliao.config import load_settings
 from shiliao.extract.pool import require_dask
 from shiliao.operations.add import add_targets
@@ -23,19 +29,8 @@ from shiliao.operations.add import add_targets
     is_flag=True,
     help="Let URLs reach loopback and private addresses (a local test server only).",
 )
-@click.option(
-    "--workers",
-    default=1,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Files extracted at once, each in its own limited worker process.",
-)
-@click.option(
-    "--dask",
-    metavar="ADDRESS|local",
-    help="Send extraction and OCR to a Dask cluster (a scheduler address, or 'local' for one "
-    "on this machine); the archive stays the single writer.",
-)
+@workers_option
+@dask_option
 @click.option(
     "--json",
     "as_json",

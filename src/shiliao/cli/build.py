@@ -10,7 +10,13 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from shiliao.cli.console import SafeConsole, ShiliaoCommand, progress_bar
+from shiliao.cli.console import (
+    SafeConsole,
+    ShiliaoCommand,
+    dask_option,
+    progress_bar,
+    workers_option,
+)
 from shiliao.operations.build import build as run_build
 
 
@@ -116,19 +122,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     "on every page; never publish it.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option(
-    "--workers",
-    default=1,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Files extracted at once, each in its own limited worker process.",
-)
-@click.option(
-    "--dask",
-    metavar="ADDRESS|local",
-    help="Send extraction and OCR to a Dask cluster (a scheduler address, or 'local' for one "
-    "on this machine); the archive stays the single writer.",
-)
+@workers_option
+@dask_option
 def build(
     collection: Path,
     archive_dir: Path | None,

@@ -15,7 +15,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from shiliao.errors import ShiliaoError
 from shiliao.extract.finish import visible_controls
 
-__all__ = ["STDERR", "SafeConsole", "ShiliaoCommand", "progress_bar", "public_option", "shown"]
+__all__ = [
+    "STDERR",
+    "SafeConsole",
+    "ShiliaoCommand",
+    "dask_option",
+    "progress_bar",
+    "public_option",
+    "shown",
+    "workers_option",
+]
 
 
 def shown(text: str) -> str:
@@ -84,3 +93,20 @@ public_option = click.option(
     "team source, withheld text replaced.",
 )
 """The ``--public`` flag of the commands that read an archive (``operations.search.open_view``)."""
+
+workers_option = click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Files extracted at once, each in its own limited worker process.",
+)
+"""``--workers N`` of the commands that extract files."""
+
+dask_option = click.option(
+    "--dask",
+    metavar="ADDRESS|local",
+    help="Send extraction and OCR to a Dask cluster (a scheduler address, or 'local' for one "
+    "on this machine); the archive stays the single writer.",
+)
+"""``--dask ADDRESS|local`` of the commands that extract files."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -111,7 +112,7 @@ def privacy_decide(
     too (a given name, each part of a transliterated name). public: a person in a public
     role. not-personal: not personal data. checked: an editor read the whole --source.
     """
-    if archive_dir is None:
+    with open_archive(archive_dir) if archive_dir else nullcontext() as archive:
         made, path = decide(
             collection_dir,
             decision,
@@ -121,19 +122,7 @@ def privacy_decide(
             kind=kind,
             note=note,
             by=by,
+            archive=archive,
         )
-    else:
-        with open_archive(archive_dir) as archive:
-            made, path = decide(
-                collection_dir,
-                decision,
-                text=text,
-                finding=finding,
-                source=source_id,
-                kind=kind,
-                note=note,
-                by=by,
-                archive=archive,
-            )
     what = made.finding or (f"source {made.source}" if made.decision == "checked" else "the text")
     click.echo(f"{made.decision}: {what}, written to {path}; run `shiliao build` to apply it")

@@ -30,13 +30,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from shiliao.collection.writing import replace_text
 from shiliao.errors import CollectionError
 from shiliao.model import DECISIONS, FINDING_KINDS, Decision
 
@@ -265,16 +264,5 @@ def append_decision(collection_dir: Path, decision: Decision) -> Path:
             )
     text = original + ("" if original.endswith("\n") else "\n") + "\n".join(lines) + "\n"
     read_decisions(text, str(path))
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".privacy-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_text(path, text)
     return path

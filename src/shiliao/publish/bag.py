@@ -38,7 +38,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -83,8 +84,7 @@ def export_bag(archive_root: Path, catalog: Catalog, out: Path, title: str = "")
         PublishError: ``out`` exists, or the bag cannot be written.
     """
     archive_root, out = Path(archive_root), Path(out).absolute()
-    staging = _staging(out)
-    try:
+    with _bagging(out, title, FULL_ACCESS_NOTE) as staging:
         shutil.copytree(archive_root / "objects", staging / "objects")
         metadata = staging / "metadata"
         metadata.mkdir()
@@ -102,18 +102,6 @@ def export_bag(archive_root: Path, catalog: Catalog, out: Path, title: str = "")
                 shutil.copyfile(archive_root / "log" / name, log / name)
         if (archive_root / "log" / "checkpoints").is_dir():
             shutil.copytree(archive_root / "log" / "checkpoints", log / "checkpoints")
-        bagit.make_bag(
-            str(staging),
-            _bag_info(title, FULL_ACCESS_NOTE),
-            checksums=["sha256", "sha512"],
-        )
-        _finish(staging, out)
-    except (OSError, bagit.BagError) as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise PublishError(f"cannot write the bag {out}: {exc}") from exc
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out
 
 
@@ -126,19 +114,33 @@ def _bag_info(title: str, access: str) -> dict[str, str]:
     }
 
 
-def _staging(out: Path) -> Path:
+@contextmanager
+def _bagging(out: Path, title: str, access: str) -> Iterator[Path]:
+    """A staging folder beside ``out`` to fill with the payload; on leaving, the bag is made
+    there (sha256 and sha512 manifests) and renamed to ``out``. Whatever fails, nothing is
+    left at ``out`` nor beside it.
+
+    Raises:
+        PublishError: ``out`` exists, or the bag cannot be written.
+    """
     if out.exists():
         raise PublishError(f"{out} exists; a bag is written to a new folder")
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.bagging-", dir=out.parent))
-
-
-def _finish(staging: Path, out: Path) -> None:
-    # mkdtemp makes the folder private (0700); a bag is meant to be read by others.
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)
-    os.replace(staging, out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.bagging-", dir=out.parent))
+    try:
+        yield staging
+        bagit.make_bag(str(staging), _bag_info(title, access), checksums=["sha256", "sha512"])
+        # mkdtemp makes the folder private (0700); a bag is meant to be read by others.
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)
+        os.replace(staging, out)
+    except (OSError, bagit.BagError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PublishError(f"cannot write the bag {out}: {exc}") from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def export_public_bag(
@@ -167,8 +169,7 @@ def export_public_bag(
         PublishError: ``out`` exists, or the bag cannot be written.
     """
     out = Path(out).absolute()
-    staging = _staging(out)
-    try:
+    with _bagging(out, title, PUBLIC_ACCESS_NOTE) as staging:
         for sha256 in sorted({s.file_sha256 for s in catalog.sources() if s.file_sha256}):
             record = catalog.file(sha256) or {}
             name = download_name(record.get("original_name"), sha256, record.get("media_type"))
@@ -195,14 +196,4 @@ def export_public_bag(
             target = staging / "evidence" / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        bagit.make_bag(
-            str(staging), _bag_info(title, PUBLIC_ACCESS_NOTE), checksums=["sha256", "sha512"]
-        )
-        _finish(staging, out)
-    except (OSError, bagit.BagError) as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise PublishError(f"cannot write the bag {out}: {exc}") from exc
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out
