@@ -105,7 +105,7 @@ def cite_command(
 def export_command(
     archive_dir: Path, out: Path, fmt: str, full: bool, site_url: str | None
 ) -> None:
-    """Export what the public website holds (from the last build) to OUT (- for standard
+    """Export what the public website holds to OUT (- for standard
     output): citation records of the bibliography and sources, a BagIt bag of the published
     files, metadata and evidence, or the published web captures as WACZ. --full exports the
     whole archive instead."""

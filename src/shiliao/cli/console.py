@@ -89,7 +89,7 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
 public_option = click.option(
     "--public",
     is_flag=True,
-    help="Read what the public website shows (the public projection of the last build): no "
+    help="Read what the public website shows (the public projection, brought up to date): no "
     "team source, withheld text replaced.",
 )
 """The ``--public`` flag of the commands that read an archive (``operations.search.open_view``)."""

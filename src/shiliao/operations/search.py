@@ -47,7 +47,7 @@ ArchiveView = Archive | PublicProjection
 
 @contextmanager
 def open_view(archive_dir: Path, *, public: bool = False) -> Iterator[ArchiveView]:
-    """Open an archive for reading, or its public projection as the last build left it.
+    """Open an archive for reading, or its public projection (brought up to date first).
 
     Args:
         archive_dir: the archive folder.
