@@ -161,6 +161,9 @@ def _served(tmp_path: Path, body: bytes, name: str) -> Path:
 
 def test_verify_file_on_a_published_original(tmp_path: Path) -> None:
     collection = _collection(tmp_path / "c", ["干部开展结亲活动。"])
+    # A plain-text original is offered as it is (a JSON-lines file also holds fields that were
+    # not read for personal data, and is offered once an editor has checked its sources).
+    (collection / "sources" / "notice.txt").write_text("民族团结一家亲。\n", encoding="utf-8")
     site = tmp_path / "site"
     code, output = _run(
         "build", str(collection), "--archive", str(tmp_path / "a"), "--out", str(site)
@@ -168,7 +171,7 @@ def test_verify_file_on_a_published_original(tmp_path: Path) -> None:
     assert code == 0, output
     (source_dir,) = [p.parent for p in (site / "sources").glob("*/proof.json")][:1]
     proof = source_dir / "proof.json"
-    (download,) = list((site / "files").glob("*/notices.jsonl"))
+    (download,) = list((site / "files").glob("*/notice.txt"))
     key = site / "evidence" / "key.vkey"
     code, output = _run("verify-file", str(download), "--proof", str(proof), "--key", str(key))
     assert code == 0 and "verified" in output, output
@@ -184,7 +187,7 @@ def test_verify_file_on_a_published_original(tmp_path: Path) -> None:
     )
     assert code == 0, output
 
-    changed = _served(tmp_path, download.read_bytes(), "changed.jsonl")
+    changed = _served(tmp_path, download.read_bytes(), "changed.txt")
     _flip(changed)
     code, output = _run("verify-file", str(changed), "--proof", str(proof), "--key", str(key))
     assert code == 1 and "sha256" in output, output

@@ -11,7 +11,8 @@ Sources (all under ``sources/``):
 - ``thesis.txt`` (``access: metadata``): its title is public, nothing else;
 - ``embargoed.txt`` (an embargo that ends in 2099);
 - ``unreviewed.txt``: public, but a private name and a phone nobody decided;
-- ``report.pdf`` (``access: redacted``): a phone number and a canary in its text layer;
+- ``report.pdf`` (``access: redacted``, ``checked`` by an editor): a phone number and a canary
+  in its text layer;
 - ``photo.jpg``: public, with EXIF GPS and camera fields, and a region (its top left quarter)
   decided to be painted over;
 - ``lines.jsonl``: one public line and one ``team`` line;
@@ -174,7 +175,9 @@ def write_collection(
         f"- text: {canaries.restricted['visit']}\n  decision: redact\n"
         f"- text: {canaries.restricted['pdf']}\n  decision: redact\n"
         "- text: '13698765432'\n  kind: phone\n  decision: redact\n"
-        "- source: photo\n  region: [0.0, 0.0, 0.5, 0.5]\n  decision: redact\n",
+        "- source: photo\n  region: [0.0, 0.0, 0.5, 0.5]\n  decision: redact\n"
+        # An editor looked at the whole PDF (its pictures too): its pages may be offered.
+        "- source: report\n  decision: checked\n",
         encoding="utf-8",
     )
     return canaries

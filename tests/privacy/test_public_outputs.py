@@ -208,7 +208,7 @@ def test_the_redacted_pdf_is_pictures_with_the_places_painted(built: dict) -> No
 def test_the_log_holds_decisions_without_their_text(built: dict) -> None:
     log = (built["archive"] / "log" / "entries.jsonl").read_text(encoding="utf-8")
     decided = [json.loads(line) for line in log.splitlines() if '"privacy_decided"' in line]
-    assert len(decided) == 7
+    assert len(decided) == 8
     for label in ("relative", "phone", "visit", "pdf"):
         assert built["canaries"].restricted[label] not in log
     assert sum("text_hmac_sha256" in entry["data"] for entry in decided) == 6

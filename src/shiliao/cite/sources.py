@@ -66,8 +66,10 @@ def _names(creators: Any, role: str) -> tuple[list[dict[str, str]], list[dict[st
     latin: list[dict[str, str] | None] = []
     for creator in creators if isinstance(creators, list) else [creators]:
         if isinstance(creator, str) and creator.strip():
-            names.append({"literal": creator.strip()})
-            latin.append(None)
+            # A creator given as a name alone is an author.
+            if role == "author":
+                names.append({"literal": creator.strip()})
+                latin.append(None)
         elif isinstance(creator, Mapping) and str(creator.get("name") or "").strip():
             if str(creator.get("role") or "author") != role:
                 continue

@@ -28,7 +28,11 @@ def privacy_group() -> None:
 @privacy_group.command("scan", cls=ShiliaoCommand)
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--all", "include_decided", is_flag=True, help="Also list decided findings and public roles."
+    "--all",
+    "include_decided",
+    is_flag=True,
+    help="Also list decided findings, public roles, and the findings of team sources and "
+    "sources under embargo.",
 )
 @click.option(
     "--json",

@@ -86,6 +86,9 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         out.print(f"{'published':14} {publication.level}, {offered}", markup=False)
         for reason in publication.reasons:
             out.print(f"{'':14} {reason}", markup=False)
+        if publication.withheld:
+            counts = ", ".join(f"{n} {kind}" for kind, n in sorted(publication.withheld.items()))
+            out.print(f"{'':14} withheld: {counts}", markup=False)
     elif projected:
         out.print(f"{'published':14} no (team, or under embargo)", markup=False)
     out.print(f"{'passages':14} {len(passages)}", markup=False)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
+from shiliao.collection.yamlfile import YamlProblem, load_yaml
 from shiliao.errors import CollectionError
 from shiliao.model import Term
 
@@ -56,9 +55,9 @@ def read_glossary(text: str, path: str) -> list[Term]:
             field, or the same term twice.
     """
     try:
-        entries = yaml.safe_load(text) or []
-    except yaml.YAMLError as exc:
-        raise CollectionError(f"{path}: not valid YAML: {exc}") from exc
+        entries = load_yaml(text) or []
+    except YamlProblem as exc:
+        raise CollectionError(f"{path}: {exc}") from exc
     if not isinstance(entries, list):
         raise CollectionError(f"{path}: the glossary must be a list of entries")
     terms: list[Term] = []

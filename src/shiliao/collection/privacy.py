@@ -33,9 +33,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from shiliao.collection.writing import replace_text
+from shiliao.collection.yamlfile import YamlProblem, load_yaml
 from shiliao.errors import CollectionError
 from shiliao.model import DECISIONS, FINDING_KINDS, Decision
 
@@ -58,20 +57,11 @@ _HEADER = (
 )
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that records each mapping's 1-based line under ``__line__``."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping["__line__"] = node.start_mark.line + 1
-        return mapping
-
-
 def _load(text: str, path: str) -> list[Any]:
     try:
-        data = yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        raise CollectionError(f"{path}: not valid YAML: {exc}") from exc
+        data = load_yaml(text, lines=True)
+    except YamlProblem as exc:
+        raise CollectionError(f"{path}: {exc}") from exc
     if data is None:
         return []
     if not isinstance(data, list):

@@ -238,6 +238,15 @@ def read_collection(root: Path) -> Collection:
             continue
         if _is_sidecar(path):
             continue
+        if path.suffix.lower() in _SIDECAR_SUFFIXES and "." in path.stem:
+            # x.pdf.yaml without x.pdf: a sidecar whose file was renamed or removed. It is no
+            # source (published, it would show what it says, access: team included).
+            keep(path)
+            collection.problems.append(
+                f"{_rel(path, root)}: a sidecar without its file ({path.stem}); rename it with "
+                "the file or remove it"
+            )
+            continue
         file = keep(path)
         rel_to_sources = _rel(path, sources_dir)
         sidecar_path = _sidecar_of(path)

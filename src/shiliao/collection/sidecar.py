@@ -27,8 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from shiliao.collection.yamlfile import YamlProblem, load_yaml
 from shiliao.errors import SidecarError
 from shiliao.model import Access
 
@@ -110,12 +109,12 @@ def load_sidecar(text: str, path: str) -> dict[str, Any]:
         The mapping (empty for an empty file).
 
     Raises:
-        SidecarError: the YAML is invalid or is not a mapping.
+        SidecarError: the YAML is invalid, gives a key twice, or is not a mapping.
     """
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SidecarError(path, f"not valid YAML: {exc}") from exc
+        data = load_yaml(text)
+    except YamlProblem as exc:
+        raise SidecarError(path, str(exc)) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -123,13 +122,17 @@ def load_sidecar(text: str, path: str) -> dict[str, Any]:
     return _dates_as_text(data)
 
 
-def check_metadata(metadata: dict[str, Any], path: str, where: str = "") -> None:
+def check_metadata(
+    metadata: dict[str, Any], path: str, where: str = "", *, templates: bool = False
+) -> None:
     """Check a source's metadata as a sidecar gives it: known keys, a valid ``access``.
 
     Args:
         metadata: the mapping (a single file's sidecar, or ``defaults``/``each_line``).
         path: the sidecar's path, for messages.
         where: what part of the sidecar it is (``"defaults: "``), for messages.
+        templates: the values are ``each_line`` templates (``"{access}"``), filled in per line
+            and checked then.
 
     Raises:
         SidecarError: a key is not in ``SOURCE_KEYS`` (keys meant to keep a source private,
@@ -147,7 +150,7 @@ def check_metadata(metadata: dict[str, Any], path: str, where: str = "") -> None
                 f"{where}unknown key {key!r}; a sidecar has {', '.join(sorted(SOURCE_KEYS))} "
                 "(put anything else under 'extra')",
             )
-    if "access" in metadata and not _is_template(metadata["access"]):
+    if "access" in metadata and not (templates and _is_template(metadata["access"])):
         try:
             Access.parse(metadata["access"])
         except ValueError as exc:
@@ -191,7 +194,9 @@ def parse_line_mapping(data: dict[str, Any], path: str) -> LineMapping:
     if not isinstance(defaults, dict):
         raise SidecarError(path, "'defaults' must be a mapping")
     check_metadata(defaults, path, "defaults: ")
-    check_metadata({k: v for k, v in each_line.items() if k != "text"}, path, "each_line: ")
+    check_metadata(
+        {k: v for k, v in each_line.items() if k != "text"}, path, "each_line: ", templates=True
+    )
     text = each_line.get("text")
     if text is not None and (not isinstance(text, str) or _FIELD.search(text)):
         raise SidecarError(path, "'each_line.text' must name one field, e.g. 'text: content'")
@@ -227,8 +232,9 @@ def apply_line_mapping(
 
     Returns:
         ``(metadata, text)``: metadata with ``defaults`` under the line's own values (keys
-        whose value is None are left out), and the text named by ``each_line.text`` (None when
-        the mapping has no ``text``).
+        whose value is None are left out; an ``access`` of both is kept, the defaults' as
+        ``file_access``), and the text named by ``each_line.text`` (None when the mapping has
+        no ``text``).
 
     Raises:
         SidecarError: the named text field is missing or not a string.
@@ -256,4 +262,8 @@ def apply_line_mapping(
             Access.parse(metadata["access"])
         except ValueError as exc:
             raise SidecarError(path, f"line {line}: access: {exc}") from exc
+        if "access" in mapping.defaults:
+            # The file's level stays in force beside the line's: the most restrictive wins, so
+            # a line cannot loosen what its file's sidecar says.
+            metadata["file_access"] = mapping.defaults["access"]
     return metadata, text

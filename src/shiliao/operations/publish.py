@@ -17,6 +17,7 @@ from shiliao.archive import Archive
 from shiliao.config import Settings
 from shiliao.log import Checkpoint
 from shiliao.operations.processing import Progress
+from shiliao.operations.review import privacy_key
 from shiliao.privacy.projection import project
 from shiliao.privacy.public import PrivacyInputs, ProjectionReport, PublicProjection
 from shiliao.publish.site import SiteEvidence, build_site, site_is_current
@@ -42,7 +43,9 @@ def current_projection(
     """
     today = today or datetime.datetime.now(datetime.UTC).date()
     inputs = PrivacyInputs.from_json(archive.catalog.get_state("privacy_inputs"))
-    report = project(archive.catalog, archive.blobs, archive.root, inputs, today)
+    report = project(
+        archive.catalog, archive.blobs, archive.root, inputs, today, secret=privacy_key(archive)
+    )
     return report, PublicProjection(archive.root, archive.blobs)
 
 

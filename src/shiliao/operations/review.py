@@ -37,6 +37,7 @@ __all__ = [
     "decide",
     "detect_again",
     "privacy_inputs",
+    "privacy_key",
     "record_privacy_inputs",
     "scan",
 ]
@@ -45,7 +46,10 @@ PRIVACY_KEY_FILE = "privacy.key"
 """The archive's HMAC key for decisions in the log (32 random bytes, mode 0600)."""
 
 
-def _key(archive: Archive) -> bytes:
+def privacy_key(archive: Archive) -> bytes:
+    """The archive's privacy key (``privacy.key``: 32 random bytes, made on first use, mode
+    0600): the key of the HMACs that stand for decided texts in the log and for withheld
+    source ids on the public site. It is never exported."""
     path = archive.root / PRIVACY_KEY_FILE
     if not path.is_file():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -105,7 +109,7 @@ def record_privacy_inputs(archive: Archive, inputs: PrivacyInputs) -> list[str]:
     catalog = archive.catalog
     logged = set(catalog.get_state("privacy_logged") or [])
     entries = {}
-    key = _key(archive) if inputs.decisions else b""
+    key = privacy_key(archive) if inputs.decisions else b""
     for decision in inputs.decisions:
         entry = _entry(replace(decision, line=0), key)
         entries[_entry_digest(entry)] = entry
@@ -185,7 +189,9 @@ def scan(archive: Archive, *, include_decided: bool = False) -> ScanResult:
 
     Args:
         archive: the open archive.
-        include_decided: also list the findings already decided or known to be public.
+        include_decided: also list the findings already decided or known to be public, and
+            those of team sources and sources under embargo (left out otherwise: they are
+            not published while they stay so).
 
     Returns:
         A ``ScanResult``.
@@ -200,7 +206,11 @@ def scan(archive: Archive, *, include_decided: bool = False) -> ScanResult:
         public_persons(inputs.people, catalog.terms()),
     )
     result = ScanResult()
+    today = datetime.datetime.now(datetime.UTC).date()
     for source in sources:
+        if not include_decided and inputs.rules.level_of(source, today)[0] == "team":
+            # Never published while it stays team (or under embargo): nothing to decide yet.
+            continue
         entry = review.sources[source.id]
         result.unreviewed += entry.unreviewed
         result.sources += bool(entry.unreviewed)
@@ -242,6 +252,10 @@ def decide(
         CollectionError: the decision is malformed or contradicts one already there, or a
             finding key is not in the archive.
     """
+    if decision == "checked" and (source is None or text is not None or finding is not None):
+        raise CollectionError("`checked` takes --source (the source an editor read) alone")
+    if decision != "checked" and (text is None) == (finding is None):
+        raise CollectionError(f"`{decision}` takes --text TEXT or --finding KEY (one of them)")
     if finding is not None and archive is not None:
         known = {f.key: f for f in archive.catalog.findings()}
         if finding not in known:
@@ -262,7 +276,7 @@ def decide(
     )
     path = append_decision(collection_dir, made)
     if archive is not None:
-        entry = _entry(made, _key(archive))
+        entry = _entry(made, privacy_key(archive))
         archive.record("privacy_decided", entry, source_id=made.source)
         logged = set(archive.catalog.get_state("privacy_logged") or [])
         logged.add(_entry_digest(entry))

@@ -155,6 +155,9 @@ class AccessRules:
         own = source.metadata.get("access")
         if own is not None:
             rules.append((Access.parse(own), "its sidecar"))
+        file_level = source.metadata.get("file_access")
+        if file_level is not None:
+            rules.append((Access.parse(file_level), "its file's sidecar (defaults)"))
         levels = [(access.at(today), access, why) for access, why in rules]
         level = most_restrictive([lvl for lvl, _, _ in levels])
         reasons = [

@@ -17,14 +17,17 @@ from shiliao.privacy.fold import fold
 
 __all__ = ["AddressMatch", "find_addresses"]
 
-_NUMBER = r"[0-9一二三四五六七八九十百零〇两]+"
+# Possessive (``++``): a number never gives back its digits, so a long run of digits costs one
+# pass, not one pass per digit.
+_NUMERAL = "0-9一二三四五六七八九十百零〇两"
+_NUMBER = rf"[{_NUMERAL}]++"
 _PLACE = (
     r"[\u4e00-\u9fff]{1,12}?(?:路|街|大街|大道|巷|胡同|弄|里|道|村|社区|小区|花园|新村|公寓|大院|"
     r"组|队|屯|庄)"
 )
 _UNIT = rf"(?:{_NUMBER}\s*(?:号院|号楼|号|栋|幢|单元|室|组|队)(?:之{_NUMBER})?\s*)"
 # Every address has a house, building, entrance or flat number; texts without one are skipped.
-_HOUSE = re.compile(rf"{_NUMBER}\s*(?:号|栋|幢|单元|室)")
+_HOUSE = re.compile(rf"(?<=[{_NUMERAL}])\s*(?:号|栋|幢|单元|室)")
 _ADDRESS = re.compile(rf"{_PLACE}\s*(?:{_NUMBER}\s*(?:组|队)\s*)?{_UNIT}+")
 # Words that introduce an address and are not part of it.
 _LEADING = ("家住在", "家住", "居住在", "住在", "住址", "地址", "位于", "现住", "住")

@@ -13,14 +13,17 @@ made by another version has them made again on the next build.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from shiliao.model import Finding, Passage, Source
 from shiliao.privacy.addresses import find_addresses
-from shiliao.privacy.fold import fold
+from shiliao.privacy.fold import fold, invisible_class
 from shiliao.privacy.names import find_names, propagate
 from shiliao.privacy.numbers import iter_codes
 
@@ -42,6 +45,8 @@ CONTEXT_CHARS = 20
 _OWN_KEYS = frozenset(
     {
         "access",
+        "file_access",
+        "also_named",
         "language_declared",
         "extracted_encoding",
         "http_status",
@@ -80,6 +85,32 @@ class Detection:
     reason: str
 
 
+@functools.cache
+def _hiding() -> re.Pattern[str]:
+    """What hides a name from the detectors without changing what a reader sees: invisible
+    characters anywhere, and a space between two Han characters (户主 张秀兰, 王　芳 in a
+    form). Compiled on first use: the class takes a scan of the whole BMP."""
+    return re.compile(
+        f"[{invisible_class()}]+|(?<=[\\u3400-\\u9fff])[ \\u3000]+(?=[\\u3400-\\u9fff])"
+    )
+
+
+def _visible(text: str) -> tuple[str, list[int]] | None:
+    """``text`` without what ``_hiding`` matches, and the original offset of each character
+    kept; None when there is nothing to take out."""
+    hiding = _hiding()
+    if not hiding.search(text):
+        return None
+    kept, offsets, position = [], [], 0
+    for match in hiding.finditer(text):
+        kept.append(text[position : match.start()])
+        offsets.extend(range(position, match.start()))
+        position = match.end()
+    kept.append(text[position:])
+    offsets.extend(range(position, len(text)))
+    return "".join(kept), offsets
+
+
 def detect(text: str, today: datetime.date | None = None) -> list[Detection]:
     """Every piece of personal data the detectors find in ``text``.
 
@@ -90,8 +121,28 @@ def detect(text: str, today: datetime.date | None = None) -> list[Detection]:
     Returns:
         Detections in text order. Numbers and addresses are private; a name is private
         unless its context gives it a public role (``names.find_names``). A name inside an
-        address or a number is left to the address.
+        address or a number is left to the address. Invisible characters and spaces between
+        Han characters do not hide anything: the text is read without them, and each span is
+        given back in ``text``'s own offsets.
     """
+    visible = _visible(text)
+    if visible is None:
+        return _detect(text, today)
+    clean, offsets = visible
+    return [
+        Detection(
+            d.kind,
+            offsets[d.start],
+            offsets[d.end - 1] + 1,
+            text[offsets[d.start] : offsets[d.end - 1] + 1],
+            d.role,
+            d.reason,
+        )
+        for d in _detect(clean, today)
+    ]
+
+
+def _detect(text: str, today: datetime.date | None) -> list[Detection]:
     folded = fold(text)
     found = [
         Detection(code.kind, code.start, code.end, code.text, "private", "pattern")
@@ -124,7 +175,8 @@ def _context(text: str, start: int, end: int) -> str:
 
 def _metadata_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
-        yield path, value
+        # An address is read as a reader sees it: percent-encoded Chinese decoded.
+        yield path, unquote(value) if path.endswith(".url") or "%" in value else value
     elif isinstance(value, Mapping):
         for key, item in value.items():
             yield from _metadata_strings(item, f"{path}.{key}")

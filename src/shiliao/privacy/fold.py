@@ -16,11 +16,13 @@ Matches are found in ``fold(text)`` and reported with the original's characters.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 
 from shiliao.zh.normalize import normalize, normalize_char
 
-__all__ = ["NAME_DOT", "fold"]
+__all__ = ["NAME_DOT", "fold", "invisible_class"]
 
 NAME_DOT = "·"
 """The one separator name parts are folded to (U+00B7 MIDDLE DOT)."""
@@ -71,3 +73,16 @@ def fold(text: str) -> str:
     for mark in marks:
         chars[mark.start()] = NAME_DOT if mark.group() in _DOTS else "-"
     return "".join(chars)
+
+
+@functools.cache
+def invisible_class() -> str:
+    """A regular-expression character class body of every code point of the Basic
+    Multilingual Plane that shows nothing of its own: format characters (zero-width space and
+    joiner, soft hyphen, bidi marks: Unicode category Cf) and combining marks (Mn, Me). Made
+    once, on first use."""
+    return "".join(
+        re.escape(chr(code))
+        for code in range(0x10000)
+        if unicodedata.category(chr(code)) in ("Cf", "Mn", "Me")
+    )

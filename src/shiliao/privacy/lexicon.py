@@ -89,7 +89,7 @@ TRANSLITERATION = frozenset(
     "佐孜哲朱洪荪逊送森素甫孙霍旦且赖芙娃衣那穷曲孔彦仁赞汉嘎衮斐孚拂弗傅戈冈贡圭衡亨惠基吉"
     "捷金君喀凯坎柯科夸奎昆阔廖列琳隆伦罗洛迈梅蒙孟莫默姆奈南瑙内涅宁纽诺欧帕庞佩鹏珀蒲奇乔"
     "切钦琼丘让荣瑞撒塞瑟森舍施舒朔丝松宋梭索泰坦特廷通瓦威温沃武锡辛休许雅扬耶英约泽曾札詹"
-    "卓兹宗卜地牙马司义来乎音仙山都"
+    "卓兹宗卜地牙马司义来乎音仙山都守外开鼎福"
 )
 """Characters used to write Turkic (and other foreign) names in Chinese."""
 
@@ -179,6 +179,8 @@ NAME_PARTS = (
 
 PRIVATE_CUES = (
     "结对亲戚",
+    "结亲对象",
+    "结亲户",
     "结对认亲户",
     "结对户",
     "认亲户",
@@ -231,6 +233,9 @@ PRIVATE_CUES = (
     "亲属",
     "学员",
     "名叫",
+    "她叫",
+    "他叫",
+    "名字叫",
     "姓名：",
     "姓名:",
 )
@@ -258,6 +263,9 @@ GIVEN_ALONE_CUES = frozenset(
         "母亲",
         "父亲",
         "名叫",
+        "她叫",
+        "他叫",
+        "名字叫",
     }
 )
 """Cues strong enough that a given name alone after them (户主秀兰) is taken as a name."""

@@ -54,14 +54,17 @@ from shiliao.privacy.lexicon import (
 )
 from shiliao.zh.segment import has_word, tag_words
 
-__all__ = ["NameMatch", "find_names", "name_parts", "propagate"]
+__all__ = ["NameMatch", "find_names", "looks_like_name", "name_parts", "propagate"]
 
 _T = "".join(sorted(TRANSLITERATION))
 # A run of transliteration characters, parts joined by a name dot or a hyphen (rule 1).
-_JOINED = re.compile(rf"[{_T}]{{2,10}}(?:[{NAME_DOT}\-][{_T}]{{1,10}})+")
+# One character of a transliterated name; 不 only in 阿不 (阿不都, 阿不拉), never alone: as the
+# negation it follows a name far more often than it is in one.
+_C = rf"(?:阿不|[{_T}])"
+_JOINED = re.compile(rf"{_C}{{2,10}}(?:[{NAME_DOT}\-]{_C}{{1,10}})+")
 # A transliteration run with any separator, a space included (rules 2 and 3).
-_RUN = re.compile(rf"[{_T}]{{2,10}}(?:[{NAME_DOT}\- \u3000]?[{_T}]{{2,10}}){{0,3}}")
-_RUN_END = re.compile(rf"(?:[{_T}]{{2,10}}[{NAME_DOT}\- \u3000]?){{0,3}}[{_T}]{{2,10}}$")
+_RUN = re.compile(rf"{_C}{{2,10}}(?:[{NAME_DOT}\- \u3000]?{_C}{{2,10}}){{0,3}}")
+_RUN_END = re.compile(rf"(?:{_C}{{2,10}}[{NAME_DOT}\- \u3000]?){{0,3}}{_C}{{2,10}}$")
 _ETHNIC = re.compile("|".join(ETHNIC_WORDS))
 _AGE = re.compile(r"[，,、（(]?(?:今年|现年)?\d{1,3}(?:周)?岁")
 _OFFICE_BEFORE = tuple(sorted(OFFICE_CUES, key=len, reverse=True))
@@ -115,7 +118,10 @@ def _words(folded: str) -> dict[str, list[tuple[int, int, str]]]:
     return found
 
 
-_BYLINE = re.compile(r"[（(]([\u4e00-\u9fff]{2,4}?)(?:/?摄|供图)?[）)]\s*$")
+# A byline closes a text, after its last sentence: 。（张巨峰）, not 结对亲戚（郑桂香）.
+_BYLINE = re.compile(r"(?:^|[。！？.!?”」』\s])[（(]([\u4e00-\u9fff]{2,4}?)(?:/?摄|供图)?[）)]\s*$")
+# What may stand between a cue and its name: a colon, a space, an opening bracket (户主：吴秀云).
+_AFTER_CUE = re.compile(r"[:：]?[\s\u3000]*[（(「“\"]?")
 _LIST_JOINERS = ("、", "和", "与", "及", "，")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -184,6 +190,24 @@ def _is_common_word(folded: str, start: int, end: int) -> bool:
     return len(word) >= end - start or tag.startswith(("v", "a", "d", "p", "c", "u", "m", "t", "r"))
 
 
+# Characters that end some names (居来提, 赛都拉, 艾山) and also begin what follows one (来了,
+# 都在, 开会): a run ending in one of them before a particle ends before it.
+_AMBIGUOUS_ENDS = frozenset("来都开外山")
+_PARTICLES = frozenset("了过到的在是说和也就")
+
+
+def _run_end(folded: str, start: int, end: int) -> int:
+    """``end`` of a transliteration run, less an ambiguous last character that a particle
+    follows (帕提古丽·阿不都拉|来了)."""
+    if (
+        end - start > 3
+        and folded[end - 1] in _AMBIGUOUS_ENDS
+        and (end == len(folded) or folded[end] in _PARTICLES)
+    ):
+        return end - 1
+    return end
+
+
 def _given_alone(folded: str, start: int) -> int:
     """End of a given name of two characters standing alone at ``start``, or ``start``.
 
@@ -204,7 +228,7 @@ def _given_alone(folded: str, start: int) -> int:
 def _name_after(folded: str, start: int, given_alone: bool) -> int:
     """End of the name that starts at ``start`` after a cue, or ``start``."""
     run = _RUN.match(folded, start)
-    ends = [run.end() if run else start, _han_name(folded, start)]
+    ends = [_run_end(folded, start, run.end()) if run else start, _han_name(folded, start)]
     if given_alone:
         ends.append(_given_alone(folded, start))
     return max(ends)
@@ -269,17 +293,18 @@ def find_names(text: str, folded: str | None = None) -> list[NameMatch]:
     if NAME_DOT in folded or "-" in folded:
         for match in _JOINED.finditer(folded):
             if not _in_title_marks(folded, match.start()):
+                end = _run_end(folded, match.start(), match.end())
                 found.append(
-                    (match.start(), match.end(), *_role(folded, *match.span(), "joined name"))
+                    (match.start(), end, *_role(folded, match.start(), end, "joined name"))
                 )
     for part_start, part_end, part in words["part"]:
         run_start = _name_before(folded, part_end)
         run = _RUN.match(folded, min(run_start, part_start))
-        end = max(run.end() if run else part_end, part_end)
         start = min(run_start, part_start)
+        end = max(_run_end(folded, start, run.end()) if run else part_end, part_end)
         found.append((start, end, *_role(folded, start, end, f"name part {part}")))
     for _, cue_end, cue in words["cue"]:
-        position = cue_end
+        position = _AFTER_CUE.match(folded, cue_end).end()
         ethnic = _ETHNIC.match(folded, position)
         if ethnic:
             position = ethnic.end()
@@ -331,6 +356,17 @@ def _resolved(text: str, found: Iterable[tuple[int, int, str, str]]) -> list[Nam
             continue
         merged.append([start, end, role, reason])
     return [NameMatch(s, e, text[s:e], role, reason) for s, e, role, reason in merged]
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether ``text`` alone has the shape of a personal name: a transliterated name (parts
+    of transliteration characters, with or without separators) or a Han surname with one or
+    two given characters. For an editor's decision that names no kind."""
+    folded = fold(text).strip()
+    if _RUN.fullmatch(folded) or _JOINED.fullmatch(folded):
+        return True
+    surname = 2 if folded[:2] in COMPOUND_SURNAMES else 1 if folded[:1] in SURNAMES else 0
+    return bool(surname) and 1 <= len(folded) - surname <= 2 and all(_HAN.match(c) for c in folded)
 
 
 def name_parts(name: str) -> list[str]:

@@ -51,23 +51,21 @@ _PROVINCES = frozenset(
 )
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-# 18 characters, optionally written 6-8-4 with single spaces or hyphens; or 15 digits. Not
-# inside a longer run of digits or Latin letters (an account or document number).
-_ID = re.compile(
-    r"(?<![0-9A-Za-z])(?:(\d{6})[ -]?(\d{8})[ -]?(\d{3}[0-9Xx])|(\d{15}))(?![0-9A-Za-z])"
-)
+# 18 characters, possibly grouped with single spaces, dots or hyphens (6-8-4, or in fours); or
+# 15 digits. Not inside a longer run of digits or Latin letters (an account or document number).
+_ID = re.compile(r"(?<![0-9A-Za-z])(?:(\d(?:[ .\-]?\d){16}[ .\-]?[0-9Xx])|(\d{15}))(?![0-9A-Za-z])")
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9])"
 )
 _PLATE = re.compile(
     r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
-    r"[A-HJ-NP-Z][·\s-]?([A-HJ-NP-Z0-9]{5,6}|[A-HJ-NP-Z0-9]{4}[挂学警港澳])(?![A-Za-z0-9])"
+    r"\s?[A-HJ-NP-Z][·\s-]?([A-HJ-NP-Z0-9]{5,6}|[A-HJ-NP-Z0-9]{4}[挂学警港澳])(?![A-Za-z0-9])"
 )
 # A phone number needs at least seven digits; texts without such a run skip the matcher.
 _DIGITS = re.compile(r"\d(?:[\s().+-]{0,2}\d){6}")
 # Quick tests that rule a text out before the full patterns run (most passages hold neither).
-_SIX_DIGITS = re.compile(r"\d{6}")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _LETTER = re.compile(r"[A-Za-z]")
 
 
@@ -152,11 +150,11 @@ def find_resident_ids(
         ``CodeMatch`` values of kind ``"resident_id"`` in text order.
     """
     folded = fold(text) if folded is None else folded
-    if not _SIX_DIGITS.search(folded):
+    if not _FOUR_DIGITS.search(folded):
         return []
     found = []
     for match in _ID.finditer(folded):
-        value = match.group(4) or "".join(match.group(1, 2, 3))
+        value = match.group(2) or "".join(c for c in match.group(1) if c not in " .-")
         if is_resident_id(value, today):
             found.append(
                 CodeMatch(

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,8 @@ from urllib.parse import unquote
 from shiliao import __version__
 from shiliao.model import Passage, Publication, Source
 from shiliao.privacy.derive import IMAGE_TYPES, PublicCopy, derive_in_worker, text_copy
-from shiliao.privacy.detect import DETECTOR_VERSION
+from shiliao.privacy.detect import DETECTOR_VERSION, detect
+from shiliao.privacy.names import name_parts
 from shiliao.privacy.public import (
     DERIVATIVES_FOLDER,
     PROJECTION_FOLDER,
@@ -52,7 +54,7 @@ from shiliao.privacy.public import (
     ProjectionReport,
 )
 from shiliao.privacy.redact import Withholding, redact_text
-from shiliao.privacy.review import public_persons, review_findings
+from shiliao.privacy.review import fold_key, guess_kind, public_persons, review_findings
 from shiliao.store import BlobStore, Catalog
 from shiliao.zh.glossary import GlossaryMatcher
 
@@ -60,9 +62,14 @@ __all__ = ["project"]
 
 _FORMAT = "1"
 # Formats whose every byte is read as the source's text: their original may be offered as it
-# is. Any other original (a web page, a PDF, a Word file, a container) also holds what was not
-# read for personal data, and is offered only once an editor has checked its source.
-_READ_WHOLE = frozenset({"text/plain", "text/markdown", "application/jsonl"})
+# is (when it was decoded cleanly). Any other original also holds what was not read for
+# personal data (a web page's navigation and comments, a PDF's pictures and properties, a
+# Word file's properties, a JSON-lines line's other fields, a container's other files, a
+# Markdown file's front matter), and is offered only once an editor has checked its source.
+_READ_WHOLE = frozenset({"text/plain"})
+# Metadata the archive keeps for the team and never publishes: the access a sidecar gives,
+# and the other names a file has in the collection (a team duplicate's name among them).
+_UNPUBLISHED_KEYS = frozenset({"access", "file_access", "also_named"})
 _CHUNK_BYTES = 1 << 20
 
 
@@ -75,6 +82,7 @@ class _Projected:
     publication: Publication
     candidate: bool = False  # may offer its original, if every source of the file may
     original_sha256: str = ""
+    original_id: str = ""  # its id in the archive (the public one may be a stand-in)
     redacted_strings: dict[int, list[str]] = field(default_factory=dict)
     regions: list[list[float]] = field(default_factory=list)
 
@@ -87,9 +95,20 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
 def _redact_value(value: Any, withholding: Withholding, counts: Counter[str], key: str = "") -> Any:
     if isinstance(value, str):
-        shown = unquote(value) if key == "url" else value
+        shown = unquote(value) if key == "url" or "%" in value else value
         spans = withholding.spans(shown)
         if not spans:
             return value
@@ -110,6 +129,7 @@ def project(
     inputs: PrivacyInputs,
     today: datetime.date,
     *,
+    secret: bytes = b"",
     copier: Copier | None = None,
 ) -> ProjectionReport:
     """Make the archive's public projection in ``ARCHIVE/public/`` (when it is not current).
@@ -120,6 +140,8 @@ def project(
         archive_root: the archive folder.
         inputs: the privacy decisions, public persons and rules.
         today: the day embargoes are judged on.
+        secret: the archive's privacy key: the stand-in id of a source whose id holds
+            withheld text is an HMAC under it.
         copier: makes the public copy of an image or PDF (``derive.derive_in_worker`` with
             the archive's limits when None); tests pass their own.
 
@@ -152,7 +174,7 @@ def project(
                     built=False,
                     **(existing.get_state("report") or {}),
                 )
-    builder = _Builder(catalog, originals, archive_root, inputs, levels, copier)
+    builder = _Builder(catalog, originals, archive_root, inputs, levels, copier, secret)
     return builder.write(target, inputs_digest)
 
 
@@ -167,8 +189,10 @@ class _Builder:
         inputs: PrivacyInputs,
         levels: Mapping[str, tuple[str, list[str]]],
         copier: Copier | None,
+        secret: bytes,
     ) -> None:
         self.catalog = catalog
+        self.secret = secret
         self.originals = originals
         self.derivatives = archive_root / DERIVATIVES_FOLDER
         self.staging = archive_root / ".staging"
@@ -207,12 +231,28 @@ class _Builder:
             )
             self.report.withheld_sources.append(source.id)
         self.report.unreviewed += len(review.unreviewed)
-        withholding = Withholding(review.redact)
+        # What nobody reviewed is withheld from the record a reader sees, whatever the rule:
+        # under "withhold" the source is a catalogue record, and the record must not show
+        # what kept it one.
+        unreviewed = [(f.text, f.kind) for f in review.unreviewed]
+        unreviewed += [
+            (p, "name") for f in review.unreviewed if f.kind == "name" for p in name_parts(f.text)
+        ]
+        withholding = Withholding([*review.redact, *unreviewed])
         counts: Counter[str] = Counter()
         texts = [source.title, source.path, source.error or ""]
-        shown = {k: v for k, v in source.metadata.items() if k != "access"}
+        shown = {k: v for k, v in source.metadata.items() if k not in _UNPUBLISHED_KEYS}
+        public_id = source.id
+        if withholding.spans(source.id):
+            # An id made from a file's name holds what its name held (visit-13900001001):
+            # the public gets a stand-in that nobody can work back from without the key.
+            public_id = (
+                "withheld-" + hmac.new(self.secret, source.id.encode(), "sha256").hexdigest()[:12]
+            )
+            counts["other"] += 1
         projected = replace(
             source,
+            id=public_id,
             title=_redact_value(source.title, withholding, counts),
             path=_redact_value(source.path, withholding, counts),
             error=_redact_value(source.error, withholding, counts),
@@ -232,7 +272,13 @@ class _Builder:
                     )
                 texts.append(passage.text)
                 passages.append(
-                    replace(passage, id=None, text=text, char_end=passage.char_start + len(text))
+                    replace(
+                        passage,
+                        id=None,
+                        source_id=public_id,
+                        text=text,
+                        char_end=passage.char_start + len(text),
+                    )
                 )
         else:
             texts += [p.text for p in self.catalog.passages(source.id)]
@@ -243,7 +289,13 @@ class _Builder:
         if counts and level == "public":
             level = "redacted"
         publication = Publication(level=level, reasons=tuple(reasons), withheld=dict(counts))
-        item = _Projected(projected, passages, publication, original_sha256=source.file_sha256)
+        item = _Projected(
+            projected,
+            passages,
+            publication,
+            original_sha256=source.file_sha256,
+            original_id=source.id,
+        )
         item.redacted_strings = strings
         item.regions = review.regions
         self._choose_file(item, review.checked)
@@ -272,27 +324,33 @@ class _Builder:
             )
         if media_type in IMAGE_TYPES:
             self._image_copy(item, media_type)
-        elif publication.level == "public" and (media_type in _READ_WHOLE or checked):
+        elif publication.level == "public" and (checked or self._read_whole(source, media_type)):
             item.candidate = True
-        elif media_type == "application/pdf" and "member" not in source.metadata:
+        elif media_type == "application/pdf" and "member" not in source.metadata and checked:
             self._pdf_copy(item)
         elif publication.level == "public":
             self._text_copy(
                 item,
-                "its text (the original also holds what was not read for personal data: a "
-                "page's navigation, comments and scripts, a document's properties, the other "
-                "files of a container; it is offered once an editor has checked it)",
+                "the text shown on this page; the original also holds what was not read for "
+                "personal data (a page's navigation, comments and scripts, a document's "
+                "properties, the other files of a container) and is offered once an editor "
+                "has checked it",
             )
         else:
-            self._text_copy(item, "its published text")
+            self._text_copy(item, "the text shown on this page, placeholders in place")
+
+    @staticmethod
+    def _read_whole(source: Source, media_type: str) -> bool:
+        """Whether every byte of the source's file was read as its text: plain text decoded
+        with no doubt (no replacement characters, no encoding to review)."""
+        flags = ("extracted_needs_review", "extracted_replacement_ratio")
+        return media_type in _READ_WHOLE and not any(source.metadata.get(flag) for flag in flags)
 
     def _text_copy(self, item: _Projected, what: str) -> None:
         if not item.passages:
             item.publication = replace(item.publication, copy_note="no text to offer")
             return
-        withheld = sum(item.publication.withheld.values())
-        note = f"{what}, as text" + (f", with {withheld} place(s) withheld" if withheld else "")
-        copy = text_copy(self.derivatives, [p.text for p in item.passages], note)
+        copy = text_copy(self.derivatives, [p.text for p in item.passages], f"{what} (plain text)")
         self._offer(item, copy)
 
     def _image_copy(self, item: _Projected, media_type: str) -> None:
@@ -350,7 +408,7 @@ class _Builder:
         """Offer an original only when every source made from it, in the whole archive, may
         offer it: a file that also holds a team line or a withheld page gives each of its
         published sources a text copy instead."""
-        candidates = {item.source.id for item in items if item.candidate}
+        candidates = {item.original_id for item in items if item.candidate}
         by_file: dict[str, list[Source]] = {}
         for source in self.sources:
             by_file.setdefault(source.file_sha256, []).append(source)
@@ -361,7 +419,10 @@ class _Builder:
                 item.publication = replace(item.publication, file="original")
                 self.offered[item.original_sha256] = "original"
             else:
-                self._text_copy(item, "its text (its file also holds sources that are not public)")
+                self._text_copy(
+                    item,
+                    "the text shown on this page; its file also holds sources that are not public",
+                )
 
     def write(self, target: Path, inputs_digest: str) -> ProjectionReport:
         """Project every source, choose the files, write the database into ``target``."""
@@ -388,7 +449,9 @@ class _Builder:
                 item.source = replace(item.source, record_sha256="")
         self.report.levels = dict(sorted(levels.items()))
         self.report.placeholders = dict(sorted(placeholders.items()))
+        self.editorial = self._editorial()
         self._stale_decisions()
+        self._unused_rules()
         self.staging.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(dir=self.staging, prefix="public-"))
         try:
@@ -400,6 +463,75 @@ class _Builder:
             shutil.rmtree(building, ignore_errors=True)
             raise
         return self.report
+
+    def _editorial(self) -> tuple[list[Any], list[dict[str, Any]]]:
+        """The sections and the bibliography as published: what the team wrote, with every
+        text a decision withholds everywhere replaced; each section or entry that holds
+        personal data no editor decided is named in a warning (it is published as written)."""
+        redactions = [
+            (d.text, d.kind or guess_kind(d.text))
+            for d in self.inputs.decisions
+            if d.decision == "redact" and d.text and d.source is None
+        ]
+        withholding = Withholding(redactions)
+        decided = {fold_key(d.text) for d in self.inputs.decisions if d.text}
+        public = public_persons(self.inputs.people, self.catalog.terms())
+        counts: Counter[str] = Counter()
+        sections = []
+        for section in self.catalog.sections():
+            self.matched |= withholding.matched(section.body)
+            sections.append(
+                replace(
+                    section,
+                    body=_redact_value(section.body, withholding, counts),
+                    front_matter=_redact_value(section.front_matter, withholding, counts),
+                )
+            )
+            self._warn_undecided(section.path, section.body, decided | public)
+        bibliography = []
+        for item in self.catalog.bibliography():
+            text = json.dumps(item, ensure_ascii=False)
+            self.matched |= withholding.matched(text)
+            bibliography.append(_redact_value(item, withholding, counts))
+            where = f"bibliography.json: {item.get('id')}"
+            self._warn_undecided(where, " ".join(_strings(item)), decided | public)
+        return sections, bibliography
+
+    def _warn_undecided(self, where: str, text: str, decided: set[str]) -> None:
+        kinds = sorted(
+            {
+                d.kind
+                for d in detect(text)
+                if d.role == "private" and fold_key(d.text) not in decided
+            }
+        )
+        if kinds:
+            self.report.warnings.append(
+                f"{where}: personal data no editor has decided ({', '.join(kinds)}) is "
+                "published as written; `shiliao privacy decide COLLECTION redact|public "
+                "--text ...` decides it"
+            )
+
+    def _unused_rules(self) -> None:
+        """Warn of each folder or collection rule no source falls under: a misspelt folder
+        (sources/Team for sources/team) must not leave its sources public unnoticed."""
+        rules = self.inputs.rules
+        paths = [s.path for s in self.sources]
+        collections = set()
+        for source in self.sources:
+            for key in ("collection", "collections"):
+                value = source.metadata.get(key)
+                collections.update(str(v) for v in (value if isinstance(value, list) else [value]))
+        for folder in sorted(rules.folders):
+            if not any(path.startswith(folder + "/") for path in paths):
+                self.report.warnings.append(
+                    f"shiliao.toml [privacy.folders] {folder!r}: no source is in this folder "
+                    "(folders are written as in the collection, case included)"
+                )
+        for name in sorted(set(rules.collections) - collections):
+            self.report.warnings.append(
+                f"shiliao.toml [privacy.collections] {name!r}: no source is in this collection"
+            )
 
     def _stale_decisions(self) -> None:
         """Warn of each decision that matches nothing: its text may have changed."""
@@ -429,26 +561,12 @@ class _Builder:
     def _fill(self, public: Catalog, items: Sequence[_Projected], inputs_digest: str) -> None:
         terms = self.catalog.terms()
         matcher = GlossaryMatcher(terms)
-        global_redactions = Withholding(
-            (d.text, d.kind or "other")
-            for d in self.inputs.decisions
-            if d.decision == "redact" and d.text and d.source is None
-        )
-        sections = []
-        for section in self.catalog.sections():
-            counts: Counter[str] = Counter()
-            sections.append(
-                replace(
-                    section,
-                    body=_redact_value(section.body, global_redactions, counts),
-                    front_matter=_redact_value(section.front_matter, global_redactions, counts),
-                )
-            )
+        sections, bibliography = self.editorial
         publications = {}
         with public.transaction():
             public.replace_terms(terms)
             public.replace_sections(sections)
-            public.replace_bibliography(self.catalog.bibliography())
+            public.replace_bibliography(bibliography)
             for position, item in enumerate(items):
                 source = item.source
                 publication = asdict(item.publication)
@@ -489,7 +607,7 @@ class _Builder:
             public.set_state("publications_digest", _digest(publications))
             public.set_state("terms_digest", _digest([asdict(t) for t in terms]))
             public.set_state("sections_digest", _digest([asdict(s) for s in sections]))
-            public.set_state("bibliography_digest", _digest(self.catalog.bibliography()))
+            public.set_state("bibliography_digest", _digest(bibliography))
             public.set_state("inputs", inputs_digest)
             report = self.report
             public.set_state(

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from shiliao.privacy.fold import NAME_DOT, fold
+from shiliao.privacy.fold import NAME_DOT, fold, invisible_class
 
 __all__ = ["PLACEHOLDERS", "Span", "Withholding", "placeholder", "redact_text"]
 
@@ -67,10 +67,19 @@ class Withholding:
         # Longest first, so that a full name wins over its parts at the same place.
         self.keys = sorted(kinds, key=len, reverse=True)
         self._kinds = [kinds[key] for key in self.keys]
+        # Between two characters of a withheld string, invisible characters may hide (周\u200b
+        # 淑英 is 周淑英 to a reader), and so may a name separator where the string has one.
+        hidden = f"[{invisible_class()}]*" if kinds else ""
         patterns = []
         for key in self.keys:
-            pieces = [re.escape(p) for p in re.split(_SEPARATORS[:-1] + "+", key) if p]
-            patterns.append("(" + (_SEPARATORS.join(pieces) or re.escape(key)) + ")")
+            pieces = [
+                hidden.join(re.escape(c) for c in p)
+                for p in re.split(_SEPARATORS[:-1] + "+", key)
+                if p
+            ]
+            patterns.append(
+                "(" + (f"{hidden}{_SEPARATORS}{hidden}".join(pieces) or re.escape(key)) + ")"
+            )
         self._pattern = re.compile("|".join(patterns)) if patterns else None
 
     def __bool__(self) -> bool:

@@ -24,25 +24,44 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from shiliao.model import Decision, Finding, Source, Term
+from shiliao.privacy.detect import detect
 from shiliao.privacy.fold import NAME_DOT, fold
-from shiliao.privacy.names import name_parts
+from shiliao.privacy.names import looks_like_name, name_parts
 
-__all__ = ["Review", "SourceReview", "public_persons", "review_findings"]
+__all__ = [
+    "Review",
+    "SourceReview",
+    "fold_key",
+    "guess_kind",
+    "public_persons",
+    "review_findings",
+]
 
 
-def _key(text: str) -> str:
+def guess_kind(text: str) -> str:
+    """The kind of data an editor's text decision is about when it names none: what the
+    detectors make of the text alone (a phone number, an ID number...), ``name`` for a text
+    with the shape of a name, else ``other``."""
+    found = detect(text)
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(text.strip()):
+        return found[0].kind
+    return "name" if looks_like_name(text) else "other"
+
+
+def fold_key(text: str) -> str:
+    """A text as decisions compare it: folded, name separators and spaces left out."""
     return "".join(c for c in fold(text).strip() if c not in f"{NAME_DOT}- \u3000")
 
 
 def public_persons(people: Iterable[str], terms: Iterable[Term]) -> set[str]:
     """The folded names of the people the archive names in a public role: ``people.yaml`` and
     glossary terms of category ``person`` (their Simplified and Traditional forms)."""
-    names = {_key(name) for name in people}
+    names = {fold_key(name) for name in people}
     for term in terms:
         if term.category == "person":
-            names.add(_key(term.term))
+            names.add(fold_key(term.term))
             if term.traditional:
-                names.add(_key(term.traditional))
+                names.add(fold_key(term.traditional))
     return names
 
 
@@ -51,7 +70,7 @@ def _creators(source: Source) -> set[str]:
     for creator in source.metadata.get("creators") or []:
         name = creator.get("name") if isinstance(creator, dict) else creator
         if isinstance(name, str) and name.strip():
-            found.add(_key(name))
+            found.add(fold_key(name))
     return found
 
 
@@ -119,7 +138,7 @@ def review_findings(
     by_text: dict[tuple[str, str | None], tuple[int, Decision]] = {}
     for number, decision in enumerate(decisions):
         if decision.text:
-            by_text[(_key(decision.text), decision.source)] = (number, decision)
+            by_text[(fold_key(decision.text), decision.source)] = (number, decision)
         if decision.decision == "checked" and decision.source in result.sources:
             result.sources[decision.source].checked = True
             result.used.add(number)
@@ -132,7 +151,7 @@ def review_findings(
         entry = result.sources.get(finding.source_id)
         if entry is None:
             continue
-        key = _key(finding.text)
+        key = fold_key(finding.text)
         decided = (
             by_finding.get(finding.key)
             or by_text.get((key, finding.source_id))
@@ -147,22 +166,30 @@ def review_findings(
             entry.redact.append((finding.text, decision.kind or finding.kind))
         else:
             entry.public.append(finding)
+    kinds = {
+        d.text: d.kind or guess_kind(d.text) for d in decisions if d.decision == "redact" and d.text
+    }
     for decision in decisions:
         if decision.decision != "redact" or not decision.text:
             continue
         scope = [decision.source] if decision.source else list(result.sources)
         for source_id in scope:
             if source_id in result.sources:
-                result.sources[source_id].redact.append((decision.text, decision.kind or "other"))
+                result.sources[source_id].redact.append((decision.text, kinds[decision.text]))
     # A redacted name's parts are redacted too: a finding of one of them is decided.
     withheld = {
-        source_id: {_key(text) for text, _ in entry.redact}
-        | {_key(part) for text, kind in entry.redact if kind == "name" for part in name_parts(text)}
+        source_id: {fold_key(text) for text, _ in entry.redact}
+        | {
+            fold_key(part)
+            for text, kind in entry.redact
+            if kind == "name"
+            for part in name_parts(text)
+        }
         for source_id, entry in result.sources.items()
     }
     for finding in undecided:
         entry = result.sources[finding.source_id]
-        key = _key(finding.text)
+        key = fold_key(finding.text)
         if key in withheld[finding.source_id]:
             entry.redact.append((finding.text, finding.kind))
         elif (

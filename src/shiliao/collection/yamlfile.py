@@ -1,0 +1,70 @@
+"""Reading the collection's YAML files strictly: a key given twice is an error, not the last
+one silently kept (a merge that leaves ``access: team`` and ``access: public`` in one sidecar
+must not publish the source), and a value YAML cannot construct (``2019-02-30`` read as a
+date) is an error naming the file, not a crash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+__all__ = ["YamlProblem", "load_yaml"]
+
+
+class YamlProblem(ValueError):
+    """What is wrong with a YAML text; the caller names the file (``CollectionError``,
+    ``SidecarError``)."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing duplicate keys; ``lines`` also records each mapping's
+    1-based line under ``__line__``."""
+
+    lines = False
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, list | dict):
+                continue
+            if key in seen:
+                raise YamlProblem(
+                    f"line {key_node.start_mark.line + 1}: the key {key!r} is given twice (first "
+                    f"on line {seen[key]}); keep one"
+                )
+            seen[key] = key_node.start_mark.line + 1
+        mapping = super().construct_mapping(node, deep=deep)
+        if self.lines:
+            mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+
+class _LineLoader(_StrictLoader):
+    lines = True
+
+
+def load_yaml(text: str, *, lines: bool = False) -> Any:
+    """Parse YAML safely and strictly.
+
+    Args:
+        text: the YAML text.
+        lines: record each mapping's line under the key ``__line__``.
+
+    Returns:
+        The value (None for an empty text).
+
+    Raises:
+        YamlProblem: the text is not valid YAML, gives a key twice in one mapping, or holds a
+            value that cannot be constructed (an impossible date).
+    """
+    try:
+        return yaml.load(text, Loader=_LineLoader if lines else _StrictLoader)
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"not valid YAML: {exc}") from exc
+    except YamlProblem:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise YamlProblem(f"a value cannot be read: {exc}") from exc
