@@ -165,6 +165,7 @@ def test_the_bibliography_and_essays_follow_the_decisions(tmp_path: Path) -> Non
     summary = build_json(collection, tmp_path)
     public = _public_bytes(tmp_path)
     assert b"13900000701" not in public and "张秀兰".encode() not in public
+    assert b"139-0000-0701" not in public and "秀兰".encode() not in public
     assert any(
         w.startswith("essays/e.md: personal data no editor has decided (name)")
         for w in summary["warnings"]
@@ -211,3 +212,59 @@ def test_a_creator_given_as_a_name_is_an_author_only() -> None:
     item = source_item(source)
     assert item["author"] == [{"literal": "李华"}]
     assert "editor" not in item and "translator" not in item
+
+
+def test_a_second_review_of_the_side_paths(tmp_path: Path) -> None:
+    """Bare numbers and keys in sidecars, a line changing its collection, English fields, a
+    sidecar suffix in capitals, UTF-16 text without a mark, a JSON-lines id made from a
+    withheld url."""
+    collection = _collection(
+        tmp_path / "c",
+        {
+            "sources/s1.txt": "村里的新路修好了。\n",
+            "sources/s1.txt.yaml": "extra: {tel: 13991024476, 户主吐尔洪·艾买提江: 走访对象}\ntags: [650102198503172417]\n",
+            "sources/s2.txt": "结对亲戚陈丽华今年56岁。\n",
+            "sources/s2.txt.yaml": "title_en: Chen Lihua household\n",
+            "sources/upper.txt": "ZZUPPERCANARY\n",
+            "sources/upper.txt.YAML": "access: team\n",
+            "sources/t4.txt": "2019年会议纪要。亲戚吐尔洪·艾买提江的电话13991024476。".encode(
+                "utf-16-le"
+            ),
+            "sources/lines.jsonl": (
+                '{"t": "甲", "c": "ZZLINECANARY", "coll": "open-notices"}\n'
+                '{"t": "乙", "c": "民族团结。", "u": "https://example.cn/hh?tel=13991024477"}\n'
+            ),
+            "sources/lines.jsonl.yaml": (
+                "each_line: {title: '{t}', text: c, collection: '{coll}', url: '{u}'}\n"
+                "defaults: {collection: pairing-visits}\n"
+            ),
+            "shiliao.toml": '[privacy.collections]\n"pairing-visits" = "team"\n',
+        },
+        **{"privacy.yaml": "- text: '13991024477'\n  decision: redact\n"},
+    )
+    build_json(collection, tmp_path)
+    public = _public_bytes(tmp_path)
+    for secret in (
+        "13991024476",
+        "650102198503172417",
+        "吐尔洪",
+        "Chen Lihua",
+        "ZZUPPERCANARY",
+        "ZZLINECANARY",
+        "13991024477",
+    ):
+        assert secret.encode() not in public, secret
+    for name in ("t4.txt", "upper.txt"):
+        assert not list((tmp_path / "s" / "files").rglob(name))
+
+
+def test_spaced_out_text_is_read_in_one_pass(tmp_path: Path) -> None:
+    """Text whose characters a PDF spaced out, and a decision applied to it: linear in the
+    text (a pattern per decision over such text took minutes on a megabyte)."""
+    from shiliao.privacy.redact import Withholding, redact_text
+
+    text = " ".join("民族团结户主王芳电话13912345678") * 20_000
+    withholding = Withholding([("王芳", "name"), ("13912345678", "phone"), ("民族团结", "other")])
+    redacted, counts = redact_text(text, withholding.spans(text))
+    assert counts["name"] == 20_000 and "王 芳" not in redacted
+    assert [d.text for d in detect(text[:200]) if d.kind == "name"][:1] == ["王 芳"]

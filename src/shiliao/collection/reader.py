@@ -147,12 +147,19 @@ def _is_sidecar(path: Path) -> bool:
     return path.suffix.lower() in _SIDECAR_SUFFIXES and path.with_suffix("").is_file()
 
 
-def _sidecar_of(path: Path) -> Path | None:
-    for suffix in _SIDECAR_SUFFIXES:
-        candidate = path.with_name(path.name + suffix)
-        if candidate.is_file():
-            return candidate
-    return None
+def _sidecar_of(path: Path, sidecars: dict[str, list[Path]]) -> Path | None:
+    """The sidecar of ``path`` (``x.pdf.yaml``, ``x.pdf.YML``: the suffix in any case).
+
+    Raises:
+        SidecarError: the file has two sidecars (``x.pdf.yaml`` and ``x.pdf.yml``).
+    """
+    found = sidecars.get(str(path).lower(), [])
+    if len(found) > 1:
+        raise SidecarError(
+            str(found[1]),
+            f"{path.name} has two sidecars ({found[0].name}, {found[1].name}); keep one",
+        )
+    return found[0] if found else None
 
 
 def _jsonl_sources(
@@ -230,7 +237,13 @@ def read_collection(root: Path) -> Collection:
         collection.files.append(file)
         return file
 
-    for path in sorted(sources_dir.rglob("*")):
+    everything = sorted(sources_dir.rglob("*"))
+    # Sidecars by the path of the file they describe, lower case: x.pdf.YAML is x.pdf's too.
+    sidecars: dict[str, list[Path]] = {}
+    for path in everything:
+        if path.suffix.lower() in _SIDECAR_SUFFIXES:
+            sidecars.setdefault(str(path.with_suffix("")).lower(), []).append(path)
+    for path in everything:
         if path.is_symlink():
             collection.problems.append(f"{_rel(path, root)}: symbolic link not followed")
             continue
@@ -249,7 +262,7 @@ def read_collection(root: Path) -> Collection:
             continue
         file = keep(path)
         rel_to_sources = _rel(path, sources_dir)
-        sidecar_path = _sidecar_of(path)
+        sidecar_path = _sidecar_of(path, sidecars)
         sidecar: dict[str, Any] = {}
         sidecar_sha = None
         if sidecar_path is not None:

@@ -266,4 +266,11 @@ def apply_line_mapping(
             # The file's level stays in force beside the line's: the most restrictive wins, so
             # a line cannot loosen what its file's sidecar says.
             metadata["file_access"] = mapping.defaults["access"]
+    for key in ("collection", "collections"):
+        if key in mapping.defaults and metadata.get(key) != mapping.defaults[key]:
+            # Likewise the collections the file's sidecar puts every line in: a collection's
+            # access rule applies to the line even when the line names another collection.
+            metadata.setdefault("file_collections", [])
+            defaults = mapping.defaults[key]
+            metadata["file_collections"] += defaults if isinstance(defaults, list) else [defaults]
     return metadata, text

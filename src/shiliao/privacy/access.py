@@ -39,7 +39,7 @@ def most_restrictive(levels: list[str]) -> str:
 
 def _collections(source: Source) -> list[str]:
     found: list[str] = []
-    for key in ("collection", "collections"):
+    for key in ("collection", "collections", "file_collections"):
         value = source.metadata.get(key)
         values = value if isinstance(value, list) else [value]
         found += [str(v) for v in values if v not in (None, "")]

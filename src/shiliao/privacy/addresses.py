@@ -25,7 +25,7 @@ _PLACE = (
     r"[\u4e00-\u9fff]{1,12}?(?:路|街|大街|大道|巷|胡同|弄|里|道|村|社区|小区|花园|新村|公寓|大院|"
     r"组|队|屯|庄)"
 )
-_UNIT = rf"(?:{_NUMBER}\s*(?:号院|号楼|号|栋|幢|单元|室|组|队)(?:之{_NUMBER})?\s*)"
+_UNIT = rf"(?:第?{_NUMBER}\s*(?:号院|号楼|号|栋|幢|单元|室|组|队)(?:之{_NUMBER})?\s*)"
 # Every address has a house, building, entrance or flat number; texts without one are skipped.
 _HOUSE = re.compile(rf"(?<=[{_NUMERAL}])\s*(?:号|栋|幢|单元|室)")
 _ADDRESS = re.compile(rf"{_PLACE}\s*(?:{_NUMBER}\s*(?:组|队)\s*)?{_UNIT}+")

@@ -46,6 +46,7 @@ _OWN_KEYS = frozenset(
     {
         "access",
         "file_access",
+        "file_collections",
         "also_named",
         "language_declared",
         "extracted_encoding",
@@ -91,7 +92,7 @@ def _hiding() -> re.Pattern[str]:
     characters anywhere, and a space between two Han characters (户主 张秀兰, 王　芳 in a
     form). Compiled on first use: the class takes a scan of the whole BMP."""
     return re.compile(
-        f"[{invisible_class()}]+|(?<=[\\u3400-\\u9fff])[ \\u3000]+(?=[\\u3400-\\u9fff])"
+        f"[{invisible_class()}]+|(?<=[\\u3400-\\u9fff])[^\\S\\n]+(?=[\\u3400-\\u9fff])"
     )
 
 
@@ -177,8 +178,13 @@ def _metadata_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         # An address is read as a reader sees it: percent-encoded Chinese decoded.
         yield path, unquote(value) if path.endswith(".url") or "%" in value else value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        # YAML reads a phone or ID number written bare as a number.
+        yield path, str(value)
     elif isinstance(value, Mapping):
         for key, item in value.items():
+            # A key is shown too (extra: {户主吐尔洪: 走访对象}).
+            yield f"{path}.{key}", str(key)
             yield from _metadata_strings(item, f"{path}.{key}")
     elif isinstance(value, list | tuple):
         for number, item in enumerate(value):

@@ -60,7 +60,7 @@ _EMAIL = re.compile(
 )
 _PLATE = re.compile(
     r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
-    r"\s?[A-HJ-NP-Z][·\s-]?([A-HJ-NP-Z0-9]{5,6}|[A-HJ-NP-Z0-9]{4}[挂学警港澳])(?![A-Za-z0-9])"
+    r"\s?[A-HJ-NP-Z][·.\s-]?([A-HJ-NP-Z0-9]{5,6}|[A-HJ-NP-Z0-9]{4}[挂学警港澳])(?![A-Za-z0-9])"
 )
 # A phone number needs at least seven digits; texts without such a run skip the matcher.
 _DIGITS = re.compile(r"\d(?:[\s().+-]{0,2}\d){6}")
@@ -175,9 +175,13 @@ def find_phone_numbers(text: str, region: str = "CN", folded: str | None = None)
     Returns:
         ``CodeMatch`` values of kind ``"phone"`` in text order.
     """
-    if not _DIGITS.search(fold(text) if folded is None else folded):
+    folded = fold(text) if folded is None else folded
+    if not _DIGITS.search(folded):
         return []
-    matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+    # The folded text: the same length, with spaces of every width made plain (en space, no-break
+    # space), which the matcher reads as separators.
+    folded = fold(text) if folded is None else folded
+    matcher = phonenumbers.PhoneNumberMatcher(folded, region, leniency=phonenumbers.Leniency.VALID)
     return [CodeMatch("phone", m.start, m.end, text[m.start : m.end]) for m in matcher]
 
 
@@ -194,8 +198,9 @@ def find_emails(text: str, folded: str | None = None) -> list[CodeMatch]:
     folded = fold(text) if folded is None else folded
     if "@" not in folded:
         return []
-    # fold reads a full-width full stop as a name dot; in an address it is a dot.
-    folded = "".join("." if c == "．" else f for c, f in zip(text, folded, strict=True))
+    # fold reads a full-width full stop as a name dot; in an address it is a dot, and so is
+    # the ideographic full stop a Chinese keyboard types (turhun@example。cn).
+    folded = "".join("." if c in "．。" else f for c, f in zip(text, folded, strict=True))
     return [
         CodeMatch("email", m.start(), m.end(), text[m.start() : m.end()])
         for m in _EMAIL.finditer(folded)

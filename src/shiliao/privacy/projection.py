@@ -33,6 +33,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -53,7 +54,7 @@ from shiliao.privacy.public import (
     PrivacyInputs,
     ProjectionReport,
 )
-from shiliao.privacy.redact import Withholding, redact_text
+from shiliao.privacy.redact import Withholding, placeholder, redact_text
 from shiliao.privacy.review import fold_key, guess_kind, public_persons, review_findings
 from shiliao.store import BlobStore, Catalog
 from shiliao.zh.glossary import GlossaryMatcher
@@ -69,7 +70,12 @@ _FORMAT = "1"
 _READ_WHOLE = frozenset({"text/plain"})
 # Metadata the archive keeps for the team and never publishes: the access a sidecar gives,
 # and the other names a file has in the collection (a team duplicate's name among them).
-_UNPUBLISHED_KEYS = frozenset({"access", "file_access", "also_named"})
+_UNPUBLISHED_KEYS = frozenset({"access", "file_access", "file_collections", "also_named"})
+# Metadata a team writes freely, in any language.
+_FREE_TEXT_KEYS = frozenset(
+    {"title_en", "description", "note", "tags", "subjects", "place", "extra", "publisher_en"}
+)
+_HAN = re.compile(r"[\u3400-\u9fff]")
 _CHUNK_BYTES = 1 << 20
 
 
@@ -107,18 +113,41 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def _redact_value(value: Any, withholding: Withholding, counts: Counter[str], key: str = "") -> Any:
-    if isinstance(value, str):
-        shown = unquote(value) if key == "url" or "%" in value else value
+    """A metadata value with what ``withholding`` finds replaced by placeholders: strings,
+    numbers (YAML reads a phone number written bare as one) and mapping keys alike."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        text = str(value)
+        shown = unquote(text) if key == "url" or "%" in text else text
         spans = withholding.spans(shown)
         if not spans:
             return value
-        text, found = redact_text(shown, spans)
+        redacted, found = redact_text(shown, spans)
         counts.update(found)
-        return text
+        return redacted
     if isinstance(value, Mapping):
-        return {k: _redact_value(v, withholding, counts, str(k)) for k, v in value.items()}
+        return {
+            _redact_value(str(k), withholding, counts): _redact_value(
+                v, withholding, counts, str(k)
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [_redact_value(v, withholding, counts, key) for v in value]
+    return value
+
+
+def _latin_only(value: Any, placeholder_text: str, counts: Counter[str]) -> Any:
+    """A value with every string that has no Han character replaced: what an English or
+    romanized field may say of a private person cannot be matched to the names withheld."""
+    if isinstance(value, str):
+        if value and not _HAN.search(value) and any(c.isalpha() for c in value):
+            counts["other"] += 1
+            return placeholder_text
+        return value
+    if isinstance(value, Mapping):
+        return {k: _latin_only(v, placeholder_text, counts) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_latin_only(v, placeholder_text, counts) for v in value]
     return value
 
 
@@ -230,6 +259,18 @@ class _Builder:
                 "its text is withheld until an editor has reviewed the personal data it may hold"
             )
             self.report.withheld_sources.append(source.id)
+        elif (
+            source.metadata.get("extracted_needs_review")
+            and not review.checked
+            and level in ("public", "redacted")
+        ):
+            # A text decoded with doubt (UTF-16 read as GB18030) was not really read for
+            # personal data, and its garbled form can be decoded back.
+            level = "metadata"
+            reasons.append(
+                "its text could not be decoded with certainty; it is published once an editor "
+                "has checked it"
+            )
         self.report.unreviewed += len(review.unreviewed)
         # What nobody reviewed is withheld from the record a reader sees, whatever the rule:
         # under "withhold" the source is a catalogue record, and the record must not show
@@ -238,26 +279,44 @@ class _Builder:
         unreviewed += [
             (p, "name") for f in review.unreviewed if f.kind == "name" for p in name_parts(f.text)
         ]
-        withholding = Withholding([*review.redact, *unreviewed])
+        withheld = [*review.redact, *unreviewed]
+        withholding = Withholding(withheld)
         counts: Counter[str] = Counter()
         texts = [source.title, source.path, source.error or ""]
         shown = {k: v for k, v in source.metadata.items() if k not in _UNPUBLISHED_KEYS}
-        public_id = source.id
-        if withholding.spans(source.id):
-            # An id made from a file's name holds what its name held (visit-13900001001):
-            # the public gets a stand-in that nobody can work back from without the key.
-            public_id = (
-                "withheld-" + hmac.new(self.secret, source.id.encode(), "sha256").hexdigest()[:12]
-            )
-            counts["other"] += 1
+        if not review.checked and any(kind == "name" for _, kind in withheld):
+            # An English title or a romanized note may name the person whose name is withheld
+            # in Chinese (Turhun Amatjan for 吐尔洪·艾买提江): no rule can match the two.
+            shown = {
+                k: _latin_only(v, placeholder("other", False), counts)
+                if k in _FREE_TEXT_KEYS
+                else v
+                for k, v in shown.items()
+            }
+        record: Counter[str] = Counter()
         projected = replace(
             source,
-            id=public_id,
-            title=_redact_value(source.title, withholding, counts),
-            path=_redact_value(source.path, withholding, counts),
-            error=_redact_value(source.error, withholding, counts),
-            metadata=_redact_value(shown, withholding, counts),
+            title=_redact_value(source.title, withholding, record),
+            path=_redact_value(source.path, withholding, record),
+            error=_redact_value(source.error, withholding, record),
+            metadata=_redact_value(shown, withholding, record),
         )
+        derived_from = [source.id, source.path, str(source.metadata.get("member") or "")]
+        if any(withholding.spans(text) for text in derived_from) or (
+            record and source.line is not None
+        ):
+            # A source's id is made from its file's name (and a member's name), or from a
+            # field of its JSON-lines record (its url or id), as a slug and a digest: when
+            # that holds withheld text, so may the id (visit-13900001001), and its digest
+            # could confirm a guess. The public gets a stand-in nobody can work back from
+            # without the key.
+            projected = replace(
+                projected,
+                id="withheld-"
+                + hmac.new(self.secret, source.id.encode(), "sha256").hexdigest()[:12],
+            )
+        counts.update(record)
+        public_id = projected.id
         texts += [json.dumps(shown, ensure_ascii=False)]
         passages: list[Passage] = []
         strings: dict[int, list[str]] = {}
@@ -473,6 +532,12 @@ class _Builder:
             for d in self.inputs.decisions
             if d.decision == "redact" and d.text and d.source is None
         ]
+        redactions += [
+            (part, "name")
+            for text, kind in redactions
+            if kind == "name"
+            for part in name_parts(text)
+        ]
         withholding = Withholding(redactions)
         decided = {fold_key(d.text) for d in self.inputs.decisions if d.text}
         public = public_persons(self.inputs.people, self.catalog.terms())
@@ -535,14 +600,12 @@ class _Builder:
 
     def _stale_decisions(self) -> None:
         """Warn of each decision that matches nothing: its text may have changed."""
-        from shiliao.privacy.fold import fold
-
         keys = {f.key for f in self.catalog.findings()}
         ids = {s.id for s in self.sources}
         for number, decision in enumerate(self.inputs.decisions):
             if number in self.review.used:
                 continue
-            if decision.text and fold(decision.text).strip() in self.matched:
+            if decision.text and Withholding.key(decision.text) in self.matched:
                 continue
             if decision.finding and decision.finding in keys:
                 continue

@@ -3,21 +3,24 @@
 A placeholder never shows how long the withheld text was, nor a letter of it (a mask of the
 same length invites matching against a public copy: froide #437): ``［姓名］`` in Chinese text,
 ``[name withheld]`` in other text, whatever the name. Overlapping and adjacent spans become one
-placeholder. Strings to withhold are found on folded text (``privacy.fold``), so that a
+placeholder. Strings to withhold are found however they are written (``Withholding``): a
 decision about 阿依古丽·买买提 also withholds 阿依古丽・买买提, 阿依古丽-买买提, 阿依古丽 买买提
 and 阿依古丽买买提, and one about 張秀蘭 withholds 张秀兰.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import ahocorasick
+
 from shiliao.privacy.fold import NAME_DOT, fold, invisible_class
 
-__all__ = ["PLACEHOLDERS", "Span", "Withholding", "placeholder", "redact_text"]
+__all__ = ["PLACEHOLDERS", "Span", "Withholding", "compact", "placeholder", "redact_text"]
 
 PLACEHOLDERS = {
     "name": ("［姓名］", "[name withheld]"),
@@ -31,7 +34,6 @@ PLACEHOLDERS = {
 """Kind -> (the placeholder in Chinese text, in other text)."""
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_SEPARATORS = rf"[{NAME_DOT}\- \u3000]?"
 
 
 def placeholder(kind: str, chinese: bool) -> str:
@@ -50,55 +52,78 @@ class Span:
     kind: str
 
 
+@functools.cache
+def _gaps() -> re.Pattern[str]:
+    """What may stand between two characters of a withheld string without changing it for a
+    reader: name separators, dots, hyphens, spaces of every width, invisible characters."""
+    return re.compile(f"[{invisible_class()}{re.escape(NAME_DOT)}\\s\\-.‧]+")
+
+
+def compact(text: str) -> tuple[str, list[int]]:
+    """``fold(text)`` without the gaps of ``_gaps``, and the original offset of each character
+    kept."""
+    folded = fold(text)
+    kept, offsets, position = [], [], 0
+    for match in _gaps().finditer(folded):
+        kept.append(folded[position : match.start()])
+        offsets.extend(range(position, match.start()))
+        position = match.end()
+    kept.append(folded[position:])
+    offsets.extend(range(position, len(folded)))
+    return "".join(kept), offsets
+
+
 class Withholding:
     """The strings to withhold from a source's texts, ready to be searched for.
 
+    Strings and texts are compared compacted (``compact``: folded, with no separator, dot,
+    hyphen, space or invisible character), so that 阿依古丽·买买提 withholds 阿依古丽 买买提
+    and 阿依古丽买买提, 13912345678 withholds 139-1234-5678, and 周淑英 withholds 周\\u200b淑英;
+    one Aho-Corasick pass over a text finds every string, however many there are.
+
     Args:
-        strings: ``(text, kind)`` pairs; each text is matched on folded text, with any name
-            separator (or none) where the text has one.
+        strings: ``(text, kind)`` pairs.
     """
 
     def __init__(self, strings: Iterable[tuple[str, str]]) -> None:
         kinds: dict[str, str] = {}
         for text, kind in strings:
-            key = fold(text).strip()
+            key = compact(text)[0]
             if key:
                 kinds.setdefault(key, kind)
-        # Longest first, so that a full name wins over its parts at the same place.
-        self.keys = sorted(kinds, key=len, reverse=True)
-        self._kinds = [kinds[key] for key in self.keys]
-        # Between two characters of a withheld string, invisible characters may hide (周\u200b
-        # 淑英 is 周淑英 to a reader), and so may a name separator where the string has one.
-        hidden = f"[{invisible_class()}]*" if kinds else ""
-        patterns = []
-        for key in self.keys:
-            pieces = [
-                hidden.join(re.escape(c) for c in p)
-                for p in re.split(_SEPARATORS[:-1] + "+", key)
-                if p
-            ]
-            patterns.append(
-                "(" + (f"{hidden}{_SEPARATORS}{hidden}".join(pieces) or re.escape(key)) + ")"
-            )
-        self._pattern = re.compile("|".join(patterns)) if patterns else None
+        self.keys = set(kinds)
+        self._automaton = None
+        if kinds:
+            self._automaton = ahocorasick.Automaton()
+            for key, kind in kinds.items():
+                self._automaton.add_word(key, (key, kind))
+            self._automaton.make_automaton()
+
+    @staticmethod
+    def key(text: str) -> str:
+        """A text as the strings are compared: compacted."""
+        return compact(text)[0]
 
     def __bool__(self) -> bool:
-        return self._pattern is not None
+        return self._automaton is not None
 
-    def spans(self, text: str) -> list[Span]:
-        """Where the strings occur in ``text``, each with the kind given for it."""
-        if self._pattern is None:
+    def _found(self, text: str) -> list[tuple[int, int, str, str]]:
+        if self._automaton is None or not text:
             return []
+        compacted, offsets = compact(text)
         return [
-            Span(match.start(), match.end(), self._kinds[(match.lastindex or 1) - 1])
-            for match in self._pattern.finditer(fold(text))
+            (offsets[last + 1 - len(key)], offsets[last] + 1, key, kind)
+            for last, (key, kind) in self._automaton.iter(compacted)
         ]
 
+    def spans(self, text: str) -> list[Span]:
+        """Where the strings occur in ``text`` (overlapping occurrences included: redaction
+        merges them), each with the kind given for it."""
+        return [Span(start, end, kind) for start, end, _, kind in self._found(text)]
+
     def matched(self, text: str) -> set[str]:
-        """Which of the strings (folded) occur in ``text``."""
-        if self._pattern is None:
-            return set()
-        return {self.keys[(m.lastindex or 1) - 1] for m in self._pattern.finditer(fold(text))}
+        """Which of the strings (compacted) occur in ``text``."""
+        return {key for _, _, key, _ in self._found(text)}
 
 
 def redact_text(text: str, spans: Sequence[Span]) -> tuple[str, Counter[str]]:
