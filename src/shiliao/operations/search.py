@@ -41,8 +41,7 @@ __all__ = [
 
 ArchiveView = Archive | PublicProjection
 """What can be searched and analysed: an archive (the team's view) or its public projection
-(what a reader of the website sees); both have ``catalog``, ``index_path`` and
-``open_index``."""
+(what a reader of the website sees); both have ``catalog`` and ``index_path``."""
 
 
 @contextmanager
@@ -209,7 +208,7 @@ def current_index(archive: ArchiveView) -> PassageIndex:
     """
     if not PassageIndex.is_current(archive.index_path):
         rebuild_index(archive)
-    return archive.open_index()
+    return PassageIndex.open(archive.index_path, create=True)
 
 
 def rebuild_index(archive: ArchiveView) -> int:
@@ -223,7 +222,7 @@ def rebuild_index(archive: ArchiveView) -> int:
     """
     if archive.index_path.exists():
         shutil.rmtree(archive.index_path)
-    index = archive.open_index()
+    index = PassageIndex.open(archive.index_path, create=True)
     count = 0
     facets = {source.id: facets_of(source) for source in archive.catalog.sources()}
     for passage in archive.catalog.iter_passages():

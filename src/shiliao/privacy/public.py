@@ -168,7 +168,8 @@ class PublicProjection:
         root: the projection's folder.
         catalog: its database (the public content; same schema as the archive's).
         files: the files it offers (``PublicFiles``).
-        index_path: its search index (built on first search; ``operations.search``).
+        index_path: where its search index is kept (built on first search:
+            ``operations.search.current_index``).
 
     Raises:
         StoreError: there is no projection (``shiliao build`` makes it).
@@ -188,12 +189,6 @@ class PublicProjection:
         )
         self.index_path = self.root / "index"
         self._publications = self.catalog.get_state("publications") or {}
-
-    def open_index(self) -> Any:
-        """Open the projection's search index, creating it when missing."""
-        from shiliao.search.index import PassageIndex
-
-        return PassageIndex.open(self.index_path, create=True)
 
     def publication(self, source_id: str) -> Publication | None:
         """How a source is published (None for a source not in the projection)."""
