@@ -106,7 +106,6 @@ def publish_site(
             ``out`` holds a site of the other audience.
         StoreError, LogError: the projection or the publication cannot be written.
     """
-    proofs = archive.proof_bundles(checkpoint)
     evidence_key = (archive.log.path / "key.vkey").read_text(encoding="utf-8").strip()
     if audience == "team":
         content_version = archive.catalog.content_version()
@@ -119,7 +118,7 @@ def publish_site(
             settings,
             progress,
             content_version=content_version,
-            evidence=SiteEvidence(checkpoint.note, evidence_key, proofs),
+            evidence=SiteEvidence(checkpoint.note, evidence_key, archive.proof_bundles(checkpoint)),
             audience="team",
         )
         privacy = None
@@ -133,7 +132,7 @@ def publish_site(
                 )
             offered = {
                 sha256: bundle
-                for sha256, bundle in proofs.items()
+                for sha256, bundle in archive.proof_bundles(checkpoint).items()
                 if projection.files.kind(sha256) == "original"
             }
             result = build_site(

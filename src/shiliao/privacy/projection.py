@@ -282,7 +282,6 @@ class _Builder:
         withheld = [*review.redact, *unreviewed]
         withholding = Withholding(withheld)
         counts: Counter[str] = Counter()
-        texts = [source.title, source.path, source.error or ""]
         shown = {k: v for k, v in source.metadata.items() if k not in _UNPUBLISHED_KEYS}
         if not review.checked and any(kind == "name" for _, kind in withheld):
             # An English title or a romanized note may name the person whose name is withheld
@@ -317,7 +316,6 @@ class _Builder:
             )
         counts.update(record)
         public_id = projected.id
-        texts += [json.dumps(shown, ensure_ascii=False)]
         passages: list[Passage] = []
         strings: dict[int, list[str]] = {}
         if level in ("public", "redacted"):
@@ -329,7 +327,6 @@ class _Builder:
                     strings.setdefault(passage.page, []).extend(
                         passage.text[s.start : s.end] for s in spans
                     )
-                texts.append(passage.text)
                 passages.append(
                     replace(
                         passage,
@@ -340,9 +337,10 @@ class _Builder:
                     )
                 )
         else:
-            texts += [p.text for p in self.catalog.passages(source.id)]
-        for text in texts:
-            self.matched |= withholding.matched(text)
+            # Not published, but a decision found only here is not one that matches nothing.
+            for passage in self.catalog.passages(source.id):
+                withholding.matched(passage.text)
+        self.matched |= withholding.seen
         if review.regions and level in ("public", "redacted"):
             counts["region"] += len(review.regions)
         if counts and level == "public":
@@ -544,7 +542,6 @@ class _Builder:
         counts: Counter[str] = Counter()
         sections = []
         for section in self.catalog.sections():
-            self.matched |= withholding.matched(section.body)
             sections.append(
                 replace(
                     section,
@@ -555,11 +552,10 @@ class _Builder:
             self._warn_undecided(section.path, section.body, decided | public)
         bibliography = []
         for item in self.catalog.bibliography():
-            text = json.dumps(item, ensure_ascii=False)
-            self.matched |= withholding.matched(text)
             bibliography.append(_redact_value(item, withholding, counts))
             where = f"bibliography.json: {item.get('id')}"
             self._warn_undecided(where, " ".join(_strings(item)), decided | public)
+        self.matched |= withholding.seen
         return sections, bibliography
 
     def _warn_undecided(self, where: str, text: str, decided: set[str]) -> None:

@@ -92,6 +92,8 @@ class Withholding:
             if key:
                 kinds.setdefault(key, kind)
         self.keys = set(kinds)
+        # Every string found so far, in any text given to ``spans`` or ``matched``.
+        self.seen: set[str] = set()
         self._automaton = None
         if kinds:
             self._automaton = ahocorasick.Automaton()
@@ -104,17 +106,16 @@ class Withholding:
         """A text as the strings are compared: compacted."""
         return compact(text)[0]
 
-    def __bool__(self) -> bool:
-        return self._automaton is not None
-
     def _found(self, text: str) -> list[tuple[int, int, str, str]]:
         if self._automaton is None or not text:
             return []
         compacted, offsets = compact(text)
-        return [
+        found = [
             (offsets[last + 1 - len(key)], offsets[last] + 1, key, kind)
             for last, (key, kind) in self._automaton.iter(compacted)
         ]
+        self.seen.update(key for _, _, key, _ in found)
+        return found
 
     def spans(self, text: str) -> list[Span]:
         """Where the strings occur in ``text`` (overlapping occurrences included: redaction
