@@ -121,7 +121,8 @@ class Passage:
         paragraph: 1-based paragraph number within the source (not the page), in reading order.
         char_start: offset of the first character in the page text (code points).
         char_end: offset one past the last character (code points).
-        text: the original text, exactly ``page.text[char_start:char_end]``; what is shown.
+        text: the original text, ``page.text[char_start:char_end]`` with the line breaks
+            inside the paragraph (and the whitespace around them) taken out; what is shown.
         method: how the text was obtained: ``"record"``, ``"text"``, ``"markdown"``, ``"html"``,
             ``"pdf-text-layer"``, ``"ocr"`` (machine-read: show it marked as such), ``"docx"``.
         id: the database's id for a stored passage (also its id in the search index), else None.

@@ -90,3 +90,92 @@ def test_passages_without_ocr_lines_keep_no_confidence() -> None:
     passages = split_passages("notice", [Page(1, "第一段\n第二段")], "text")
     assert attach_ocr_confidence(passages, None) == passages
     assert attach_ocr_confidence(passages, []) == passages
+
+
+def _texts(page_text: str, method: str = "text") -> list[str]:
+    return [p.text for p in split_passages("x", [Page(1, page_text)], method)]
+
+
+def test_a_web_copy_that_breaks_at_every_link_gives_whole_paragraphs() -> None:
+    # Paragraphs apart by blank lines, a line break wherever the page had a link.
+    page = Page(
+        1,
+        "本作品来自中国共产党文件，所以属于\n公有领域\n。\n\n\n"
+        "（《\n共产主义运动中的“左派”幼稚病\n》）列宁同德帝国主义签订条约。\n\n"
+        "毛主席早就说过，\n人不犯我，我不犯人\n。他们一定要打。\n\n↑\n",
+    )
+    passages = split_passages("copy", [page], "record")
+    assert [p.text for p in passages] == [
+        "本作品来自中国共产党文件，所以属于公有领域。",
+        "（《共产主义运动中的“左派”幼稚病》）列宁同德帝国主义签订条约。",
+        "毛主席早就说过，人不犯我，我不犯人。他们一定要打。",
+    ]
+    first = passages[0]
+    assert page.text[first.char_start : first.char_end].replace("\n", "") == first.text
+    assert [p.paragraph for p in passages] == [1, 2, 3]
+
+
+def test_one_paragraph_per_line_stays_one_passage_per_line() -> None:
+    # An official notice: title, salutation, indented paragraphs, items, no blank lines.
+    text = (
+        "关于做好结亲工作的通知\n各县市：\n"
+        "\u3000\u3000为深入开展活动，现就有关事项通知如下\n"
+        "一、提高认识\n\u3000\u3000各级要高度重视。\n"
+        "（二）加强领导\n\u3000\u3000落实责任。\n新疆维吾尔自治区某某办公室\n二〇一七年三月二十四日"
+    )
+    assert _texts(text) == [
+        "关于做好结亲工作的通知",
+        "各县市：",
+        "为深入开展活动，现就有关事项通知如下",
+        "一、提高认识",
+        "各级要高度重视。",
+        "（二）加强领导",
+        "落实责任。",
+        "新疆维吾尔自治区某某办公室",
+        "二〇一七年三月二十四日",
+    ]
+
+
+def test_text_wrapped_at_a_fixed_width_is_joined_back() -> None:
+    body = "自治区各级党组织深入开展民族团结一家亲活动，干部职工与各族群众结对认亲，属于公有领域的文件也照录。"
+    # Wrapped at 16 characters, the two ideographic spaces of the indent included.
+    wrapped = "\n".join([body[:14], *(body[i : i + 16] for i in range(14, len(body), 16))])
+    second = "这是第二段，它很短。"
+    text = "\u3000\u3000" + wrapped + "\n\u3000\u3000" + second
+    assert _texts(text) == [body, second]
+    latin = (
+        "The cadres were sent to the villages of\nthe south for a week each month in the\n"
+        "campaign's first year, to live with the\nfamilies.\nShort line.\nAnother."
+    )
+    assert _texts(latin) == [
+        "The cadres were sent to the villages of the south for a week each month in the "
+        "campaign's first year, to live with the families.",
+        "Short line.",
+        "Another.",
+    ]
+
+
+def test_closing_punctuation_never_starts_a_passage_whatever_the_layout() -> None:
+    # Laid-out pages keep their line breaks except before closing punctuation and after
+    # opening punctuation; a line of punctuation alone is no passage.
+    page = Page(
+        1, "他们说“好”\n。\n第二行在这里\n第三行\n《\n人民日报》报道\n***\n……", method="ocr"
+    )
+    assert [p.text for p in split_passages("scan", [page], "pdf-text-layer")] == [
+        "他们说“好”。",
+        "第二行在这里",
+        "第三行",
+        "《人民日报》报道",
+    ]
+
+
+def test_markdown_paragraphs_join_their_lines_but_not_blocks() -> None:
+    text = "# 标题\n第一段的第一行\n第一段的第二行。\n- 一项\n- 二项\n\n| 表 | 格 |\n| 一 | 二 |"
+    assert _texts(text, "markdown") == [
+        "# 标题",
+        "第一段的第一行第一段的第二行。",
+        "- 一项",
+        "- 二项",
+        "| 表 | 格 |",
+        "| 一 | 二 |",
+    ]

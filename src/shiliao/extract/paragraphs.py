@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Line", "join_lines"]
+__all__ = ["Line", "ends_sentence", "join_lines", "joint", "opens_item"]
 
 _SENTENCE_END = frozenset("。！？；：…!?;:")
 _CLOSING_QUOTES = "”’」』\"'"
@@ -116,23 +116,33 @@ def join_lines(lines: Sequence[Line]) -> list[str]:
             and spans(index - 1)
             and sum(at_end) >= 2
             and rtl[index - 1] == rtl[index]
-            and not _ends_sentence(previous)
+            and not ends_sentence(previous)
             and not indented(index)
-            and _ITEM_START.match(line) is None
+            and not opens_item(line)
         )
         if runs_on:
-            paragraphs[-1] += _separator(previous, line) + line
+            paragraphs[-1] += joint(previous, line) + line
         else:
             paragraphs.append(line)
     return paragraphs
 
 
-def _ends_sentence(text: str) -> bool:
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends a sentence: ``。！？；：…`` or their ASCII forms, before any
+    closing quotes."""
     stripped = text.rstrip(_CLOSING_QUOTES)
     return bool(stripped) and stripped[-1] in _SENTENCE_END
 
 
-def _separator(before: str, after: str) -> str:
+def opens_item(text: str) -> bool:
+    """Whether ``text`` opens an article or a list item (``第十条``, ``一、``, ``（一）``,
+    ``1.``, ``①``, ``附件``, a bullet)."""
+    return _ITEM_START.match(text) is not None
+
+
+def joint(before: str, after: str) -> str:
+    """What goes between two stripped lines joined into one paragraph: nothing when either
+    side is a wide (CJK) character or ``before`` ends a hyphenated Latin word, else a space."""
     if _is_wide(before[-1]) or _is_wide(after[0]):
         return ""
     if before.endswith("-") and before[-2:-1].isalpha():
