@@ -64,3 +64,29 @@ def test_public_names():
         "parse_query",
         "snippet",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("新疆 OR 干部", "'OR' in the query '新疆 OR 干部' is not an operator"),
+        ("新疆 AND 干部", "'AND' in the query"),
+        ("NOT 干部", "'NOT' in the query"),
+        ("新疆 | 干部", "'|' in the query"),
+        ("干部 -新疆", "'-新疆' in the query '干部 -新疆': leaving words out is not supported"),
+        ("干部 －新疆", "leaving words out"),  # the full-width hyphen-minus an IME types
+        ("+cadre", "every word is already required"),
+    ],
+)
+def test_operators_of_other_engines_are_refused_not_searched(text, says):
+    with pytest.raises(QueryError) as refused:
+        parse_query(text)
+    assert says in str(refused.value)
+
+
+def test_operators_quoted_or_in_other_cases_are_words():
+    assert parse_query('"OR" 新疆').units == ("or", "新疆")
+    assert parse_query('"-新疆"').units == ("-新疆",)
+    assert parse_query("or 新疆 Or").units == ("or", "新疆")
+    # A minus before a digit is a number, not an exclusion.
+    assert parse_query("-5 零下").units == ("-5", "零下")

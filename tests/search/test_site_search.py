@@ -19,6 +19,8 @@ from click.testing import CliRunner
 
 from shiliao.archive import open_archive
 from shiliao.cli import main
+from shiliao.errors import QueryError
+from shiliao.search.query import parse_query
 from tests.browser import launch_chromium, serve
 
 
@@ -39,9 +41,21 @@ def draw_queries(archive: Path, count: int = 20) -> list[str]:
         text = rng.choice(texts)
         start = rng.randrange(len(text) - length + 1)
         piece = text[start : start + length]
-        if not any(c.isspace() or c in '"＂' for c in piece) and piece not in queries:
+        if (
+            not any(c.isspace() or c in '"＂' for c in piece)
+            and piece not in queries
+            and not _refused(piece)
+        ):
             queries.append(piece)
     return queries
+
+
+def _refused(query: str) -> bool:
+    try:
+        parse_query(query)
+    except QueryError:
+        return True
+    return False
 
 
 def cli(archive: Path, query: str, *options: str) -> dict:
@@ -100,6 +114,13 @@ def test_site_search_gives_the_cli_sources(built_sample: dict, served: str) -> N
                 assert json.loads(data["expandedTo"]) == expected["expanded_to"], query
                 if not filters:
                     times.append(float(data["queryMs"]))
+            # Operators of other engines are refused on the page as on the command line.
+            for refused, says in (("新疆 OR 干部", "not an operator"), ("干部 -新疆", "leaving")):
+                page.goto(f"{served}search/index.html?{urlencode({'q': refused})}")
+                page.wait_for_selector("#search[data-state=error]")
+                assert says in page.text_content("#search-status"), refused
+                result = CliRunner().invoke(main, ["search", str(archive), refused])
+                assert result.exit_code == 1 and says in result.output, result.output
             # A filter chosen on the page narrows the shown sources without searching again.
             page.goto(f"{served}search/index.html?q=%E5%B9%B2%E9%83%A8")
             page.wait_for_selector("#search[data-state=done]")

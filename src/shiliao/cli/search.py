@@ -33,7 +33,7 @@ def _hit_json(hit: Any) -> dict[str, Any]:
 @click.command("search", cls=ShiliaoCommand)
 @public_option
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
-@click.argument("query")
+@click.argument("words", metavar="QUERY...", nargs=-1, required=True)
 @click.option(
     "--limit",
     default=20,
@@ -76,7 +76,7 @@ def _hit_json(hit: Any) -> dict[str, Any]:
 )
 def search_command(
     archive_dir: Path,
-    query: str,
+    words: tuple[str, ...],
     limit: int,
     width: int,
     no_expand: bool,
@@ -90,12 +90,15 @@ def search_command(
 ) -> None:
     """Search the passages of an archive and print KWIC lines.
 
-    Words must all occur in a passage; "quoted words" must occur as a phrase. Simplified and
+    Words must all occur in a passage, with or without quotes around the query; '"quoted
+    words"' (quotes the shell passes on) must occur as a phrase. OR, AND, NOT and -word are
+    refused, not searched as words. Simplified and
     Traditional, full-width and half-width forms match each other. Any string of Chinese
     characters is found wherever it occurs, whatever a word segmenter would make of it; passages
     where it is a whole word come first. Pinyin (jieqin, "jié qīn", si tong si song) and English
     (Four Togethers) are looked up in the glossary and its Chinese terms searched too.
     """
+    query = " ".join(words)
     year_from, year_to = parse_year_range(years) if years else (None, None)
     filters = SearchFilters(year_from, year_to, collections, types, languages)
     with open_view(archive_dir, public=public) as archive:
@@ -144,6 +147,9 @@ def search_command(
         out.print(f"{name} (passages/sources): {shown}", markup=False)
     for hit in response.hits:
         left, match, right = hit.snippet
-        place = f"{hit.source.date or 'undated'}  {hit.source.title}  p. {hit.passage.page} ¶{hit.passage.paragraph}"
+        place = (
+            f"{hit.source.id}  {hit.source.date or 'undated'}  {hit.source.title}"
+            f"  p. {hit.passage.page} ¶{hit.passage.paragraph}"
+        )
         out.print(place, style="dim", markup=False)
         out.print(f"    {escape(left)}[bold]{escape(match)}[/bold]{escape(right)}")

@@ -73,11 +73,18 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         out.print(f"{key:14} {shown[key]}", markup=False)
     for key, value in sorted(source.metadata.items()):
         out.print(f"{key:14} {value}", markup=False)
+    # A JSON-lines source is one line of a file: the file's digest fixes the file, the line's
+    # own digest the record this source was made from.
     out.print(
-        f"{'sha256':14} {source.file_sha256}  {source.path}"
-        + (f" line {source.line}" if source.line else ""),
+        f"{'file sha256':14} {source.file_sha256}  {source.path}"
+        + (" (the whole file)" if source.line else ""),
         markup=False,
     )
+    if source.line:
+        out.print(
+            f"{'line sha256':14} {source.record_sha256 or 'not recorded'}  line {source.line}",
+            markup=False,
+        )
     out.print(f"{'findings':14} {len(findings)} personal data finding(s)", markup=False)
     if publication is not None:
         offered = {"original": "its original", "copy": "a public copy"}.get(

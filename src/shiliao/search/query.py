@@ -4,7 +4,11 @@ A query is split on whitespace into words; text between double quotes (``"`` or 
 ``＂``) is one unit, inner spaces included. Every unit is normalized with ``zh.normalize`` (NFKC,
 lower case, Traditional to Simplified), and a passage matches when **every** unit occurs in its
 normalized text as a substring. There are no operators, no field prefixes and no escapes: a
-double quote cannot be searched for. Examples::
+double quote cannot be searched for. What other search engines read as an operator is refused
+with a message rather than searched as a word, which would find nothing or the wrong thing:
+``OR``, ``AND``, ``NOT`` (as typed, in capitals), ``|``, ``&&`` and a word that opens with ``-``
+or ``+`` before a letter (``-新疆``, ``+cadre``). Quoted, each is searched as written
+(``"OR"``, ``"-新疆"``). Examples::
 
     干部                one word: passages containing 干部 (or 幹部)
     民族团结 新疆        two words, both required, anywhere in the passage
@@ -28,6 +32,8 @@ __all__ = ["Query", "parse_query", "split_query"]
 # Characters that open and close a phrase: the ASCII quote and the full-width one, which NFKC
 # turns into it (so a query typed with a Chinese input method works too).
 _QUOTES = frozenset('"＂')
+# Operators of other engines' query languages, as typed (before normalization).
+_OPERATORS = frozenset({"OR", "AND", "NOT", "|", "||", "&", "&&"})
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,8 @@ def split_query(q: str) -> list[str]:
         is dropped; empty units (``""``) are left out.
 
     Raises:
-        QueryError: when a quote is not closed.
+        QueryError: when a quote is not closed, or an unquoted word is an operator of another
+            query language (``OR``, ``-word``: see the module docstring).
     """
     units: list[str] = []
     current: list[str] = []
@@ -89,6 +96,8 @@ def split_query(q: str) -> list[str]:
         if quoted:
             raw = raw.strip()
         unit = normalize(raw)
+        if not quoted:
+            _refuse_operator(raw, unit, q)
         if unit.strip():
             units.append(unit)
 
@@ -106,6 +115,27 @@ def split_query(q: str) -> list[str]:
         )
     flush()
     return units
+
+
+def _refuse_operator(raw: str, unit: str, q: str) -> None:
+    """Raise ``QueryError`` when an unquoted word is an operator of another query language."""
+    if raw.strip() in _OPERATORS:
+        word = raw.strip()
+        raise QueryError(
+            f"{word!r} in the query {q!r} is not an operator here: every word is required, "
+            f"and there is no {word}; run one search per alternative, or quote it to search "
+            f'for the word itself ("{word}")'
+        )
+    if len(unit) > 1 and unit[0] in "-+" and unit[1].isalpha():
+        hint = (
+            "leaving words out is not supported; search without it"
+            if unit[0] == "-"
+            else "every word is already required; drop the +"
+        )
+        raise QueryError(
+            f"{raw.strip()!r} in the query {q!r}: {hint}, or quote it to search for the text "
+            f'itself ("{raw.strip()}")'
+        )
 
 
 def parse_query(q: str) -> Query:

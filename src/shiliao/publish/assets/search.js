@@ -122,6 +122,24 @@
 
   // Queries (shiliao.search.query.parse_query) ---------------------------------------------------
 
+  /* shiliao.search.query._refuse_operator: what other engines read as an operator (OR, -word)
+   * is refused with a message, never searched as a word. */
+  var OPERATORS = ['OR', 'AND', 'NOT', '|', '||', '&', '&&'];
+  function refuseOperator(raw, unit) {
+    var word = pyStrip(raw);
+    if (OPERATORS.indexOf(word) >= 0) {
+      throw new Error('"' + word + '" is not an operator here: every word is required. ' +
+        'Search once per alternative, or put it in quotes to search for the word itself.');
+    }
+    var chars = Array.from(unit);
+    if (chars.length > 1 && (chars[0] === '-' || chars[0] === '+') && /\p{L}/u.test(chars[1])) {
+      throw new Error('"' + word + '": ' + (chars[0] === '-'
+        ? 'leaving words out is not supported; search without it'
+        : 'every word is already required; drop the +') +
+        ', or put it in quotes to search for the text itself.');
+    }
+  }
+
   /* shiliao.search.query.split_query: the normalized units in order, repeats kept. */
   function splitQuery(q) {
     var units = [];
@@ -131,6 +149,7 @@
       var raw = quoted ? pyStrip(chars) : chars;
       chars = '';
       var unit = normalize(raw);
+      if (!quoted) refuseOperator(raw, unit);
       if (pyStrip(unit)) units.push(unit);
     }
     for (var ch of q) {

@@ -1,0 +1,81 @@
+"""The command line tells the truth: its listing starts without importing any command, search
+shows the ids `show` and `cite` take, a query needs no quotes, and `show` says which digest is
+whose."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+from click.testing import CliRunner
+
+from shiliao.cli import COMMANDS, main
+
+
+def test_the_listing_imports_no_command_and_shows_each_ones_help() -> None:
+    # What `shiliao --help` loads, seen from a fresh interpreter.
+    script = (
+        "import sys\nfrom shiliao.cli import main\ntry:\n    main(['--help'])\n"
+        "except SystemExit:\n    pass\n"
+        "print('MODULES', ' '.join(sorted(m for m in sys.modules if m.startswith('shiliao'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    loaded = result.stdout.split("MODULES ")[1].split()
+    assert loaded == ["shiliao", "shiliao.cli"]
+    for heavy in ("tantivy", "pypdfium2", "rapidocr", "trafilatura", "pypinyin"):
+        assert heavy not in result.stdout
+    for name, (_, _, short_help) in COMMANDS.items():
+        assert f"  {name}" in result.stdout and short_help in result.stdout
+
+
+def test_every_listed_command_loads_under_its_name() -> None:
+    context = click.Context(main)
+    for name in main.list_commands(context):
+        command = main.get_command(context, name)
+        assert command is not None and command.name == name
+        assert command.get_short_help_str(limit=200) == COMMANDS[name][2]
+    result = CliRunner().invoke(main, ["serch"])
+    assert result.exit_code == 2 and "No such command 'serch'" in result.output
+
+
+def test_search_text_shows_the_source_ids_show_takes(built_sample: dict) -> None:
+    archive = str(built_sample["archive"])
+    shown = CliRunner().invoke(main, ["search", archive, "民族团结", "--limit", "3"])
+    assert shown.exit_code == 0, shown.output
+    found = CliRunner().invoke(main, ["search", archive, "民族团结", "--limit", "3", "--json"])
+    ids = [hit["source_id"] for hit in json.loads(found.stdout)["hits"]]
+    assert len(ids) == 3
+    for source_id in ids:
+        assert f"{source_id}  " in shown.output
+        assert CliRunner().invoke(main, ["show", archive, source_id]).exit_code == 0
+
+
+def test_a_query_of_several_words_needs_no_quotes(built_sample: dict) -> None:
+    archive = str(built_sample["archive"])
+
+    def total(*words: str) -> int:
+        result = CliRunner().invoke(main, ["search", archive, *words, "--json", "--limit", "1"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["total"]
+
+    both = total("民族团结", "新疆")
+    assert both == total("民族团结 新疆") and 0 < both < total("新疆")
+    refused = CliRunner().invoke(main, ["search", archive, "新疆", "OR", "干部"])
+    assert refused.exit_code == 1 and "not an operator" in refused.output
+    assert total('"OR"') == total("or")
+
+
+def test_show_labels_the_files_digest_and_the_lines_own(built_sample: dict) -> None:
+    archive = str(built_sample["archive"])
+    found = CliRunner().invoke(main, ["search", archive, "民族团结", "--limit", "1", "--json"])
+    source_id = json.loads(found.stdout)["hits"][0]["source_id"]
+    record = json.loads(CliRunner().invoke(main, ["show", archive, source_id, "--json"]).stdout)
+    file = record["files"][0]
+    assert file["line"] and file["record_sha256"] != file["sha256"]
+    text = CliRunner().invoke(main, ["show", archive, source_id]).output
+    assert f"file sha256    {file['sha256']}  {file['path']} (the whole file)" in text
+    assert f"line sha256    {file['record_sha256']}  line {file['line']}" in text
