@@ -57,8 +57,12 @@ def test_json_lines_sidecars_are_checked_too(tmp_path: Path) -> None:
     (root / "sources" / "lines.jsonl").write_text(
         '{"content": "x", "a": "hidden"}\n', encoding="utf-8"
     )
-    with pytest.raises(SidecarError, match="line 1: access: unknown access level 'hidden'"):
-        read_collection(root)
+    # A line's own level that is no level fails that line: it is no source, so nothing of it
+    # is published (tests/test_jsonl_lines.py).
+    collection = read_collection(root)
+    assert collection.sources == []
+    (failure,) = collection.failed
+    assert failure["reason"].startswith("line 1: access: unknown access level 'hidden'")
 
 
 def test_decisions_are_read_strictly() -> None:

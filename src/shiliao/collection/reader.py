@@ -14,6 +14,12 @@ Layout read::
 
 Nothing here parses a source's file format (that is ``extract``); this module only finds files,
 hashes them, applies sidecars and yields ``SourceInput`` values with stable ids and fingerprints.
+
+A JSON-lines file is read here, in the main process, so it is read line by line with a bounded
+buffer: a line longer than ``extract.max_line_bytes`` (shiliao.toml) is skipped without ever
+being held whole. A bad line (too long, not UTF-8, not JSON, not an object, a lone surrogate,
+no text) fails alone: it is listed in ``Collection.failed`` with its line number, and the other
+lines become sources as before.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from shiliao.collection.essays import read_section
 from shiliao.collection.glossary import read_glossary
@@ -37,6 +43,7 @@ from shiliao.collection.sidecar import (
     load_sidecar,
     parse_line_mapping,
 )
+from shiliao.config import load_settings
 from shiliao.errors import CollectionError, SidecarError
 from shiliao.model import Decision, Section, SourceInput, Term
 
@@ -50,6 +57,9 @@ _SOURCE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
 _DEFAULT_LINE_MAPPING = LineMapping(
     each_line={"title": "{title}", "url": "{url}", "date": "{date}"}, defaults={}
 )
+# An over-long line is skipped in pieces of this many bytes.
+_SKIP_BYTES = 1 << 20
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,8 @@ class Collection:
         decisions: the editors' privacy decisions (``privacy.yaml``), in file order.
         people: the names of people in a public role (``people.yaml``).
         problems: messages about files that were skipped, each naming the path.
+        failed: ``{"path", "line", "reason"}`` for each line of a JSON-lines file that could
+            not be made a source (``reason`` begins ``"line N: "``); also in ``problems``.
     """
 
     root: Path
@@ -97,6 +109,7 @@ class Collection:
     decisions: list[Decision] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _slug(text: str) -> str:
@@ -162,41 +175,126 @@ def _sidecar_of(path: Path, sidecars: dict[str, list[Path]]) -> Path | None:
     return found[0] if found else None
 
 
+class _BadLine(Exception):
+    """Why one line of a JSON-lines file is no source (the message, without the line number)."""
+
+
+def _read_lines(handle: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """Each line of a binary file as ``(number, bytes)``: 1-based, without its line end.
+
+    At most ``max_line_bytes + 1`` bytes are held at once: a line longer than ``max_line_bytes``
+    (a ``\\r`` before its newline counted) is read past in pieces and given as None.
+    """
+    number = 0
+    while raw := handle.readline(max_line_bytes + 1):
+        number += 1
+        if raw.endswith(b"\n") or len(raw) <= max_line_bytes:
+            yield number, raw.rstrip(b"\r\n")
+            continue
+        while raw and not raw.endswith(b"\n"):
+            raw = handle.readline(_SKIP_BYTES)
+        yield number, None
+
+
+def _line_record(record_bytes: bytes, number: int) -> dict[str, Any]:
+    """The JSON object one line holds; ``_BadLine`` when it holds none."""
+    if number == 1 and record_bytes.startswith(_BOM):
+        record_bytes = record_bytes[len(_BOM) :]
+    try:
+        # Decoded here, strictly: json.loads on bytes would guess UTF-16 from NUL bytes and let
+        # UTF-8-encoded surrogates through.
+        line = record_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _BadLine(f"not UTF-8 text ({exc.reason} at byte {exc.start + 1})") from exc
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise _BadLine(f"not valid JSON: {exc.msg} at column {exc.colno}") from exc
+    except RecursionError as exc:
+        raise _BadLine("not readable: JSON nested too deeply") from exc
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise _BadLine(f"not readable: {exc}") from exc
+    if not isinstance(record, dict):
+        raise _BadLine("a line must be a JSON object")
+    return record
+
+
 def _jsonl_sources(
-    file: CollectionFile, rel_to_sources: str, mapping: LineMapping, sidecar_sha: str | None
+    file: CollectionFile,
+    rel_to_sources: str,
+    mapping: LineMapping,
+    sidecar_sha: str | None,
+    max_line_bytes: int,
+    failed: list[dict[str, Any]],
 ) -> Iterator[SourceInput]:
+    """The sources of a JSON-lines file, one per good line; each bad line appended to
+    ``failed`` as ``{"path", "line", "reason"}``."""
     keys_seen: set[str] = set()
     with file.abspath.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            record_bytes = raw.rstrip(b"\r\n")
-            if not record_bytes.strip():
-                continue
+        for number, record_bytes in _read_lines(handle, max_line_bytes):
             try:
-                record = json.loads(record_bytes)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise CollectionError(f"{file.path}:{number}: not a JSON object: {exc}") from exc
-            if not isinstance(record, dict):
-                raise CollectionError(f"{file.path}:{number}: a line must be a JSON object")
-            metadata, text = apply_line_mapping(mapping, record, file.path, number)
-            if text is None:
-                text = record.get("text") if isinstance(record.get("text"), str) else None
-                text = text if text is not None else record.get("content")
-                if not isinstance(text, str):
-                    raise SidecarError(file.path, f"line {number}: no text field; map one")
-            key = metadata.pop("id", None) or metadata.get("url") or f"line:{number}"
-            if key in keys_seen:
-                key = f"{key}#line:{number}"
-            keys_seen.add(key)
-            record_sha = hashlib.sha256(record_bytes).hexdigest()
-            yield SourceInput(
-                id=source_id_for(rel_to_sources, key),
-                path=file.path,
-                line=number,
-                record_sha256=record_sha,
-                metadata=metadata,
-                text=text,
-                fingerprint=_fingerprint(record_sha, metadata, sidecar_sha),
-            )
+                if record_bytes is None:
+                    raise _BadLine(
+                        f"longer than {max_line_bytes} bytes (extract.max_line_bytes); skipped"
+                    )
+                if not record_bytes.strip():
+                    continue
+                source = _line_source(
+                    file, rel_to_sources, mapping, sidecar_sha, number, record_bytes, keys_seen
+                )
+            except _BadLine as exc:
+                failed.append(
+                    {"path": file.path, "line": number, "reason": f"line {number}: {exc}"}
+                )
+                continue
+            yield source
+
+
+def _line_source(
+    file: CollectionFile,
+    rel_to_sources: str,
+    mapping: LineMapping,
+    sidecar_sha: str | None,
+    number: int,
+    record_bytes: bytes,
+    keys_seen: set[str],
+) -> SourceInput:
+    """The source one line of a JSON-lines file gives; ``_BadLine`` when it gives none."""
+    record = _line_record(record_bytes, number)
+    try:
+        metadata, text = apply_line_mapping(mapping, record, file.path, number)
+    except SidecarError as exc:
+        raise _BadLine(str(exc).removeprefix(f"{file.path}: line {number}: ")) from exc
+    except RecursionError as exc:  # a template or lookup naming a deeply nested value
+        raise _BadLine("not readable: JSON nested too deeply") from exc
+    if text is None:
+        text = record.get("text") if isinstance(record.get("text"), str) else None
+        text = text if text is not None else record.get("content")
+        if not isinstance(text, str):
+            raise _BadLine("no text field; map one in the sidecar (each_line: text: FIELD)")
+    key = metadata.pop("id", None) or metadata.get("url") or f"line:{number}"
+    try:
+        # What the source keeps must be text that UTF-8 can hold: JSON may escape a lone
+        # surrogate (\\ud800), which is no character and would fail where the text is stored.
+        json.dumps([key, metadata, text], ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _BadLine(
+            f"holds a lone surrogate (\\u{ord(exc.object[exc.start]):04x}), half of a \\u "
+            "pair without the other half; no character"
+        ) from exc
+    if key in keys_seen:
+        key = f"{key}#line:{number}"
+    keys_seen.add(key)
+    record_sha = hashlib.sha256(record_bytes).hexdigest()
+    return SourceInput(
+        id=source_id_for(rel_to_sources, key),
+        path=file.path,
+        line=number,
+        record_sha256=record_sha,
+        metadata=metadata,
+        text=text,
+        fingerprint=_fingerprint(record_sha, metadata, sidecar_sha),
+    )
 
 
 def _text(path: Path, where: str) -> str:
@@ -213,15 +311,16 @@ def read_collection(root: Path) -> Collection:
         root: the folder; it must contain ``sources/``.
 
     Returns:
-        A ``Collection``. Files that cannot be used are listed in ``problems``; a malformed
-        sidecar, glossary, essay or bibliography stops the read with an error instead,
-        because going on would silently drop what it describes.
+        A ``Collection``. Files that cannot be used are listed in ``problems``, and lines of
+        JSON-lines files that cannot be used in ``failed`` too; a malformed sidecar, glossary,
+        essay or bibliography stops the read with an error instead, because going on would
+        silently drop what it describes.
 
     Raises:
-        CollectionError: the folder or ``sources/`` is missing, a JSON-lines line is not a JSON
-            object, or the glossary, an essay, the bibliography, ``privacy.yaml`` or
-            ``people.yaml`` is malformed.
+        CollectionError: the folder or ``sources/`` is missing, or the glossary, an essay, the
+            bibliography, ``privacy.yaml`` or ``people.yaml`` is malformed.
         SidecarError: a sidecar is malformed.
+        ConfigError: ``shiliao.toml`` is malformed (its ``extract.max_line_bytes`` is read).
     """
     root = Path(root)
     sources_dir = root / "sources"
@@ -229,6 +328,7 @@ def read_collection(root: Path) -> Collection:
         raise CollectionError(f"{root}: no such folder")
     if not sources_dir.is_dir():
         raise CollectionError(f"{root}: a collection needs a sources/ folder")
+    max_line_bytes = int(load_settings(root).table("extract")["max_line_bytes"])
     collection = Collection(root=root)
 
     def keep(path: Path) -> CollectionFile:
@@ -271,7 +371,12 @@ def read_collection(root: Path) -> Collection:
             sidecar = load_sidecar(sidecar_path.read_text(encoding="utf-8"), sidecar_file.path)
         if path.suffix.lower() == ".jsonl":
             mapping = parse_line_mapping(sidecar, file.path) if sidecar else _DEFAULT_LINE_MAPPING
-            collection.sources.extend(_jsonl_sources(file, rel_to_sources, mapping, sidecar_sha))
+            failed: list[dict[str, Any]] = []
+            collection.sources.extend(
+                _jsonl_sources(file, rel_to_sources, mapping, sidecar_sha, max_line_bytes, failed)
+            )
+            collection.failed += failed
+            collection.problems += [f"{row['path']}: {row['reason']}" for row in failed]
         else:
             if sidecar:
                 check_metadata(sidecar, sidecar_file.path)

@@ -55,7 +55,8 @@ class IngestReport:
         processed: ids of sources extracted and indexed now (new or changed).
         unchanged: ids of sources left as they were.
         removed: ids of sources that left the collection (their originals stay stored).
-        failed: ``{"source_id", "path", "reason"}`` for each source whose extraction failed.
+        failed: ``{"source_id", "path", "reason"}`` for each source whose extraction failed, and
+            ``{"path", "line", "reason"}`` for each JSON-lines line that is no source.
         duplicates: ``{"path", "same_as", "sha256"}`` for each source file whose bytes are
             those of an earlier one: it is not stored again nor made a source of its own; the
             first keeps its name in ``also_named``.
@@ -238,7 +239,8 @@ def ingest(
         CitationError: the bibliography is malformed.
     """
     started = time.perf_counter()
-    report = IngestReport()
+    # A JSON-lines line that is no source failed alone, while the collection was read.
+    report = IngestReport(failed=list(collection.failed))
     catalog = archive.catalog
     files = {f.path: f for f in collection.files}
     stored = _store_files(archive, collection)
