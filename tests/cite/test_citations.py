@@ -8,6 +8,7 @@ import pytest
 
 from shiliao.cite.citations import find_citations, resolve
 from shiliao.cite.csl import load_bibliography
+from shiliao.cite.reference import STYLES, in_text, year_suffixes
 
 SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "jieqin"
 ESSAY = SAMPLE / "essays" / "jieqin.md"
@@ -142,7 +143,11 @@ def test_missing_ambiguous_and_suffixed_citations_warn_exactly() -> None:
         ("(Wang, Li & Zhou, 2019)", "parenthetical", "", "", "wang-li-zhou-2019"),
         ("(Yao & Zhang, 2016)", "parenthetical", "", "", "yao-zhang-2016"),
         ("(Zhang and Yao, 2016)", "parenthetical", "", "", None),
-        ("(Yao et al., 2016)", "parenthetical", "", "", None),
+        # GB/T 7714-2015 §10.2 writes "et al." after the first of two Western names.
+        ("(Yao et al., 2016)", "parenthetical", "", "", "yao-zhang-2016"),
+        ("(Chang et al., 2020)", "parenthetical", "", "", None),
+        ("(Wang, Li et al., 2019)", "parenthetical", "", "", "wang-li-zhou-2019"),
+        ("(Wang, Li, Zhou et al., 2019)", "parenthetical", "", "", None),
         ("(Xinhua Net, 2014)", "parenthetical", "", "", "xinhuanet-2014"),
         ("(XINHUA NET, 2014)", "parenthetical", "", "", "xinhuanet-2014"),
         ("(Ma, n.d.)", "parenthetical", "", "", "undated"),
@@ -305,3 +310,110 @@ def test_citations_resolve_to_archived_sources_and_romanized_names() -> None:
         "bibliography.json: entry 'xu-2018' has the id of an archived source; "
         "[@xu-2018] cites the entry, not the source"
     ]
+
+
+CHINESE = [
+    {"id": "zhang-2020", "type": "book", "title": "结亲研究",
+     "author": [{"family": "张", "given": "三"}], "issued": {"date-parts": [[2020]]}},
+    {"id": "li-qin-2019", "type": "book", "title": "贞观",
+     "author": [{"family": "李", "given": "世民"}, {"family": "秦", "given": "叔宝"}],
+     "issued": {"date-parts": [[2019]]}},
+    {"id": "zhang-heping-2018", "type": "book", "title": "和平",
+     "author": [{"family": "张", "given": "和平"}], "issued": {"date-parts": [[2018]]}},
+    {"id": "sima-2017", "type": "book", "title": "资治通鉴",
+     "author": [{"family": "司马", "given": "光", "literal": "司马光"}],
+     "issued": {"date-parts": [[2017]]},
+     "custom": {"author-romanized": [{"family": "Sima", "given": "Guang"}]}},
+    {"id": "smith-2020", "type": "book", "title": "Kinship",
+     "author": [{"family": "Smith", "given": "John"}], "issued": {"date-parts": [[2020]]}},
+    {"id": "smith-jones-2019", "type": "book", "title": "Homestays",
+     "author": [{"family": "Smith", "given": "John"}, {"family": "Jones", "given": "Ann"}],
+     "issued": {"date-parts": [[2019]]}},
+    {"id": "jieqin-week-2019", "type": "webpage", "title": "结亲周 亲人更亲",
+     "issued": {"date-parts": [[2019]]}},
+    {"id": "decree-2022", "type": "article-journal", "title": "Kinship by decree",
+     "issued": {"date-parts": [[2022]]}},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id", "locator"),
+    [
+        ("(张三, 2020)", "zhang-2020", ""),
+        ("(张三 2020)", "zhang-2020", ""),
+        ("（张三，2020）", "zhang-2020", ""),
+        ("(张三，2020)", "zhang-2020", ""),
+        ("（张三，2020，第5页）", "zhang-2020", "第5页"),
+        ("（张三，2020：5）", "zhang-2020", "5"),
+        ("(张三, 2020)¹⁴", "zhang-2020", ""),
+        ("（张三，２０２０）", "zhang-2020", ""),
+        ("(参见张三, 2020)", "zhang-2020", ""),
+        ("(张, 2020)", "zhang-2020", ""),
+        ("(李世民 等, 2019)", "li-qin-2019", ""),
+        ("(李世民等, 2019)", "li-qin-2019", ""),
+        ("(李世民等人, 2019)", "li-qin-2019", ""),
+        ("(李世民和秦叔宝, 2019)", "li-qin-2019", ""),
+        ("(李世民与秦叔宝, 2019)", "li-qin-2019", ""),
+        ("(李世民、秦叔宝, 2019)", "li-qin-2019", ""),
+        ("(李世民, 秦叔宝, 2019)", "li-qin-2019", ""),
+        ("(李世民 and 秦叔宝 2019)", "li-qin-2019", ""),
+        ("(李世民 & 秦叔宝, 2019)", "li-qin-2019", ""),
+        ("(秦叔宝和李世民, 2019)", None, ""),
+        ("(李世民, 2019)", None, ""),
+        ("(张三 等, 2020)", None, ""),
+        ("(张和平, 2018)", "zhang-heping-2018", ""),
+        ("(司马光, 2017)", "sima-2017", ""),
+        ("(Sima, 2017)", "sima-2017", ""),
+        ("(Sima Guang, 2017)", "sima-2017", ""),
+        ("(Smith 2020)", "smith-2020", ""),
+        ("(Smith, 2020, p. 4)", "smith-2020", "p. 4"),
+        ("（Ｓｍｉｔｈ，2020）", "smith-2020", ""),
+        ("(Smith and Jones 2019)", "smith-jones-2019", ""),
+        ("(Smith & Jones, 2019)", "smith-jones-2019", ""),
+        ("(Smith et al. 2019)", "smith-jones-2019", ""),
+        ("(Smith 等, 2019)", "smith-jones-2019", ""),
+        ("(Jones and Smith 2019)", None, ""),
+        ("(“结亲周 亲人更亲” 2019)", "jieqin-week-2019", ""),
+        ("(“结亲周,” 2019)", "jieqin-week-2019", ""),
+        ("(结亲周, 2019)", "jieqin-week-2019", ""),
+        ("(佚名, 2019)", "jieqin-week-2019", ""),
+        ("(“Kinship by decree” 2022)", "decree-2022", ""),
+        ("(“Kinship,” 2022)", "decree-2022", ""),
+        ("(“Kin,” 2022)", None, ""),
+        ("(Anon, 2022)", "decree-2022", ""),
+        ("(“Kinship,” 2020)", None, ""),
+    ],
+)
+def test_chinese_full_width_and_title_forms(text: str, entry_id: str | None, locator: str) -> None:
+    [citation] = find_citations(text)
+    [resolution] = resolve([citation], CHINESE)
+    assert (resolution.entry_id, resolution.work.locator) == (entry_id, locator)
+
+
+def every_record() -> list[dict]:
+    from tests.cite.records import RECORDS
+
+    return [*RECORDS, *CHINESE, *sample_bibliography()]
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("locator", ["", "14", "p. 14"])
+def test_every_in_text_form_a_style_prints_resolves_to_its_work(style: str, locator: str) -> None:
+    items = every_record()
+    letters = year_suffixes(items)
+    # 王娟 (romanized Wang) and the sample's Wang, and 姚伟 and 张丽 (Yao, Zhang) and the
+    # sample's Yao and Zhang, can be cited alike: the reference list tells them apart.
+    assert letters == {
+        "wang-2019": "a",
+        "wang-juan-2019": "b",
+        "yao-zhang-2016": "a",
+        "yao-zhang-2016-practice": "b",
+    }
+    # GB/T 7714 writes an undated work's citation without a year, "(佚名)", which cannot be
+    # told from an ordinary parenthesis.
+    cited = [item for item in items if style != "gb7714" or "issued" in item]
+    assert len(cited) == len(items) - (4 if style == "gb7714" else 0)
+    for item in cited:
+        citation = in_text(item, style, letters.get(item["id"], ""), locator)
+        resolved = [r.entry_id for r in resolve(find_citations(citation), items)]
+        assert resolved == [item["id"]], citation

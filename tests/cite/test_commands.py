@@ -82,3 +82,34 @@ def test_import_bib_merges_into_the_collection_and_survives_the_next_build(
     )
     again = run("import-bib", collection, str(zotero))
     assert again.splitlines()[0].endswith("0 added, 0 updated, 3 unchanged")
+
+
+def test_build_prints_each_citation_warning_once(tmp_path: Path) -> None:
+    # The ingest and the site both check an essay's citations and the bibliography's ids.
+    collection = write_collection(tmp_path / "collection")
+    essay = collection / "essays" / "test.md"
+    essay.write_text(
+        essay.read_text(encoding="utf-8") + "Unmatched (Nobody, 2001) and （张三，2020）.\n",
+        encoding="utf-8",
+    )
+    clash = {"id": "xinhua", "type": "book", "title": "Clash", "author": [{"family": "Ma"}]}
+    (collection / "bibliography.json").write_text(
+        json.dumps([NEWSPAPER, clash], ensure_ascii=False), encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        main,
+        ["build", str(collection), "--archive", str(tmp_path / "a"), "--out", str(tmp_path / "s")],
+    )
+    assert result.exit_code == 0, result.output
+    # The console wraps long lines wherever it likes: compare without white space.
+    printed = "".join(result.output.split())
+    expected = [
+        "bibliography.json: entry 'xinhua' has the id of an archived source; "
+        "[@xinhua] cites the entry, not the source",
+        # The entry, not the source, has the id now, and it is not by Xinhua.
+        "essays/test.md:4: citation (Xinhua News Agency, 2014) matches no bibliography entry",
+        "essays/test.md:5: citation (Nobody, 2001) matches no bibliography entry",
+        "essays/test.md:5: citation （张三，2020） matches no bibliography entry",
+    ]
+    assert [printed.count("".join(warning.split())) for warning in expected] == [1, 1, 1, 1]
+    assert "4warning(s):" in printed

@@ -274,3 +274,68 @@ def sample() -> dict[str, dict]:
 )
 def test_sample_entries(entry_id: str, style: str, expected: str) -> None:
     assert plain_text(reference_runs(sample()[entry_id], style)) == expected
+
+
+def test_gb7714_online_works_carry_their_citation_date() -> None:
+    # GB/T 7714-2015 §8.8.2: 题名[文献类型标识/OL]. (更新或修改日期)[引用日期]. 获取和访问路径.
+    page = {
+        "id": "jieqin-week",
+        "type": "webpage",
+        "title": "结亲周",
+        "author": [{"literal": "新华网"}],
+        "issued": {"date-parts": [[2019, 5, 3]]},
+        "accessed": {"date-parts": [[2024, 5, 1]]},
+        "URL": "https://example.cn/%E6%96%B0%E9%97%BB/2019",
+        "language": "zh",
+    }
+    assert plain_text(reference_runs(page, "gb7714")) == (
+        "新华网, 2019. 结亲周[EB/OL]. (2019-05-03)[2024-05-01]. https://example.cn/新闻/2019."
+    )
+    year_only = {**page, "issued": {"date-parts": [[2019]]}}
+    assert plain_text(reference_runs(year_only, "gb7714")) == (
+        "新华网, 2019. 结亲周[EB/OL]. [2024-05-01]. https://example.cn/新闻/2019."
+    )
+    # Without an access date, the archived copy's capture is when the text cited was read.
+    copy = {"archived-url": "https://archive.example/jieqin", "archived-date": "2024-05-02"}
+    archived = {key: value for key, value in page.items() if key != "accessed"}
+    archived["custom"] = copy
+    assert plain_text(reference_runs(archived, "gb7714")) == (
+        "新华网, 2019. 结亲周[EB/OL]. (2019-05-03)[2024-05-02]. https://example.cn/新闻/2019. "
+        "存档于2024-05-02: https://archive.example/jieqin."
+    )
+    article = {
+        "id": "zhang-2019",
+        "type": "article-journal",
+        "title": "论结亲",
+        "author": [{"family": "张", "given": "三"}],
+        "container-title": "新疆社会科学",
+        "volume": "3",
+        "issue": "2",
+        "page": "1-9",
+        "issued": {"date-parts": [[2019]]},
+        "accessed": {"date-parts": [[2024, 5, 1]]},
+        "URL": "https://example.cn/论文",
+    }
+    assert plain_text(reference_runs(article, "gb7714")) == (
+        "张三, 2019. 论结亲[J/OL]. 新疆社会科学, 3(2): 1-9[2024-05-01]. https://example.cn/论文."
+    )
+    # Read in its archived copy only: online too.
+    book = {
+        "id": "zhang-2020",
+        "type": "book",
+        "title": "结亲研究",
+        "author": [{"family": "张", "given": "三"}],
+        "publisher": "新疆人民出版社",
+        "publisher-place": "乌鲁木齐",
+        "issued": {"date-parts": [[2020]]},
+        "custom": copy,
+    }
+    assert plain_text(reference_runs(book, "gb7714")) == (
+        "张三, 2020. 结亲研究[M/OL]. 乌鲁木齐: 新疆人民出版社[2024-05-02]. "
+        "存档于2024-05-02: https://archive.example/jieqin."
+    )
+    # Not online: no date in brackets.
+    printed = {key: value for key, value in book.items() if key != "custom"}
+    assert plain_text(reference_runs(printed, "gb7714")) == (
+        "张三, 2020. 结亲研究[M]. 乌鲁木齐: 新疆人民出版社."
+    )

@@ -35,7 +35,7 @@ def test_source_page_cites_in_three_styles_chosen_first(site: Path) -> None:
         " ".join(p.text_content().split()) for p in block.xpath('.//p[@class="reference"]')
     ]
     assert references == [
-        "新华社, 2014. 习近平在新疆考察时强调 坚持依法治疆团结稳疆长期建疆[EB/OL]. (2014-04-30). "
+        "新华社, 2014. 习近平在新疆考察时强调 坚持依法治疆团结稳疆长期建疆[EB/OL]. (2014-04-30)[2024-05-02]. "
         f"{ORIGINAL}. 存档于2024-05-02: {ARCHIVED}.",
         "Xinhua News Agency 新华社. 2014. “习近平在新疆考察时强调 坚持依法治疆团结稳疆长期建疆” "
         "[Xi Jinping stresses governing Xinjiang by law during inspection tour]. April 30, 2014. "
@@ -83,3 +83,14 @@ def test_sections_cite_sources_by_id_in_the_chosen_style(site: Path) -> None:
     # GB/T 7714-2015 §9.2: both Chinese, by pinyin of the first name: liu before xin.
     assert entries[0] == "刘晓明, 2017. 新疆百万干部职工与各族群众结对认亲[N]. 人民日报, 01-05(4)."
     assert entries[1].startswith("新华社, 2014. 习近平在新疆考察时强调")
+
+
+def test_an_address_is_shown_as_an_iri_and_linked_by_its_uri() -> None:
+    from shiliao.cite.runs import Run
+    from shiliao.publish.citing import runs_html
+
+    html = runs_html([Run("https://example.cn/新闻/2019?q=a%20b", "link")], "zh-Hans")
+    assert html == (
+        '<a href="https://example.cn/%E6%96%B0%E9%97%BB/2019?q=a%20b">'
+        'https://example.cn/<span lang="zh-Hans">新闻</span>/2019?q=a%20b</a>'
+    )

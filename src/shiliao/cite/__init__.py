@@ -4,7 +4,9 @@
 shiliao keeps in an item's ``custom`` object; ``reference`` formats reference-list entries and
 in-text citations in Chicago author-date, APA 7 and GB/T 7714-2015 (``chicago``, ``apa``,
 ``gb7714``); ``collation`` sorts names by pinyin as a dictionary does; ``bibtex``, ``ris`` and ``exchange``
-read, write and merge bibliography files; ``sources`` makes archived sources citable;
+read, write and merge bibliography files; ``names`` divides the Chinese names those files give
+as one field; ``iri`` writes web addresses as IRIs for reading and URIs for exchange files;
+``sources`` makes archived sources citable;
 ``citations`` finds the citations in an essay's Markdown and resolves them. The package imports nothing of shiliao's
 but ``model`` and ``errors``.
 """

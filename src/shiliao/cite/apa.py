@@ -20,8 +20,8 @@ Reference-list entry::
   (Issue), pages`` with no volume (9.25); newspapers ``Newspaper, page``; a web site's name
   unless it is the author's (9.16); a book's publisher unless it is the author (9.29); a chapter
   ``In E. Editor (Ed.), Book (pp. pages). Publisher.``
-* Then the DOI or URL, with no full stop after it (9.35), and an archived copy as
-  ``(archived May 2, 2024, at ARCHIVE-URL)``.
+* Then the DOI or URL (as an IRI, ``iri.to_iri``), with no full stop after it (9.35), and an
+  archived copy as ``(archived May 2, 2024, at ARCHIVE-URL)``.
 * An incomplete record (no title, names or date) shows its ``note`` before the links.
 
 In-text citation (8.17): ``(Zhang, 2019)``, ``(Yao & Zhang, 2016)``, ``(Zeng et al., 2021)``,
@@ -37,6 +37,7 @@ from shiliao.cite.record import (
     Person,
     custom,
     date_parts,
+    is_undivided,
     lead_names,
     people,
     romanized,
@@ -117,7 +118,7 @@ def _family(person: Person) -> str:
     latin = person.latin
     if latin is None:
         return person.han
-    if isinstance(latin.get("literal"), str):
+    if is_undivided(latin):
         return " ".join(latin["literal"].split())
     return " ".join(
         str(part) for part in (latin.get("non-dropping-particle"), latin.get("family")) if part
@@ -138,7 +139,7 @@ def _name(person: Person) -> str:
     han = person.han
     if latin is None:
         return han
-    if isinstance(latin.get("literal"), str):
+    if is_undivided(latin):
         written = " ".join(latin["literal"].split())
     else:
         family = _family(person)
@@ -264,7 +265,7 @@ def _source(item: Mapping[str, Any], names: list[Person]) -> list[Run]:
 def _editor_name(person: Person) -> str:
     """An editor's name not inverted: initials, then family name (APA 7 §10.3, chapters)."""
     latin = person.latin
-    if latin is None or isinstance(latin.get("literal"), str):
+    if latin is None or is_undivided(latin):
         return _name(person)
     given = _initials(" ".join(str(latin.get("given") or "").split()))
     written = " ".join(part for part in (given, _family(person)) if part)

@@ -8,11 +8,13 @@ as biblatex-chicago marks them), ``@book``, ``@incollection`` (chapter), ``@inpr
 ``entrysubtype`` (``@misc{..., entrysubtype = {speech}}``).
 
 Fields: ``author``, ``editor``, ``translator`` (``Family, Given`` joined by ``and``; a
-``literal`` name in braces, ``{Xinhua News Agency}``), ``title``, ``journal`` / ``booktitle`` /
+``literal`` name in braces, ``{Xinhua News Agency}``, as is a name divided on import that kept
+its literal, ``{司马光}``), ``title``, ``journal`` / ``booktitle`` /
 ``howpublished`` (the container, by type), ``year``, ``month``, ``date`` (ISO 8601),
 ``urldate``, ``volume``, ``number``, ``pages``, ``publisher``, ``address``, ``school`` or
 ``institution`` (a thesis's or report's publisher), ``type`` (genre), ``edition``, ``series``,
-``isbn``, ``issn``, ``doi``, ``url``, ``abstract``, ``note``, ``keywords``, ``shorttitle``,
+``isbn``, ``issn``, ``doi``, ``url`` (as a URI, ``iri.to_uri``), ``abstract``, ``note``,
+``keywords``, ``shorttitle``,
 ``langid`` (the BCP 47 tag as a babel language name: ``zh-Hans`` ``chinese-simplified``,
 ``zh-Hant`` ``chinese-traditional``, ``zh`` ``chinese``, ``en`` ``english``, ``ug``
 ``uyghur``...; another tag is written as it is). shiliao's ``custom`` fields (``record``) are
@@ -38,6 +40,7 @@ from bibtexparser.middlewares.names import (
 from pylatexenc.latex2text import LatexNodes2Text
 
 from shiliao.cite.csl import CSL_TYPES
+from shiliao.cite.iri import to_uri
 from shiliao.cite.record import date_parts
 from shiliao.errors import CitationError
 
@@ -163,7 +166,7 @@ def _escape(value: str) -> str:
 
 
 def _verbatim(value: str) -> str:
-    """A URL or DOI as BibTeX keeps it: as is, with braces percent-encoded."""
+    """A DOI as BibTeX keeps it: as is, with braces percent-encoded."""
     return value.replace("{", "%7B").replace("}", "%7D")
 
 
@@ -258,12 +261,15 @@ def _entry(item: Mapping[str, Any]) -> str:
         fields.append(("langid", LANGIDS.get(language, language)))
     if doi := str(item.get("DOI") or "").strip():
         fields.append(("doi", _verbatim(doi)))
+    # Addresses as URIs (RFC 3987 §3.1: https://example.cn/%E6%96%B0...), since biblatex's
+    # \url and reference managers expect ASCII; braces are encoded with the rest.
     if address := str(item.get("URL") or "").strip():
-        fields.append(("url", _verbatim(address)))
+        fields.append(("url", to_uri(address)))
     for key in _CUSTOM_TEXT_FIELDS:
         if isinstance(extra.get(key), str) and extra[key].strip():
             value = extra[key].strip()
-            fields.append((key, _verbatim(value) if key in _VERBATIM else _escape(value)))
+            # Of the custom fields only archived-url is verbatim.
+            fields.append((key, to_uri(value) if key in _VERBATIM else _escape(value)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{entry_type}{{{_key(str(item['id']))},\n{body}\n}}\n"
 

@@ -22,8 +22,8 @@ Reference-list entry::
   pages`` (15.47), pages abbreviated (9.61); newspapers and web sites: ``Name, Month Day,
   Year.`` (15.49, 15.51); newspaper pages are left out (14.191).
 * Books and reports: ``Place: Publisher.``, in Latin script when the record gives it.
-* Access dates only for undated web sources (15.50); an archived copy is named with its
-  capture date after the URL.
+* Addresses as IRIs (``iri.to_iri``); access dates only for undated web sources (15.50); an
+  archived copy is named with its capture date after the URL.
 * An incomplete record (no title, names or date) ends with its ``note``.
 
 In-text citation (15.23–15.29): ``(Zhang 2019)``, ``(Yao and Zhang 2016)``, ``(Cao, Zhu, and
@@ -42,6 +42,7 @@ from shiliao.cite.record import (
     date_parts,
     has_han,
     is_chinese_work,
+    is_undivided,
     lead_names,
     people,
     romanized,
@@ -135,7 +136,7 @@ def in_text(item: Mapping[str, Any], year_suffix: str = "", locator: str = "") -
 def _short_name(person: Person) -> str:
     latin = person.latin
     if latin is not None:
-        if isinstance(latin.get("literal"), str):
+        if is_undivided(latin):
             return " ".join(latin["literal"].split())
         return " ".join(
             str(part) for part in (latin.get("non-dropping-particle"), latin.get("family")) if part
@@ -158,7 +159,7 @@ def _name(person: Person, *, inverted: bool) -> str:
     han = person.han
     if latin is None:
         return han
-    if isinstance(latin.get("literal"), str):
+    if is_undivided(latin):
         written = " ".join(latin["literal"].split())
     else:
         family = " ".join(

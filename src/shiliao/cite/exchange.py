@@ -7,6 +7,9 @@ where it is kept under version control with the rest of the collection and where
 build finds it. Importing into the archive's database alone would be undone by the next build
 of a changed ``bibliography.json``.
 
+Reading a file divides the Chinese names it gives as one field (Zotero's single-field names:
+司马光 as 司马 + 光), keeping the string as written (``names``).
+
 Merging (``merge_bibliography``) keeps every entry already there, in its place; an imported
 entry is the same work as an existing one when it has the same id (and, where both have a
 title, the same title or DOI), the same DOI, or the same title and year (titles compared
@@ -29,6 +32,7 @@ from typing import Any
 
 from shiliao.cite.bibtex import from_bibtex, to_bibtex
 from shiliao.cite.csl import dump_bibliography, load_bibliography, validate_items
+from shiliao.cite.names import split_single_field_names
 from shiliao.cite.record import date_parts
 from shiliao.cite.ris import from_ris, to_ris
 from shiliao.errors import CitationError
@@ -85,23 +89,33 @@ def read_bibliography(data: bytes, path: str, fmt: str | None = None) -> list[di
         fmt: a name of ``FORMATS``, or None to tell it from ``path`` and ``data``.
 
     Returns:
-        Validated CSL-JSON items (``csl.validate_items``), in file order.
+        Validated CSL-JSON items (``csl.validate_items``), in file order, with the Chinese
+        names that Zotero exports as one field divided into family and given name, their
+        original string kept as ``literal`` (``names.split_single_field_names``).
 
     Raises:
         CitationError: the file is not UTF-8, not in the format, or holds an invalid item.
     """
     fmt = fmt or format_of(path, data)
     if fmt == "csl-json":
-        return load_bibliography(data, path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CitationError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    if fmt == "bibtex":
-        return validate_items(from_bibtex(text, path), path)
-    if fmt == "ris":
-        return validate_items(from_ris(text, path), path)
-    raise CitationError(f"unknown bibliography format {fmt!r}; use one of {', '.join(FORMATS)}")
+        items = load_bibliography(data, path)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CitationError(
+                f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from exc
+        if fmt == "bibtex":
+            items = validate_items(from_bibtex(text, path), path)
+        elif fmt == "ris":
+            items = validate_items(from_ris(text, path), path)
+        else:
+            raise CitationError(
+                f"unknown bibliography format {fmt!r}; use one of {', '.join(FORMATS)}"
+            )
+    split_single_field_names(items)
+    return items
 
 
 def write_bibliography(items: Sequence[Mapping[str, Any]], fmt: str) -> str:

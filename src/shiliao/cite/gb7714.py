@@ -15,8 +15,10 @@ Reference-list entry (§4, §9.2, with the year moved after the names)::
 * The document type code (Appendix B): [M] book, [J] journal, [N] newspaper, [D] thesis,
   [R] report, [C] proceedings, [S] standard, [P] patent, [DS] dataset, [CP] software,
   [CM] map, [A] archival and legal documents, [EB] web page or post, [Z] other; ``/OL`` is
-  added for a work with an address (always for [EB]), and its access date follows in square
-  brackets.
+  added for a work with an address or an archived copy (always for [EB]), and its citation
+  date (引用日期, §8.8.2) follows in square brackets: the ``accessed`` date, else the capture
+  date of the archived copy: ``[EB/OL]. (2014-04-30)[2024-05-02]. URL.``
+* Addresses are printed as IRIs (``iri.to_iri``: ``https://example.cn/新闻/2019``).
 * Dates are ``YYYY-MM-DD``; page ranges keep every digit with a hyphen (``45-58``).
 * A book, thesis or report names place and publisher; one that is missing is written
   ``[出版地不详]``/``[S.l.]`` or ``[出版者不详]``/``[s.n.]`` (§8.4); other kinds name what
@@ -37,10 +39,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from shiliao.cite.iri import to_iri
 from shiliao.cite.record import (
     Person,
     date_parts,
     is_chinese_work,
+    is_undivided,
     lead_names,
     people,
     text,
@@ -106,8 +110,11 @@ def reference(item: Mapping[str, Any], year_suffix: str = "") -> list[Run]:
         head += f", {issued[0]}{year_suffix}"
     code = TYPE_CODES.get(str(item.get("type")), "Z")
     address, doi = _address(item)
-    online = bool(address or doi) or code == "EB"
-    accessed = date_parts(item, "accessed")
+    copy, captured = archived(item)
+    online = bool(address or doi or copy) or code == "EB"
+    # §8.8.2: an online resource carries the date it was cited on; without an ``accessed``
+    # date, the capture of its archived copy is when the text cited was read.
+    accessed = date_parts(item, "accessed") or captured
     stamp = f"[{_iso(accessed)}]" if online and accessed else ""
     title = text(item, "title")
     title_block = f"{title}[{code}{'/OL' if online else ''}]" if title else ""
@@ -127,7 +134,6 @@ def reference(item: Mapping[str, Any], year_suffix: str = "") -> list[Run]:
         blocks.append([Run(address, "link")])
     if doi:
         blocks.append([Run(f"DOI: {doi}")])
-    copy, captured = archived(item)
     if copy:
         label = "存档于" if chinese else "Archived "
         when = f"{label}{_iso(captured)}: " if captured else f"{label.strip()}: "
@@ -167,7 +173,7 @@ def _short_name(person: Person) -> str:
     if person.han:
         return person.han
     latin = person.latin or person.original
-    if isinstance(latin.get("literal"), str):
+    if is_undivided(latin):
         return " ".join(latin["literal"].split())
     return " ".join(
         str(part) for part in (latin.get("non-dropping-particle"), latin.get("family")) if part
@@ -178,7 +184,7 @@ def _name(person: Person) -> str:
     if person.han:
         return person.han
     latin = person.latin or person.original
-    if isinstance(latin.get("literal"), str):
+    if is_undivided(latin):
         return " ".join(latin["literal"].split())
     family = " ".join(
         str(part) for part in (latin.get("non-dropping-particle"), latin.get("family")) if part
@@ -210,9 +216,9 @@ def _iso(date: tuple[int, int | None, int | None] | None) -> str:
 
 
 def _address(item: Mapping[str, Any]) -> tuple[str, str]:
+    """The http(s) URL as an IRI (``iri.to_iri``) and the bare DOI; each ``""`` when none."""
     address = text(item, "URL")
-    if not re.match(r"https?://", address, re.IGNORECASE):
-        address = ""
+    address = to_iri(address) if re.match(r"https?://", address, re.IGNORECASE) else ""
     doi = re.sub(
         r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", text(item, "DOI"), flags=re.IGNORECASE
     )

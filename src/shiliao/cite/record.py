@@ -27,6 +27,11 @@ The keys shiliao reads there (all optional):
 ``archived-date``              when that copy was captured, ISO 8601 (``"2024-05-02"``)
 =============================  ===================================================================
 
+A name may hold ``family`` and ``given`` beside the ``literal`` it was imported as (司马光 read
+from a Zotero export as ``{"family": "司马", "given": "光", "literal": "司马光"}``,
+``names.split_single_field_names``); it is then read by its parts, and the literal kept for
+export.
+
 A thesis's institution is CSL's ``publisher`` (the CSL specification's variable for it, where
 Zotero's "University" goes), its kind CSL's ``genre`` (``"硕士学位论文"``, ``"PhD
 dissertation"``). A name whose ``family`` is in Han characters is a Chinese name: written family
@@ -37,6 +42,7 @@ for the same.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,10 +51,13 @@ __all__ = [
     "CUSTOM_KEYS",
     "NAME_ROLES",
     "Person",
+    "citation_forms",
     "custom",
     "date_parts",
+    "fold",
     "has_han",
     "is_chinese_work",
+    "is_undivided",
     "lead_names",
     "people",
     "romanized",
@@ -126,10 +135,10 @@ class Person:
         """The name in Han characters as written (``"张三"``, ``"阿布都热合曼·吐尔逊"``), or ``""``.
 
         A person's name is family name then given name with nothing between; a ``literal``
-        name is kept as written.
+        name (one without family and given name) is kept as written.
         """
         name = self.original
-        if isinstance(name.get("literal"), str):
+        if is_undivided(name):
             return name["literal"].strip() if has_han(name["literal"]) else ""
         whole = _part(name, "family") + _part(name, "given")
         return whole if has_han(whole) else ""
@@ -137,7 +146,7 @@ class Person:
     @property
     def chinese_order(self) -> bool:
         """Whether the name is written family name first, without a comma (Chinese names)."""
-        if self.original.get("literal") is not None:
+        if is_undivided(self.original):
             return False
         if has_han(_part(self.original, "family")):
             return True
@@ -146,12 +155,53 @@ class Person:
     @property
     def is_literal(self) -> bool:
         """Whether the name is one undivided string (an institution, a transliterated name)."""
-        return isinstance((self.latin or self.original).get("literal"), str)
+        return is_undivided(self.latin or self.original)
+
+
+def is_undivided(name: Mapping[str, Any]) -> bool:
+    """Whether a CSL name object is a ``literal`` alone (``{"literal": "新华社"}``), not a name
+    divided on import that keeps its literal beside ``family`` and ``given``
+    (``names.split_single_field_names``)."""
+    return isinstance(name.get("literal"), str) and not (
+        _part(name, "family") or _part(name, "given")
+    )
 
 
 def _part(name: Mapping[str, Any], key: str) -> str:
     value = name.get(key)
     return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def fold(value: str) -> str:
+    """A name or title as citations compare it: NFKC (full-width letters as ASCII),
+    case-folded, one space between words."""
+    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
+def citation_forms(person: Person) -> frozenset[str]:
+    """The forms an in-text citation writes a name in, in one style or another, folded.
+
+    The family name (``Zhang``, 张), a ``literal`` name (``Xinhua Net``, 新华社), or the given
+    name of a mononym; a Chinese name in full in characters (张三, as GB/T 7714-2015 §10.2 and
+    the other styles, for a name known only in characters, cite it); the same of the
+    romanized form (``custom["<role>-romanized"]``, as Chicago and APA cite it), and a romanized
+    Chinese name in full, family name first (``zhang san``).
+
+    Args:
+        person: one name of a work (``people``, ``lead_names``).
+
+    Returns:
+        Non-empty strings, folded (``fold``).
+    """
+    forms = {person.han}
+    for name in (person.original, person.latin):
+        if name is None:
+            continue
+        family, given, literal = (_part(name, key) for key in ("family", "given", "literal"))
+        forms |= {family or literal or given, literal}
+        if name is person.latin and person.chinese_order and family and given:
+            forms.add(f"{family} {given}")
+    return frozenset(fold(form) for form in forms if form)
 
 
 def people(item: Mapping[str, Any], role: str) -> list[Person]:

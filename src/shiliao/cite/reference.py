@@ -31,8 +31,16 @@ from typing import Any, Literal
 
 from shiliao.cite import apa, chicago, gb7714
 from shiliao.cite.collation import Unit, name_key, pinyin_key, text_key
-from shiliao.cite.csl import family_names, year
-from shiliao.cite.record import Person, has_han, is_chinese_work, lead_names, text
+from shiliao.cite.csl import year
+from shiliao.cite.record import (
+    Person,
+    citation_forms,
+    has_han,
+    is_chinese_work,
+    is_undivided,
+    lead_names,
+    text,
+)
 from shiliao.cite.runs import Run, plain_text
 from shiliao.errors import CitationError
 
@@ -128,7 +136,7 @@ def in_text(
 
 def _person_key(person: Person, *, latin_first: bool) -> tuple[tuple[Unit, ...], tuple[Unit, ...]]:
     name = person.latin if latin_first and person.latin is not None else person.original
-    if isinstance(name.get("literal"), str):
+    if is_undivided(name):
         return pinyin_key(name["literal"]), ()
     family = " ".join(
         str(part) for part in (name.get("non-dropping-particle"), name.get("family")) if part
@@ -211,33 +219,69 @@ def year_suffixes(entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """The letters that tell apart works of the same authors and year (CMOS 15.19, APA 8.19,
     GB/T 7714-2015 §9.2.3).
 
-    Works whose citations name the same authors and year (``csl.family_names`` and
-    ``csl.year``, compared case-insensitively) get ``a``, ``b``... in the order in which
-    ``citations.resolve`` gives a suffix its meaning (by title, case-folded, then id), so that
-    ``(Xu, 2018a)`` in an essay and ``Xu. 2018a.`` in its reference list name the same work.
+    Works of one year get letters when an in-text citation could name either: they have as
+    many names, and the names in each place have a form in common
+    (``record.citation_forms``: 王娟 romanized Wang and a Wang both cite as ``Wang``); works
+    with no names in the same year share their placeholder (``Anon``, 佚名). Such works, with
+    those they are linked to in turn, get ``a``, ``b``... in the order of their titles
+    (case-folded, then id), which ``citations.resolve`` reads a suffix by, so that ``(Xu,
+    2018a)`` in an essay and ``Xu. 2018a.`` in its reference list name the same work.
 
     Args:
         entries: validated CSL-JSON items: the whole bibliography, so that a letter does not
             depend on which works a section cites.
 
     Returns:
-        Map of CSL id -> letter, for the works that share authors and year only.
+        Map of CSL id -> letter, for the works that share authors and year only (and not for
+        more than 26 such works).
     """
-    groups: dict[tuple[tuple[str, ...], str], list[Mapping[str, Any]]] = {}
+    by_year: dict[str, list[tuple[Mapping[str, Any], tuple[frozenset[str], ...]]]] = {}
     for entry in entries:
         when = year(entry)
         if when is not None:
-            names = tuple(name.casefold() for name in family_names(entry))
-            groups.setdefault((names, when), []).append(entry)
+            forms = tuple(citation_forms(person) for person in lead_names(entry)[1])
+            by_year.setdefault(when, []).append((entry, forms))
     suffixes: dict[str, str] = {}
-    for group in groups.values():
-        if 1 < len(group) <= 26:
-            group.sort(
-                key=lambda entry: (str(entry.get("title") or "").casefold(), str(entry["id"]))
-            )
-            for number, entry in enumerate(group):
-                suffixes[str(entry["id"])] = chr(ord("a") + number)
+    for works in by_year.values():
+        for members in _clusters([forms for _, forms in works]):
+            group = [works[index][0] for index in members]
+            if 1 < len(group) <= 26:
+                group.sort(
+                    key=lambda entry: (str(entry.get("title") or "").casefold(), str(entry["id"]))
+                )
+                for number, entry in enumerate(group):
+                    suffixes[str(entry["id"])] = chr(ord("a") + number)
     return suffixes
+
+
+def _clusters(works: Sequence[tuple[frozenset[str], ...]]) -> list[list[int]]:
+    """Indexes of works whose citations can coincide (as many names, a form in common in each
+    place), joined with the works linked to those in turn (union-find); in first-seen order."""
+    parent = list(range(len(works)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    # Only works with as many names and a first name in common are compared, and works with
+    # the same names once: by the first work seen with them.
+    seen: dict[tuple[int, str], dict[tuple[frozenset[str], ...], int]] = {}
+    for one, forms in enumerate(works):
+        keys = {(len(forms), form) for form in (forms[0] if forms else {""})}
+        others = {other for key in keys for other in seen.get(key, {}).values()}
+        for other in sorted(others):
+            if root(one) != root(other) and all(
+                mine & theirs for mine, theirs in zip(forms, works[other], strict=True)
+            ):
+                parent[root(one)] = root(other)
+        for key in keys:
+            seen.setdefault(key, {}).setdefault(forms, one)
+    clusters: dict[int, list[int]] = {}
+    for index in range(len(works)):
+        clusters.setdefault(root(index), []).append(index)
+    return list(clusters.values())
 
 
 def format_bibliography(

@@ -7,7 +7,8 @@ CSL-JSON                    RIS tag
 ``type``                    ``TY`` (JOUR, MGZN, NEWS, BOOK, CHAP, THES, RPRT, ELEC, BLOG,
                             CPAPER, DATA, COMP, MAP, PAT, STAT, BILL, CASE, GEN...)
 ``id``                      ``ID``
-``author``                  ``AU`` (``Family, Given``, or a literal name as written), one a line
+``author``                  ``AU`` (``Family, Given``, or a literal name as written, also
+                            one a name divided on import kept), one a line
 ``editor``, ``translator``  ``A2``, ``A4``
 ``custom.supervisor``       ``A3`` (the RIS specification's "advisor" of a thesis)
 ``custom.author-romanized`` ``TA`` (translated author), one per ``AU``; a name with no
@@ -20,7 +21,7 @@ CSL-JSON                    RIS tag
 ``page``                    ``SP`` and ``EP`` (first and last page)
 ``publisher``, place        ``PB``, ``CY``
 ``genre``, ``edition``      ``M3``, ``ET``
-``URL``, ``DOI``            ``UR``, ``DO``
+``URL``, ``DOI``            ``UR`` (as a URI, ``iri.to_uri``), ``DO``
 ``ISBN``/``ISSN``           ``SN``
 ``language``                ``LA`` (BCP 47 tag as is)
 ``abstract``, ``note``      ``AB``, ``N1``
@@ -43,6 +44,7 @@ from typing import Any
 
 import rispy
 
+from shiliao.cite.iri import to_uri
 from shiliao.cite.record import date_parts
 from shiliao.errors import CitationError
 
@@ -211,7 +213,8 @@ def _record(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     if item.get(other):
         leftover[other] = item[other]
     if item.get("URL"):
-        lines.append(("UR", _one_line(item["URL"])))
+        # A URI (RFC 3987 §3.1), as reference managers expect: https://example.cn/%E6%96%B0...
+        lines.append(("UR", to_uri(_one_line(item["URL"]))))
     if item.get("keyword"):
         lines.append(("KW", _one_line(item["keyword"])))
     if item.get("note"):

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, NamedTuple
 
+from shiliao.cite.iri import to_iri
 from shiliao.cite.record import custom, date_parts, has_han, text
 
 __all__ = [
@@ -101,28 +102,32 @@ def join_blocks(blocks: Iterable[list[Run]], end: str = ".") -> list[Run]:
 
 
 def url(item: Mapping[str, Any]) -> str:
-    """The item's address: its DOI as ``https://doi.org/...``, else its http(s) ``URL``, else
-    ``""``. Only http(s), so that a record cannot plant a ``javascript:`` link."""
+    """The item's address as readers see it: its DOI as ``https://doi.org/...``, else its
+    http(s) ``URL``, else ``""``; an IRI (``iri.to_iri``: ``https://example.cn/新闻/2019``
+    however the record encodes it). Only http(s), so that a record cannot plant a
+    ``javascript:`` link."""
     doi = text(item, "DOI")
     if doi:
-        return "https://doi.org/" + re.sub(
-            r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", doi, flags=re.IGNORECASE
+        return to_iri(
+            "https://doi.org/"
+            + re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", doi, flags=re.IGNORECASE)
         )
     address = text(item, "URL")
-    return address if re.match(r"https?://", address, re.IGNORECASE) else ""
+    return to_iri(address) if re.match(r"https?://", address, re.IGNORECASE) else ""
 
 
 def archived(item: Mapping[str, Any]) -> tuple[str, tuple[int, int | None, int | None] | None]:
     """The preserved copy of a web source: ``(custom["archived-url"], its capture date)``.
 
     Returns:
-        ``("", None)`` when the item names no http(s) archived copy.
+        The address as an IRI (``iri.to_iri``) and the date; ``("", None)`` when the item
+        names no http(s) archived copy.
     """
     extra = custom(item)
     address = extra.get("archived-url")
     if not isinstance(address, str) or not re.match(r"https?://", address, re.IGNORECASE):
         return "", None
-    return address.strip(), date_parts({"d": extra.get("archived-date")}, "d")
+    return to_iri(address), date_parts({"d": extra.get("archived-date")}, "d")
 
 
 def page_range(pages: str, form: Literal["chicago", "expanded"], dash: str) -> str:

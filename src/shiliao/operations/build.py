@@ -149,7 +149,9 @@ def build(
             duplicates=report.duplicates,
             skipped=report.skipped,
             failed=report.failed,
-            warnings=report.warnings + site.warnings,
+            # The ingest and the site both check the essays' citations and the bibliography's
+            # ids: each warning once, in the order first given.
+            warnings=list(dict.fromkeys(report.warnings + site.warnings)),
             site={
                 "path": str(out_dir),
                 "written": site.written,

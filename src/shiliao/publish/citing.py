@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from shiliao.cite.exchange import write_bibliography
+from shiliao.cite.iri import to_uri
 from shiliao.cite.reference import STYLES, in_text, reference_runs
 from shiliao.cite.runs import Run
 from shiliao.cite.sources import capture_date, citable_items, source_item
@@ -85,12 +86,15 @@ def archive_items(catalog: Catalog, site_url: str) -> tuple[list[dict[str, Any]]
 
 
 def runs_html(runs: list[Run], lang: str | None = None) -> Markup:
-    """Styled runs as escaped HTML: italics as ``<em>``, addresses as links, Han text marked
-    with its ``lang`` (``publish.lang.mark_chinese``)."""
+    """Styled runs as escaped HTML: italics as ``<em>``, addresses as links (shown as the IRI
+    the style prints, linked by its ASCII URI, ``cite.iri.to_uri``), Han text marked with its
+    ``lang`` (``publish.lang.mark_chinese``)."""
     parts = []
     for run in runs:
         if run.style == "link":
-            parts.append(Markup('<a href="{}">{}</a>').format(run.text, run.text))
+            parts.append(
+                Markup('<a href="{}">{}</a>').format(to_uri(run.text), mark_chinese(run.text, lang))
+            )
         elif run.style == "italic":
             parts.append(Markup("<em>{}</em>").format(mark_chinese(run.text, lang)))
         else:

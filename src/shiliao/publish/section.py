@@ -24,8 +24,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from shiliao.cite.citations import Citation, Resolution, find_citations, resolve
+from shiliao.cite.citations import Citation, Resolution, Resolver, find_citations
 from shiliao.cite.csl import anchor_id
+from shiliao.cite.iri import to_uri
 from shiliao.cite.reference import format_bibliography, in_text, year_suffixes
 from shiliao.cite.runs import Run
 from shiliao.model import Section, Term
@@ -154,6 +155,7 @@ class _SectionRenderer:
     markdown: MarkdownIt = field(init=False)
     suffixes: dict[str, str] = field(init=False)
     by_id: dict[str, Mapping[str, Any]] = field(init=False)
+    resolver: Resolver = field(init=False)
     term_forms: dict[str, tuple[str, str]] = field(init=False)
     longest_term: int = field(init=False)
     warnings: list[str] = field(default_factory=list)
@@ -164,6 +166,7 @@ class _SectionRenderer:
         self.markdown = MarkdownIt("commonmark", {"html": False})
         self.by_id = {entry["id"]: entry for entry in self.bibliography}
         self.suffixes = year_suffixes(self.bibliography)
+        self.resolver = Resolver(self.bibliography)
         # Surface form -> (term, lang of the form); the first entry with a form wins.
         self.term_forms = {}
         for term in self.terms:
@@ -326,7 +329,7 @@ class _SectionRenderer:
         return line + text.count("\n")
 
     def _citation(self, text: str, citation: Citation) -> list[Token]:
-        resolutions = resolve([citation], self.bibliography)
+        resolutions = self.resolver.resolve([citation])
         for resolution in resolutions:
             self.resolutions.append(resolution)
             if resolution.entry_id is not None:
@@ -433,7 +436,8 @@ class _SectionRenderer:
             if run.style == "italic":
                 tokens.append(Token("em_open", "em", 1))
             elif run.style == "link":
-                tokens.append(Token("link_open", "a", 1, attrs={"href": run.text}))
+                # Shown as the IRI the style prints, linked by its ASCII URI.
+                tokens.append(Token("link_open", "a", 1, attrs={"href": to_uri(run.text)}))
             tokens += self._plain(run.text, link_terms=False)
             if run.style == "italic":
                 tokens.append(Token("em_close", "em", -1))
