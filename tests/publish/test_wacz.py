@@ -1,15 +1,23 @@
 """`shiliao export --format wacz` checked by Webrecorder's reference validator, `wacz validate`
 (py-wacz, run as its own process): archives holding a WARC gzipped record by record, a plain
 WARC, and several captures (both, and a URL captured from a server on 127.0.0.1) must pass; a
-changed byte in a WARC record must fail. The CDXJ index is also compared with the one `wacz
-create` writes for the same gzipped WARC."""
+changed byte in a WARC record must fail.
+
+py-wacz imports, through cdxj-indexer, the ``surt`` package, which is AGPL-3.0: shiliao takes no
+GPL or AGPL dependency, not even for its tests, so ``.ci/run`` installs py-wacz and cdxj-indexer
+without their dependencies (both Apache-2.0) and the validator runs with a stand-in ``surt``
+module that refuses to be called; validating never calls it (only indexing, ``wacz create``,
+does). Without py-wacz these tests are skipped, unless ``SHILIAO_REQUIRE_VALIDATORS=1`` (CI).
+"""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import io
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -99,9 +107,24 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-# The ``wacz`` console script's own entry point: ``python -m wacz`` drops main()'s return value
-# and exits 0 even when validation fails.
-WACZ_COMMAND = [sys.executable, "-c", "import sys; from wacz.main import main; sys.exit(main())"]
+if importlib.util.find_spec("wacz") is None:
+    if os.environ.get("SHILIAO_REQUIRE_VALIDATORS") == "1":
+        pytest.fail("py-wacz is missing: .ci/run installs it (pip install --no-deps wacz)")
+    pytest.skip("py-wacz is not installed (see .ci/run)", allow_module_level=True)
+
+# The ``wacz`` console script's own entry point (``python -m wacz`` drops main()'s return value
+# and exits 0 even when validation fails), with the stand-in for ``surt``.
+_VALIDATOR = """
+import sys, types
+surt = types.ModuleType("surt")
+def refuse(*args, **kwargs):
+    raise RuntimeError("surt (AGPL-3.0) is not installed: only validation can run")
+surt.surt = refuse
+sys.modules.setdefault("surt", surt)
+from wacz.main import main
+sys.exit(main())
+"""
+WACZ_COMMAND = [sys.executable, "-c", _VALIDATOR]
 
 
 def wacz_command(*args: str) -> subprocess.CompletedProcess[str]:
@@ -215,33 +238,28 @@ def test_a_plain_warc_is_gzipped_record_by_record_to_the_same_bytes(
     assert stored.count(b"\x1f\x8b\x08") >= 6
 
 
-def test_a_gzipped_warc_is_stored_as_it_is_and_indexed_as_wacz_create_indexes_it(
+def test_a_gzipped_warc_is_stored_as_it_is_and_indexed_by_surt_keys(
     archives: dict[str, Path], tmp_path: Path
 ) -> None:
     wacz = _export(archives["gzipped"], tmp_path / "captures.wacz")
     with open_archive(archives["gzipped"]) as opened:
         (sha256,) = {s.file_sha256 for s in opened.catalog.sources() if s.type == "webpage"}
         with opened.blobs.open(sha256) as original:
-            warc = tmp_path / "crawl.warc.gz"
-            warc.write_bytes(original.read())
-    reference = tmp_path / "reference.wacz"
-    made = wacz_command("create", "-o", str(reference), str(warc))
-    assert made.returncode == 0, made.stdout + made.stderr
-
-    def entries(lines: list[str]) -> set[tuple[str, str, str, int, int]]:
-        found = set()
-        for line in lines:
-            surt, stamp, block = line.split(" ", 2)
-            block = json.loads(block)
-            found.add((surt, stamp, block["url"], int(block["offset"]), int(block["length"])))
-        return found
-
-    with zipfile.ZipFile(reference) as bundle:
-        theirs = gzip.decompress(bundle.read("indexes/index.cdx.gz")).decode().splitlines()
+            stored = original.read()
     with zipfile.ZipFile(wacz) as bundle:
         ours = bundle.read("indexes/index.cdxj").decode().splitlines()
-        assert bundle.read("archive/00001.warc.gz") == warc.read_bytes()
-    assert entries(ours) == entries(theirs)
+        assert bundle.read("archive/00001.warc.gz") == stored
+    # SURT keys as the replay tools look them up (host reversed, "www." dropped, the query
+    # kept): what ``wacz create`` writes for the same WARC.
+    keys = {(line.split(" ", 2)[0], json.loads(line.split(" ", 2)[2])["url"]) for line in ours}
+    assert keys == {
+        ("cn,gov,example)/notice.html", "http://www.example.gov.cn/notice.html"),
+        ("cn,gov,example)/logo.png", "http://example.gov.cn/logo.png"),
+        (
+            "cn,gov,example)/list.html?page=2&sort=date",
+            "http://example.gov.cn/list.html?page=2&sort=date",
+        ),
+    }
 
 
 def test_pages_have_the_header_line_and_one_line_per_capture(
