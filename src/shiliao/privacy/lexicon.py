@@ -3,8 +3,7 @@
 No offline Chinese named-entity recogniser ships its weights with a package this project may
 use (research/privacy-and-editorial.md §3.1), so names are found by rules over these lists:
 
-- ``SURNAMES`` and ``COMPOUND_SURNAMES``: the Han surnames of the 2020 census's 300 most common
-  (about 96 % of the population) and the compound ones still in use;
+- ``SURNAMES`` and ``COMPOUND_SURNAMES``: the Han surnames of ``zh.surnames``;
 - ``TRANSLITERATION``: the characters with which Uyghur, Kazakh and Kyrgyz names are written
   in Chinese (the syllabary of Xinhua's transliteration tables as used for Turkic names in
   Xinjiang's household registers and press), with the common function characters left out so
@@ -23,6 +22,8 @@ The lists are data, reviewed as such: a missed cue lowers recall, measured by th
 
 from __future__ import annotations
 
+from shiliao.zh.surnames import COMPOUND_SURNAMES, SURNAMES
+
 __all__ = [
     "ACTIVITIES",
     "COMPOUND_SURNAMES",
@@ -37,50 +38,6 @@ __all__ = [
     "SURNAMES",
     "TRANSLITERATION",
 ]
-
-SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
-    "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
-    "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应"
-    "臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-)
-"""Single-character Han surnames (和, a surname in Yunnan, is left out: as a conjunction it
-stands before a word after a cue far more often: 妇女和未成年人)."""
-
-COMPOUND_SURNAMES = frozenset(
-    {
-        "欧阳",
-        "司马",
-        "上官",
-        "诸葛",
-        "东方",
-        "皇甫",
-        "尉迟",
-        "公孙",
-        "慕容",
-        "长孙",
-        "宇文",
-        "司徒",
-        "夏侯",
-        "令狐",
-        "端木",
-        "独孤",
-        "南宫",
-        "西门",
-        "万俟",
-        "闻人",
-        "轩辕",
-        "呼延",
-        "澹台",
-        "百里",
-        "东郭",
-        "申屠",
-        "钟离",
-    }
-)
-"""Han surnames of two characters."""
 
 TRANSLITERATION = frozenset(
     "阿艾爱安昂奥巴拜班比别波伯博布查达丹德迪蒂丁杜多尔恩法菲盖甘格根古哈海汗罕合赫胡吉加佳坚"
