@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import-bib": ("cite", "import_bib", "Merge a Zotero export into the bibliography."),
     "rebuild": ("integrity", "rebuild_command", "Make the database and index again from objects/."),
     "repair-log": ("integrity", "repair_log", "Set aside a torn last line of the log."),
+    "backup": ("backup", "backup", "Write an encrypted backup (age) of an archive."),
+    "restore": ("backup", "restore", "Restore a backup into a new folder and verify it."),
 }
 
 
