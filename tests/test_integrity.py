@@ -10,7 +10,9 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import threading
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,8 +27,8 @@ from shiliao.cli import main
 from shiliao.collection import read_collection
 from shiliao.config import load_settings
 from shiliao.operations.ingest import ingest
-from shiliao.store import file_object_id
-from tests.store.test_ocfl import assert_valid
+from shiliao.store import OcflStore, file_object_id
+from tests.store.test_ocfl import assert_valid, make_old_layout
 
 SIDECAR = (
     "each_line:\n  title: '{title}'\n  date: '{date}'\n  text: body\ndefaults:\n  type: report\n"
@@ -207,6 +209,211 @@ def test_verify_file_on_a_published_original(tmp_path: Path) -> None:
         "verify-file", str(download), "--proof", str(forged_path), "--key", str(other_key)
     )
     assert code == 1, output
+
+
+def _signed(archive: Path) -> dict[str, bytes]:
+    """Every checkpoint file of an archive's log, by name, with its bytes."""
+    log = archive / "log"
+    files = {p.name: p.read_bytes() for p in (log / "checkpoints").iterdir()}
+    return {**files, "checkpoint": (log / "checkpoint").read_bytes()}
+
+
+def _verify_against_newest(site: Path, archive: Path) -> tuple[int, str]:
+    (proof,) = list((site / "sources").glob("*/proof.json"))
+    (download,) = list((site / "files").glob("*/notice.txt"))
+    return _run(
+        "verify-file",
+        str(download),
+        "--proof",
+        str(proof),
+        "--key",
+        str(site / "evidence" / "key.vkey"),
+        "--checkpoint",
+        str(archive / "log" / "checkpoint"),
+    )
+
+
+def test_after_a_build_the_newest_checkpoint_is_the_one_the_site_proves(tmp_path: Path) -> None:
+    collection = _collection(tmp_path / "c", ["干部开展结亲活动。"])
+    (collection / "sources" / "notice.txt").write_text("民族团结一家亲。\n", encoding="utf-8")
+    archive, site = tmp_path / "a", tmp_path / "site"
+    build = ("build", str(collection), "--archive", str(archive), "--out", str(site), "--json")
+    code, output = _run(*build)
+    assert code == 0 and json.loads(output)["site"]["written"], output
+    code, output = _verify_against_newest(site, archive)
+    assert code == 0 and "verified" in output, output
+    # The publication is the log's last entry, and the checkpoint signs it too.
+    with open_archive(archive) as opened:
+        last = opened.log.entry(opened.log.size - 1)
+        size = opened.log.size
+    assert last.kind == "site_published" and last.data["checkpoint_size"] == size
+    assert (site / "evidence" / "checkpoint.txt").read_bytes() == _signed(archive)["checkpoint"]
+    assert sorted(_signed(archive)) == [f"{size}.txt", "checkpoint"]
+    signed = _signed(archive)
+
+    # A build that changes nothing writes, logs and signs nothing.
+    code, output = _run(*build)
+    assert code == 0 and not json.loads(output)["site"]["written"], output
+    assert _signed(archive) == signed
+
+    # Adds that add nothing sign nothing: bytes the archive holds under another name (logged
+    # as received, not signed), a refused URL, a missing file.
+    copy = _served(tmp_path, (collection / "sources" / "notice.txt").read_bytes(), "副本.txt")
+    code, output = _run("add", str(archive), str(copy), "--json")
+    report = json.loads(output)
+    assert code == 0 and report["duplicates"] and report["checkpoint"] is None, output
+    for target in ("http://127.0.0.1:9/", str(tmp_path / "absent.pdf")):
+        code, output = _run("add", str(archive), target, "--json")
+        report = json.loads(output)
+        assert code == 1 and report["failed"][0]["path"] == target, output
+        assert report["checkpoint"] is None and not report["added"], output
+    assert _signed(archive) == signed
+    with open_archive(archive) as opened:
+        assert [e.kind for e in opened.log.entries(size)] == ["duplicate_received"]
+    code, output = _verify_against_newest(site, archive)
+    assert code == 0, output
+
+    # A checkpoint signed by hand makes the next build write the site with proofs for it.
+    code, output = _run("checkpoint", str(archive), "--json")
+    assert code == 0 and json.loads(output)["size"] == size + 1, output
+    code, output = _verify_against_newest(site, archive)
+    assert code == 1 and "tree size" in output, output
+    code, output = _run(*build)
+    assert code == 0 and json.loads(output)["site"]["written"], output
+    code, output = _verify_against_newest(site, archive)
+    assert code == 0 and f"of {size + 2} entries" in output, output
+
+
+def test_a_site_folder_that_is_refused_logs_and_signs_nothing(tmp_path: Path) -> None:
+    collection = _collection(tmp_path / "c", ["干部开展结亲活动。"])
+    archive = tmp_path / "a"
+    _build(collection, archive)
+    entries = (archive / "log" / "entries.jsonl").read_bytes()
+    signed = _signed(archive)
+    (tmp_path / "elsewhere").mkdir()
+    _served(tmp_path / "elsewhere", b"not a site", "notes.txt")
+    code, output = _run(
+        "build", str(collection), "--archive", str(archive), "--out", str(tmp_path / "elsewhere")
+    )
+    assert code == 1 and "is not a shiliao site" in output, output
+    assert (archive / "log" / "entries.jsonl").read_bytes() == entries
+    assert _signed(archive) == signed
+
+
+def test_a_site_that_fails_to_be_written_is_logged_as_failed(tmp_path: Path) -> None:
+    collection = _collection(tmp_path / "c", ["干部开展结亲活动。"])
+    (collection / "sources" / "notice.txt").write_text("民族团结一家亲。\n", encoding="utf-8")
+    archive, site = tmp_path / "a", tmp_path / "site"
+    build = ("build", str(collection), "--archive", str(archive), "--out", str(site))
+    assert _run(*build)[0] == 0
+    # The original the site offers becomes a folder, so copying it fails; a new record makes
+    # the site due to be written again.
+    stored = _content_file(archive, "notice.txt")
+    stored.unlink()
+    stored.mkdir()
+    _collection(collection, ["干部开展结亲活动。", "第二条通知。"])
+    code, output = _run(*build)
+    assert code == 1 and "cannot write the site" in output, output
+    with open_archive(archive) as opened:
+        *_, published, failed = opened.log.entries()
+        size = opened.log.size
+    assert (published.kind, failed.kind) == ("site_published", "site_publication_failed")
+    assert published.data["checkpoint_size"] == failed.index == size - 1
+    assert failed.data["content_version"] == published.data["content_version"]
+    assert "cannot write the site" in failed.data["reason"]
+    assert f"{size - 1}.txt" in _signed(archive)
+
+
+def test_an_add_signs_only_when_it_adds(archive: Path, tmp_path: Path) -> None:
+    news = _served(tmp_path, "乌鲁木齐晚报：结亲周。\n".encode(), "晚报.txt")
+    code, output = _run("add", str(archive), str(news), "--json")
+    report = json.loads(output)
+    with open_archive(archive) as opened:
+        size = opened.log.size
+    assert code == 0 and report["added"] and report["checkpoint"] == size, output
+    added = report["added"]
+    signed = _signed(archive)
+    assert f"{size}.txt" in signed
+    code, output = _run("add", str(archive), str(news), "--json")
+    report = json.loads(output)
+    assert code == 0 and report["unchanged"] == added, output
+    assert not report["added"] and report["checkpoint"] is None, output
+    assert _signed(archive) == signed
+    with open_archive(archive) as opened:
+        assert opened.log.size == size
+
+
+def _ocfl_validate(objects: Path) -> subprocess.CompletedProcess[str]:
+    """ocfl-py's command-line validator (``ocfl-validate.py``, installed with the test
+    extra) on a storage root."""
+    script = Path(sysconfig.get_path("scripts")) / "ocfl-validate.py"
+    return subprocess.run(
+        [sys.executable, str(script), str(objects)], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_ocfl_validate_accepts_a_built_archive(built_sample: dict) -> None:
+    result = _ocfl_validate(built_sample["archive"] / "objects")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[E" not in result.stdout + result.stderr
+
+
+def test_an_archive_in_the_old_layout_is_converted_and_the_conversion_logged(
+    archive: Path,
+) -> None:
+    objects = archive / "objects"
+    make_old_layout(objects)
+    rejected = _ocfl_validate(objects)
+    assert rejected.returncode == 1
+    before = sorted(p.relative_to(objects).as_posix() for p in objects.rglob("*"))
+    # verify reads the old layout as it is, changes nothing and says what is pending.
+    code, output = _run("verify", str(archive))
+    assert code == 0 and "pending: objects/: storage layout 0004-hashed-n-tuple" in output, output
+    assert sorted(p.relative_to(objects).as_posix() for p in objects.rglob("*")) == before
+    # Converted by the store alone (as when a crash comes before the archive logs it): verify
+    # says the conversion waits to be logged.
+    note = OcflStore(objects, staging=archive / ".staging" / "ocfl").layout_conversion()
+    assert note is not None and note["objects"] == 3  # glossary, sidecar, notices
+    code, output = _run("verify", str(archive))
+    assert code == 0 and "the conversion is logged when the archive is next opened" in output
+    with open_archive(archive) as opened:
+        (entry,) = [e for e in opened.log.entries() if e.kind == "storage_layout_converted"]
+        events = [e for e in opened.catalog.events() if e["kind"] == entry.kind]
+    assert entry.data == note
+    assert entry.data["from"] == "0004-hashed-n-tuple-storage-layout"
+    assert entry.data["to"] == "0003-hash-and-id-n-tuple-storage-layout"
+    assert [e["log_index"] for e in events] == [entry.index]
+    # Logged once, even when a crash left the note behind after the entry was appended.
+    note_file = archive / ".staging" / "ocfl.layout.json"
+    assert not note_file.exists()
+    note_file.write_text(json.dumps(note))
+    with open_archive(archive) as opened:
+        kinds = [e.kind for e in opened.log.entries()]
+    assert kinds.count("storage_layout_converted") == 1 and not note_file.exists()
+    assert _ocfl_validate(objects).returncode == 0
+    code, output = _run("verify", str(archive))
+    assert code == 0 and "pending" not in output, output
+
+
+def test_a_name_in_nfd_on_disk_is_a_warning_not_a_missing_and_an_extra_file(
+    tmp_path: Path,
+) -> None:
+    collection = _collection(tmp_path / "c", ["干部开展结亲活动。"])
+    (collection / "sources" / "Ürümqi.txt").write_text("乌鲁木齐。\n", encoding="utf-8")
+    _build(collection, tmp_path / "a")
+    stored = _content_file(tmp_path / "a", "Ürümqi.txt")
+    stored.rename(stored.with_name(unicodedata.normalize("NFD", stored.name)))
+    code, output = _run("verify", str(tmp_path / "a"), "--json")
+    check = json.loads(output)
+    assert code == 0 and check["ok"] and check["problems"] == [], output
+    (warning,) = check["warnings"]
+    assert "sources/Ürümqi.txt" in warning and "Unicode normalization" in warning
+    assert warning.endswith("[E092]")
+    code, output = _run("verify", str(tmp_path / "a"))
+    assert code == 0 and "warning: objects/" in output, output
+    stored.with_name(unicodedata.normalize("NFD", stored.name)).write_bytes(b"changed")
+    code, output = _run("verify", str(tmp_path / "a"))
+    assert code == 1 and "sha512 does not match" in output, output
 
 
 PAGES = {

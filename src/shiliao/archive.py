@@ -297,6 +297,34 @@ class Archive:
             marker.unlink()
         return done
 
+    def log_layout_conversion(self) -> int | None:
+        """Log a conversion of the storage root to the current layout (``OcflStore`` makes it
+        when it opens a root in the old one), once, then let the store forget it.
+
+        The store keeps a note of the conversion until this is done, so a crash between the
+        two leaves it to the next open; an entry already in the log is not appended again.
+
+        Returns:
+            The index of the ``storage_layout_converted`` entry (data: ``from``, ``to``,
+            ``started``, ``finished``, ``objects``, as ``OcflStore.layout_conversion``
+            gives), or None when there was no conversion to log.
+        """
+        conversion = self.ocfl.layout_conversion()
+        if conversion is None or "finished" not in conversion:
+            return None
+        index = next(
+            (
+                entry.index
+                for entry in self.log.entries()
+                if entry.kind == "storage_layout_converted" and entry.data == conversion
+            ),
+            None,
+        )
+        if index is None:
+            index = self.record("storage_layout_converted", conversion)
+        self.ocfl.forget_layout_conversion()
+        return index
+
     def checkpoint(self) -> Checkpoint:
         """Sign and store a checkpoint of the log as it is now (``log.write_checkpoint``).
 
@@ -391,4 +419,5 @@ def open_archive(
         agent=agent,
     )
     archive.complete_interrupted_captures()
+    archive.log_layout_conversion()
     return archive

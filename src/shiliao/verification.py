@@ -5,7 +5,8 @@ before it reports (bagit-python's ``_validate_entries``), so that one run names 
 
 1. the OCFL storage root (``OcflStore.verify``): every content file re-read and its sha512
    compared with the inventory and its sha256 with the fixity block, every sidecar, missing and
-   extra files;
+   extra files; a root still in the storage layout of earlier versions is read as it is (it is
+   converted when the archive is next opened, see ``store.ocfl``);
 2. the log (``log.verify_log``): every entry re-hashed, every stored checkpoint's signature
    and root, and consecutive checkpoints consistent (RFC 9162 §2.1.4);
 3. the two against each other: every ``file_captured`` entry names a version that holds a
@@ -14,6 +15,10 @@ before it reports (bagit-python's ``_validate_entries``), so that one run names 
    gone);
 4. the database against the store: every source's original is one the store holds.
 
+File names are compared after Unicode normalization (NFC): a name that differs only in
+normalization, as copies through macOS leave them, is a warning, not a missing file and an
+unknown one.
+
 The inventories and the log are both inside the archive; what makes the check worth more than a
 checksum file is that the log's checkpoints are signed and meant to be published elsewhere.
 """
@@ -21,6 +26,7 @@ checksum file is that the log's checkpoints are signed and meant to be published
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +34,7 @@ from shiliao.archive import pending_captures
 from shiliao.errors import ShiliaoError, StoreError
 from shiliao.log import verify_log
 from shiliao.store import Catalog, OcflStore
+from shiliao.store.ocfl import LAYOUT_EXTENSION
 
 __all__ = ["ArchiveCheck", "verify_archive"]
 
@@ -45,12 +52,17 @@ class ArchiveCheck:
         log_entries: entries in the log.
         checkpoints: signed checkpoints checked.
         pending: captures a crash cut short after their bytes were stored and before they
-            were logged (a note of each is kept until then); the next command that opens the
-            archive logs them. Not problems: the archive is as after the capture.
+            were logged (a note of each is kept until then), and a storage layout conversion
+            not yet made or not yet logged; the next command that opens the archive finishes
+            them. Not problems.
+        warnings: names that differ only in Unicode normalization (NFC and NFD) between the
+            store's inventories and the files on disk, or between the log and the store; the
+            bytes are checked all the same. Not problems.
     """
 
     problems: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     objects: int = 0
     files: int = 0
     bytes_read: int = 0
@@ -138,9 +150,20 @@ def verify_archive(root: Path, vkey: str | None = None) -> ArchiveCheck:
     check = ArchiveCheck()
     if not (root / "shiliao.db").is_file() or not (root / "objects").is_dir():
         raise StoreError(f"{root}: not a shiliao archive (no shiliao.db or objects/)")
-    ocfl = OcflStore(root / "objects", staging=root / ".staging" / "ocfl")
+    ocfl = OcflStore(root / "objects", staging=root / ".staging" / "ocfl", convert=False)
+    if ocfl.layout != LAYOUT_EXTENSION:
+        check.pending.append(
+            f"objects/: storage layout {ocfl.layout}; moved to {LAYOUT_EXTENSION} when the "
+            "archive is next opened"
+        )
+    elif ocfl.layout_conversion() is not None:
+        check.pending.append(
+            f"objects/: converted to {LAYOUT_EXTENSION}; the conversion is logged when the "
+            "archive is next opened"
+        )
     for problem in ocfl.verify():
-        check.problems.append(f"objects/{problem.message} [{problem.code}]")
+        line = f"objects/{problem.message} [{problem.code}]"
+        (check.warnings if problem.warning else check.problems).append(line)
 
     log_dir = root / "log"
     if vkey is None:
@@ -162,7 +185,14 @@ def verify_archive(root: Path, vkey: str | None = None) -> ArchiveCheck:
         if entry is None or entry.get("kind") != "file_captured":
             continue
         data = entry.get("data") or {}
-        key = (str(data.get("object_id")), int(data.get("version") or 0), str(data.get("path")))
+        # The store's logical paths are NFC; a path logged in another form names the same file.
+        path = unicodedata.normalize("NFC", str(data.get("path")))
+        if path != str(data.get("path")):
+            check.warnings.append(
+                f"log entry {entry.get('index', number)}: path {data.get('path')!r} is not in "
+                f"NFC; compared with the store as {path!r}"
+            )
+        key = (str(data.get("object_id")), int(data.get("version") or 0), path)
         logged[key] = {**data, "index": entry.get("index", number)}
 
     stored: set[tuple[str, int, str]] = set()

@@ -10,13 +10,11 @@ import os
 import re
 import shutil
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
 import ocfl
 import pytest
-from ocfl.layout import Layout, LayoutException
-from ocfl.layout_registry import add_layout, layout_is_supported
+from ocfl.layout_0003_hash_and_id_n_tuple import Layout_0003_Hash_And_Id_N_Tuple
 from ocfl.validator import Validator
 
 from shiliao.errors import IntegrityError, StoreError
@@ -26,49 +24,9 @@ USER = {"name": "Test Curator", "address": "mailto:curator@example.org"}
 RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 
 
-class _Layout0004(Layout):
-    """OCFL community extension 0004-hashed-n-tuple-storage-layout, written here from the
-    extension's text, so that ocfl-py 2.1 (which lacks it) can validate our root's layout."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.NAME = "0004-hashed-n-tuple-storage-layout"
-        self.DESCRIPTION = "Hashed N-tuple storage layout"
-        self.digest_algorithm, self.tuple_size, self.number_of_tuples = "sha256", 3, 3
-        self.short_object_root = False
-        self.PARAMS = {
-            "digestAlgorithm": self._set("digest_algorithm", lambda v: v in ("sha256", "sha512")),
-            "tupleSize": self._set("tuple_size", lambda v: isinstance(v, int) and 0 <= v <= 32),
-            "numberOfTuples": self._set(
-                "number_of_tuples", lambda v: isinstance(v, int) and 0 <= v <= 32
-            ),
-            "shortObjectRoot": self._set("short_object_root", lambda v: isinstance(v, bool)),
-        }
-
-    def _set(self, name: str, valid: Callable[[object], bool]) -> Callable[[object], None]:
-        def check(value: object) -> None:
-            if value is None:
-                return
-            if not valid(value):
-                raise LayoutException(f"bad {name}: {value!r}")
-            setattr(self, name, value)
-
-        return check
-
-    def identifier_to_path(self, identifier: str) -> str:
-        digest = hashlib.new(self.digest_algorithm, identifier.encode("utf-8")).hexdigest()
-        size, count = self.tuple_size, self.number_of_tuples
-        tuples = [digest[i * size : (i + 1) * size] for i in range(count)]
-        return "/".join([*tuples, digest[size * count :] if self.short_object_root else digest])
-
-
-if not layout_is_supported("0004-hashed-n-tuple-storage-layout"):
-    add_layout("0004-hashed-n-tuple-storage-layout", _Layout0004)
-
-
 def assert_valid(root: Path) -> None:
     """ocfl-py validates the storage root and every object with digests; every object sits
-    where extension 0004 puts its id."""
+    where ocfl-py's own extension 0003 puts its id."""
     storage_root = ocfl.StorageRoot(str(root))
     valid = storage_root.validate(check_digests=True, log_warnings=False)
     assert valid and storage_root.good_objects == storage_root.num_objects, (
@@ -77,7 +35,7 @@ def assert_valid(root: Path) -> None:
     )
     # The same instance: ocfl-py 2.1's list_objects needs the log that validate() sets up.
     for path, identifier in storage_root.list_objects():
-        assert path == _Layout0004().identifier_to_path(identifier)
+        assert path == Layout_0003_Hash_And_Id_N_Tuple().identifier_to_path(identifier)
 
 
 def object_valid(path: Path) -> bool:
@@ -96,7 +54,7 @@ def store(tmp_path: Path) -> OcflStore:
     return OcflStore(tmp_path / "archive" / "objects", user=USER)
 
 
-def test_a_new_root_and_object_follow_ocfl_and_extension_0004(
+def test_a_new_root_and_object_follow_ocfl_and_extension_0003(
     store: OcflStore, tmp_path: Path
 ) -> None:
     report = write(tmp_path / "in" / "报告.html", "<p>结亲周 亲人更亲</p>".encode())
@@ -108,19 +66,25 @@ def test_a_new_root_and_object_follow_ocfl_and_extension_0004(
     root = store.root
     assert (root / "0=ocfl_1.1").read_bytes() == b"ocfl_1.1\n"
     layout = json.loads((root / "ocfl_layout.json").read_text())
-    assert layout["extension"] == "0004-hashed-n-tuple-storage-layout"
+    assert layout["extension"] == "0003-hash-and-id-n-tuple-storage-layout"
+    assert sorted(p.name for p in (root / "extensions").iterdir()) == [layout["extension"]]
     config = json.loads(
-        (root / "extensions/0004-hashed-n-tuple-storage-layout/config.json").read_text()
+        (root / "extensions/0003-hash-and-id-n-tuple-storage-layout/config.json").read_text()
     )
     assert config == {
-        "extensionName": "0004-hashed-n-tuple-storage-layout",
+        "extensionName": "0003-hash-and-id-n-tuple-storage-layout",
         "digestAlgorithm": "sha256",
         "tupleSize": 3,
         "numberOfTuples": 3,
-        "shortObjectRoot": False,
     }
     digest = hashlib.sha256(oid.encode()).hexdigest()
-    obj = root / digest[:3] / digest[3:6] / digest[6:9] / digest
+    obj = (
+        root
+        / digest[:3]
+        / digest[3:6]
+        / digest[6:9]
+        / ("urn%3ashiliao%3afile%3asources%2f%25E6%258A%25A5%25E5%2591%258A%2ehtml")
+    )
     assert store.object_path(oid) == obj
 
     raw = (obj / "inventory.json").read_bytes()
@@ -531,3 +495,225 @@ def test_a_failed_fsync_is_fatal_and_rolled_back(tmp_path: Path, label: str) -> 
     assert not list(store.staging.iterdir())
     assert store.verify() == []
     assert_valid(root)
+
+
+# Storage layout ----------------------------------------------------------------------------
+
+OLD_LAYOUT = "0004-hashed-n-tuple-storage-layout"
+LAYOUT = "0003-hash-and-id-n-tuple-storage-layout"
+# Encoded, longer than the 100 characters extension 0003 keeps of an object folder's name.
+LONG_ID = file_object_id("sources/" + "新疆结亲周/" * 4 + "报告.pdf")
+
+
+def _encapsulated(object_id: str) -> str:
+    """Extension 0003's step 5, from its text: every UTF-8 byte outside A-Z a-z 0-9 - _
+    percent-encoded in lower-case hex; past 100 characters, cut and the digest appended."""
+    name = "".join(
+        chr(b) if re.fullmatch(rb"[A-Za-z0-9_-]", bytes([b])) else f"%{b:02x}"
+        for b in object_id.encode("utf-8")
+    )
+    digest = hashlib.sha256(object_id.encode("utf-8")).hexdigest()
+    return name if len(name) <= 100 else f"{name[:100]}-{digest}"
+
+
+def test_objects_sit_where_extension_0003_and_ocfl_py_put_them(
+    store: OcflStore, tmp_path: Path
+) -> None:
+    # The extension's own examples (sha256, three tuples of three).
+    assert store.object_path("object-01") == store.root / "3c0/ff4/240/object-01"
+    assert store.object_path("..hor/rib:le-$id") == (
+        store.root / "487/326/d8c/%2e%2ehor%2frib%3ale-%24id"
+    )
+    digest = hashlib.sha256(LONG_ID.encode()).hexdigest()
+    assert len(_encapsulated(LONG_ID)) == 165 and _encapsulated(LONG_ID).endswith(digest)
+    assert store.object_path(LONG_ID) == (
+        store.root / digest[:3] / digest[3:6] / digest[6:9] / _encapsulated(LONG_ID)
+    )
+    data = write(tmp_path / "报告.pdf", b"%PDF-1.7 report")
+    for oid in ("object-01", "..hor/rib:le-$id", LONG_ID):
+        store.put(oid, {"报告.pdf": data}, "import", USER)
+    assert sorted(store.iter_objects()) == sorted(["object-01", "..hor/rib:le-$id", LONG_ID])
+    assert store.verify() == []
+    assert_valid(store.root)
+
+
+def make_old_layout(root: Path) -> None:
+    """Give a storage root the layout earlier shiliao versions wrote, from extension 0004's
+    text: every object folder named by the whole sha256 of its id, in the same tuples."""
+    for declaration in root.glob("*/*/*/*/0=ocfl_object_1.1"):
+        obj = declaration.parent
+        object_id = json.loads((obj / "inventory.json").read_text())["id"]
+        obj.rename(obj.parent / hashlib.sha256(object_id.encode()).hexdigest())
+    shutil.rmtree(root / "extensions")
+    config = {
+        "extensionName": OLD_LAYOUT,
+        "digestAlgorithm": "sha256",
+        "tupleSize": 3,
+        "numberOfTuples": 3,
+        "shortObjectRoot": False,
+    }
+    write(root / "extensions" / OLD_LAYOUT / "config.json", json.dumps(config).encode())
+    layout = {"extension": OLD_LAYOUT, "description": "hashed n-tuple"}
+    (root / "ocfl_layout.json").write_text(json.dumps(layout))
+
+
+def _old_root(base: Path) -> tuple[Path, dict[str, dict[str, bytes]]]:
+    """An old-layout root of two objects (one with a long id), and what each holds."""
+    inputs = base / "in"
+    root = base / "archive" / "objects"
+    store = OcflStore(root, user=USER)
+    held = {
+        file_object_id("sources/报告.pdf"): {"sources/报告.pdf": b"%PDF-1.7 report"},
+        LONG_ID: {"a.txt": "第一版".encode()},
+    }
+    for oid, files in held.items():
+        store.put(oid, {k: write(inputs / k, v) for k, v in files.items()}, "import", USER)
+    write(inputs / "a.txt", "第二版".encode())
+    store.put(LONG_ID, {"a.txt": inputs / "a.txt"}, "update", USER)
+    held[LONG_ID] = {"a.txt": "第二版".encode()}
+    make_old_layout(root)
+    return root, held
+
+
+def _tree(root: Path) -> dict[str, bytes | None]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes() if p.is_file() else None
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def _assert_converted(root: Path, held: dict[str, dict[str, bytes]]) -> None:
+    store = OcflStore(root, convert=False)
+    assert store.layout == "0003-hash-and-id-n-tuple-storage-layout"
+    layout = json.loads((root / "ocfl_layout.json").read_text())
+    assert layout["extension"] == "0003-hash-and-id-n-tuple-storage-layout"
+    assert [p.name for p in (root / "extensions").iterdir()] == [layout["extension"]]
+    for oid, files in held.items():
+        assert _read_all(store, oid) == files
+        assert store.object_path(oid).name == _encapsulated(oid)
+    assert store.versions(LONG_ID)[0].state != store.versions(LONG_ID)[1].state
+    assert store.verify() == []
+    assert_valid(root)
+
+
+def test_an_old_layout_root_is_converted_on_open(tmp_path: Path) -> None:
+    root, held = _old_root(tmp_path)
+    # What ocfl-py's validator said of every archive shiliao wrote before.
+    old = ocfl.StorageRoot(str(root))
+    assert not old.validate(log_warnings=False)
+    assert "E071" in str(old.log) and OLD_LAYOUT in str(old.log)
+    # Opened without converting, it is read where 0004 put it, and nothing changes.
+    before = _tree(root)
+    reader = OcflStore(root, convert=False)
+    assert reader.layout == OLD_LAYOUT
+    assert {oid: _read_all(reader, oid) for oid in held} == held
+    assert reader.verify() == [] and reader.layout_conversion() is None
+    assert _tree(root) == before
+
+    store = OcflStore(root)
+    _assert_converted(root, held)
+    note = store.layout_conversion()
+    assert note is not None
+    assert (note["from"], note["to"], note["objects"]) == (
+        OLD_LAYOUT,
+        "0003-hash-and-id-n-tuple-storage-layout",
+        2,
+    )
+    assert RFC3339_UTC.fullmatch(note["started"]) and RFC3339_UTC.fullmatch(note["finished"])
+    # The note waits until whoever logs the conversion forgets it.
+    assert OcflStore(root).layout_conversion() == note
+    store.forget_layout_conversion()
+    assert store.layout_conversion() is None and OcflStore(root).layout_conversion() is None
+
+
+def test_a_root_that_cannot_be_converted_is_left_as_it_was(tmp_path: Path) -> None:
+    root, held = _old_root(tmp_path)
+    oid = file_object_id("sources/报告.pdf")
+    obj = OcflStore(root, convert=False).object_path(oid)
+    misplaced = obj.parent / ("0" * 64)
+    obj.rename(misplaced)
+    with pytest.raises(StoreError, match=f"{'0' * 64} holds 'urn:shiliao:file:sources/"):
+        OcflStore(root)
+    # Nothing committed: the root still says 0004, and the misplaced object is where it was.
+    assert json.loads((root / "ocfl_layout.json").read_text())["extension"] == OLD_LAYOUT
+    assert (misplaced / "inventory.json").is_file()
+    assert (root / "extensions" / OLD_LAYOUT / "config.json").is_file()
+    misplaced.rename(obj)
+    OcflStore(root)
+    _assert_converted(root, held)
+
+
+def _convert_in_child(root: Path, label: str) -> int:
+    """Open ``root`` in a forked child that dies just before ``label``; its exit code."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child never returns to pytest
+        code = 2
+        try:
+
+            def fault(seen: str) -> None:
+                if seen == label:
+                    os._exit(1)
+
+            OcflStore(root, fault=fault)
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def test_a_kill_at_any_step_of_a_conversion_is_finished_by_the_next_open(tmp_path: Path) -> None:
+    template, held = _old_root(tmp_path / "template")
+    scratch = tmp_path / "scratch"
+    shutil.copytree(template, scratch)
+    labels: list[str] = []
+    OcflStore(scratch, fault=labels.append)
+    labels = list(dict.fromkeys(labels))
+    renames = [label for label in labels if label.startswith("rename:")]
+    assert len(renames) == 2 and labels[0] == "write:layout note"
+    assert labels[-2:] == ["write:ocfl_layout.json", f"remove:extensions/{OLD_LAYOUT}"]
+    for index, label in enumerate(labels):
+        root = tmp_path / f"crash-{index}" / "objects"
+        shutil.copytree(template, root)
+        assert _convert_in_child(root, label) == 1, label
+        layout = json.loads((root / "ocfl_layout.json").read_text())["extension"]
+        assert layout == (OLD_LAYOUT if index < len(labels) - 1 else LAYOUT), label
+        store = OcflStore(root)
+        _assert_converted(root, held)
+        assert store.layout_conversion()["objects"] == 2, label
+
+
+def test_a_content_file_renamed_to_nfd_is_read_and_only_warned_about(
+    store: OcflStore, tmp_path: Path
+) -> None:
+    logical = "sources/Ürümqi/lǜ报告.txt"
+    data = "乌鲁木齐报告".encode()
+    oid = file_object_id(logical)
+    store.put(oid, {logical: write(tmp_path / "in.txt", data)}, "import", USER)
+    obj = store.object_path(oid)
+    content = obj / "v1" / "content" / "sources"
+    # What a copy through macOS leaves: the folder and the file named in NFD.
+    (content / "Ürümqi" / "lǜ报告.txt").rename(
+        content / "Ürümqi" / unicodedata.normalize("NFD", "lǜ报告.txt")
+    )
+    (content / "Ürümqi").rename(content / unicodedata.normalize("NFD", "Ürümqi"))
+    assert not (obj / "v1" / "content" / logical).exists()
+    with store.open(oid, logical) as handle:
+        assert handle.read() == data
+    assert store.files(oid)[logical].size == len(data)
+    assert store.digest(oid, logical) == hashlib.sha256(data).hexdigest()
+    (problem,) = store.verify_object(oid)
+    assert (problem.code, problem.warning) == ("E092", True)
+    assert problem.path.endswith("v1/content/sources/Ürümqi/lǜ报告.txt")
+    assert "Unicode normalization" in problem.message
+    assert store.verify() == [problem]
+    # The bytes are still checked under the other name.
+    nfd = (
+        content
+        / unicodedata.normalize("NFD", "Ürümqi")
+        / unicodedata.normalize("NFD", "lǜ报告.txt")
+    )
+    nfd.chmod(0o644)
+    nfd.write_bytes(data + b"!")
+    codes = sorted((p.code, p.warning) for p in store.verify_object(oid))
+    assert codes == [("E092", False), ("E092", True), ("E093", False)]

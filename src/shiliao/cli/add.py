@@ -36,7 +36,8 @@ from shiliao.operations.add import add_targets
     "as_json",
     is_flag=True,
     help="Print an object with added, unchanged, duplicates, removed (source ids), failed (path "
-    "and reason), skipped (files inside a ZIP or TAR not taken out) and warnings.",
+    "and reason), skipped (files inside a ZIP or TAR not taken out), warnings and checkpoint "
+    "(the size of the log checkpoint signed, or null when nothing changed).",
 )
 def add(
     archive_dir: Path,
@@ -53,6 +54,7 @@ def add(
     every redirect, and so are schemes other than http and https. A file is kept as
     added/NAME; a web archive (WARC, WACZ) gives a source per HTML page, a ZIP or TAR file a
     source per file inside it. Sources added this way stay when the collection is built again.
+    The log is signed only when sources were added, updated or removed.
     """
     if dask:
         require_dask()
@@ -67,7 +69,6 @@ def add(
             workers=workers,
             dask=dask,
         )
-        archive.checkpoint()
     payload = {
         "added": report.added,
         "unchanged": report.unchanged,
@@ -76,6 +77,7 @@ def add(
         "skipped": report.skipped,
         "removed": report.removed,
         "warnings": report.warnings,
+        "checkpoint": report.checkpoint.size if report.checkpoint else None,
     }
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))

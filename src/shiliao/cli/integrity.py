@@ -37,7 +37,8 @@ def checkpoint_command(archive_dir: Path, as_json: bool) -> None:
 
     Writes log/checkpoints/SIZE.txt and log/checkpoint, signed with log/key.private (made on
     first use). Copy the checkpoint and log/key.vkey somewhere outside the archive: later
-    checks compare with those copies.
+    checks compare with those copies. The website's proofs lead to the checkpoint signed when
+    it was written; the next build writes it again, with proofs that lead to this one.
     """
     log = open_archive_log(_archive_with_log(archive_dir))
     key = load_or_create_key(log.path)
@@ -76,7 +77,9 @@ def verify(archive_dir: Path, vkey: str | None, as_json: bool) -> None:
     Re-reads every stored file (sha512 against the OCFL inventory, sha256 against its fixity),
     checks every log entry and signed checkpoint (consistency proofs between checkpoints), and
     that every logged capture is stored and every stored file was logged. Exit 1 naming each
-    problem: the path, the expected and found digest, or the first bad log entry.
+    problem: the path, the expected and found digest, or the first bad log entry. A name that
+    differs only in Unicode normalization (NFC/NFD, as copies through macOS leave) is a
+    warning, and its bytes are checked all the same.
     """
     if vkey is not None and Path(vkey).is_file():
         vkey = Path(vkey).read_text(encoding="ascii").strip()
@@ -87,6 +90,7 @@ def verify(archive_dir: Path, vkey: str | None, as_json: bool) -> None:
         payload = {
             "ok": check.ok,
             "problems": check.problems,
+            "warnings": check.warnings,
             "pending": check.pending,
             "objects": check.objects,
             "files": check.files,
@@ -99,6 +103,8 @@ def verify(archive_dir: Path, vkey: str | None, as_json: bool) -> None:
     else:
         for problem in check.problems:
             click.echo(shown(problem))
+        for warning in check.warnings:
+            click.echo(shown(f"warning: {warning}"))
         for note in check.pending:
             click.echo(shown(f"pending: {note}"))
         summary = (

@@ -3,7 +3,10 @@
 Every target is captured first (a URL fetched into a WARC, a file copied in), one after
 another, each capture logged; then the new sources are extracted, stored and indexed through
 the same steps as a collection's (``operations.processing``). A web archive, ZIP or TAR file
-given to ``add`` opens into a source per page or file inside it.
+given to ``add`` opens into a source per page or file inside it. The log is signed at the end
+only when sources were added, updated or removed: an add that changes nothing (a refused URL,
+a missing file, bytes the archive already holds) signs nothing, so the newest checkpoint stays
+the one the published site's proofs lead to.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from shiliao.config import Settings
 from shiliao.containers import ContainerOpener
 from shiliao.errors import CaptureError
 from shiliao.extract.media import sniff_media_type
+from shiliao.log import Checkpoint
 from shiliao.model import SourceInput
 from shiliao.operations.processing import (
     HEAD_BYTES,
@@ -66,6 +70,8 @@ class AddReport:
         removed: ids of sources of an earlier capture of the same file that its new bytes no
             longer hold (a file that left a ZIP added again).
         warnings: problems a curator should see, one line each (a web archive cut off).
+        checkpoint: the checkpoint signed at the end, or None when nothing was added, updated
+            or removed (nothing signed).
     """
 
     added: list[str] = field(default_factory=list)
@@ -75,6 +81,7 @@ class AddReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    checkpoint: Checkpoint | None = None
 
 
 def add_targets(
@@ -112,10 +119,14 @@ def add_targets(
 
     Returns:
         An ``AddReport``. A target that fails is reported and the rest go on; nothing
-        half-written is left (a capture is stored only once complete).
+        half-written is left (a capture is stored only once complete). When sources were
+        added, updated or removed, the log is signed (``report.checkpoint``); otherwise
+        nothing is (a duplicate's ``duplicate_received`` entry is signed with the next
+        checkpoint).
 
     Raises:
         StoreError, LogError: the archive cannot be written.
+        CheckpointError: the log no longer matches its latest checkpoint (nothing is signed).
     """
     report = AddReport()
     targets = list(targets)
@@ -135,6 +146,8 @@ def add_targets(
             if captured is not None:
                 captures.append(captured)
         add_captured(archive, captures, settings, report, progress, workers, dask)
+        if report.added or report.removed:
+            report.checkpoint = archive.checkpoint()
     finally:
         for temp in temps:
             temp.unlink(missing_ok=True)

@@ -1,6 +1,6 @@
 """Build: the main job, ``shiliao build``: bring the archive up to date with a collection
-folder (``operations.ingest``), sign a checkpoint of the log, and publish the website
-(``operations.publish``)."""
+folder (``operations.ingest``) and publish the website (``operations.publish``), which logs the
+publication and signs the checkpoint its proofs lead to."""
 
 from __future__ import annotations
 
@@ -94,6 +94,13 @@ def build(
 ) -> BuildReport:
     """Ingest a collection folder into an archive (incrementally) and publish its website.
 
+    The log is signed when the website is written, after its publication is logged, and the
+    site's proofs lead to that checkpoint (``operations.publish.publish_site``): after a build
+    the newest checkpoint is the one the site offers. A build that leaves the site as it was
+    (nothing it shows changed, as after a change to a team source alone) signs nothing; the
+    entries it appended are signed with the next publication, or by ``shiliao checkpoint``
+    (after which the next build writes the site again, with proofs for the new checkpoint).
+
     Args:
         collection: the collection folder (read only).
         archive_dir: the archive folder; created when missing.
@@ -112,6 +119,7 @@ def build(
         CollectionError, ConfigError: the collection or its settings cannot be read.
         StoreError, LogError: the archive cannot be written.
         PublishError: the website cannot be written.
+        CheckpointError: the log no longer matches its latest checkpoint (nothing is signed).
         ConfigError: ``dask`` is given without Dask's ``distributed`` installed.
     """
     started = time.perf_counter()
@@ -122,13 +130,11 @@ def build(
     agent = str(settings.table("archive")["agent"])
     with open_archive(archive_dir, create=True, agent=agent) as archive:
         report = ingest(archive, parsed, settings, progress, workers=workers, dask=dask)
-        checkpoint = archive.checkpoint()
         site_started = time.perf_counter()
         site = publish_site(
             archive,
             settings,
             out_dir,
-            checkpoint,
             audience=audience,
             today=today,
             progress=progress,

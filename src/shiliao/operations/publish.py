@@ -1,26 +1,30 @@
-"""Publish: write an archive's website from its public projection, and record that it was
-published.
+"""Publish: write an archive's website from its public projection, log it and sign the log.
 
-The website is written only when what it shows changed (``publish.site.site_is_current``);
-every source page whose original is offered gives the evidence a reader needs to check it
-without trusting the site: the signed checkpoint of the log, its key and the inclusion proof
-of its capture.
+The website is written only when what it shows changed (``publish.site.site_is_current``) or
+the log was signed since; every source page whose original is offered gives the evidence a
+reader needs to check it without trusting the site: the signed checkpoint of the log, its key
+and the inclusion proof of its capture. The checkpoint is signed after the publication is
+logged, so the site's proofs always lead to the log's newest checkpoint.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shiliao.archive import Archive
 from shiliao.config import Settings
-from shiliao.log import Checkpoint
+from shiliao.errors import ShiliaoError
+from shiliao.log.checkpoint import LATEST_CHECKPOINT
 from shiliao.operations.processing import Progress
 from shiliao.operations.review import privacy_key
 from shiliao.privacy.projection import project
 from shiliao.privacy.public import PrivacyInputs, ProjectionReport, PublicProjection
-from shiliao.publish.site import SiteEvidence, build_site, site_is_current
+from shiliao.publish.site import SiteEvidence, build_site, check_site_folder, site_is_current
+from shiliao.publish.urls import SiteUrls
+from shiliao.store import BlobStore, Catalog
 
 __all__ = ["SitePublication", "current_projection", "publish_site"]
 
@@ -74,26 +78,36 @@ def publish_site(
     archive: Archive,
     settings: Settings,
     out: Path,
-    checkpoint: Checkpoint,
     *,
     audience: str = "public",
     today: datetime.date | None = None,
     progress: Progress | None = None,
 ) -> SitePublication:
-    """Write the archive's website into ``out`` when it is not up to date, and log it.
+    """Write the archive's website into ``out`` when it is not up to date, logged and signed.
 
     A public site is made from the public projection alone (``privacy.projection.project``,
     made anew here when anything it depends on changed): team sources are absent, withheld
-    text replaced, only offered files copied, and only their proofs offered. It is written
-    only when the projection's content (or the settings, or shiliao) changed, so a change to
-    a team source writes nothing. A team site (``audience="team"``) shows the whole archive,
-    marked as internal on every page, and is written only on request.
+    text replaced, only offered files copied, and only their proofs offered. A team site
+    (``audience="team"``) shows the whole archive, marked as internal on every page, and is
+    written only on request.
+
+    The site is up to date when what it shows is unchanged (the projection's content, the
+    settings, shiliao: ``publish.site.site_is_current``) and its evidence is the log's newest
+    checkpoint (``log/checkpoint``); then nothing is written, logged or signed, so a change to
+    a team source alone writes nothing. Otherwise, under the log's write lock, a
+    ``site_published`` entry is appended (``path``, ``audience``, ``content_version`` and
+    ``checkpoint_size``, the size of the checkpoint that covers the entry itself), a checkpoint
+    is signed at that size, and the site is written with that checkpoint and proofs that lead
+    to it: the newest checkpoint is then the one every proof on the site was made for, and
+    ``shiliao verify-file FILE --proof P --key K --checkpoint ARCHIVE/log/checkpoint`` holds.
+    The entry comes first because a checkpoint signed after it would be newer than the site's
+    proofs; if writing the site then fails, a ``site_publication_failed`` entry with the
+    reason follows it (a log is corrected by appending, never by removing).
 
     Args:
         archive: the open archive.
         settings: the merged settings (``[site]``, ``[cite]``, ``[archive]``).
         out: the site's folder (see ``publish.site.build_site`` for what it may hold).
-        checkpoint: the signed checkpoint the site's proofs lead to.
         audience: ``"public"`` or ``"team"``.
         today: the day embargoes are judged on (default: today, UTC).
         progress: called as ``progress("site", done, total)``.
@@ -105,61 +119,73 @@ def publish_site(
         PublishError: the site cannot be written (the previous one is left as it was), or
             ``out`` holds a site of the other audience.
         StoreError, LogError: the projection or the publication cannot be written.
+        CheckpointError: the log no longer matches its latest checkpoint (nothing is signed).
     """
-    evidence_key = (archive.log.path / "key.vkey").read_text(encoding="utf-8").strip()
     if audience == "team":
-        content_version = archive.catalog.content_version()
-        if site_is_current(out, content_version, settings, audience):
-            return SitePublication(path=out, written=False, audience=audience)
+        return _publish(archive, settings, out, archive.catalog, archive.blobs, None, progress)
+    privacy, projection = current_projection(archive, today)
+    with projection:
+        publication = _publish(
+            archive, settings, out, projection.catalog, projection.files, projection, progress
+        )
+    publication.privacy = privacy
+    publication.warnings = list(privacy.warnings) + publication.warnings
+    return publication
+
+
+def _publish(
+    archive: Archive,
+    settings: Settings,
+    out: Path,
+    catalog: Catalog,
+    files: BlobStore,
+    projection: PublicProjection | None,
+    progress: Progress | None,
+) -> SitePublication:
+    """Write the site from ``catalog`` and ``files`` (the projection's, or the archive's own
+    for a team site, ``projection`` None) unless it is up to date: see ``publish_site``."""
+    audience = "team" if projection is None else "public"
+    content_version = catalog.content_version()
+    if site_is_current(out, content_version, settings, audience) and _evidence_is_newest(
+        archive, out
+    ):
+        return SitePublication(path=out, written=False, audience=audience)
+    # A folder the site may not go into is refused before anything is logged or signed.
+    check_site_folder(Path(out).absolute(), audience)
+    publication = {"path": str(out), "audience": audience, "content_version": content_version}
+    with archive.log.writing():
+        archive.record("site_published", {**publication, "checkpoint_size": archive.log.size + 1})
+        checkpoint = archive.checkpoint()
+    proofs = archive.proof_bundles(checkpoint)
+    if projection is not None:
+        proofs = {k: v for k, v in proofs.items() if projection.files.kind(k) == "original"}
+    evidence_key = (archive.log.path / "key.vkey").read_text(encoding="utf-8").strip()
+    try:
         result = build_site(
-            archive.catalog,
-            archive.blobs,
+            catalog,
+            files,
             out,
             settings,
             progress,
             content_version=content_version,
-            evidence=SiteEvidence(checkpoint.note, evidence_key, archive.proof_bundles(checkpoint)),
-            audience="team",
+            evidence=SiteEvidence(checkpoint.note, evidence_key, proofs),
+            publications=projection.publications() if projection is not None else None,
+            audience=audience,
         )
-        privacy = None
-    else:
-        privacy, projection = current_projection(archive, today)
-        with projection:
-            content_version = projection.catalog.content_version()
-            if site_is_current(out, content_version, settings):
-                return SitePublication(
-                    path=out, written=False, privacy=privacy, warnings=list(privacy.warnings)
-                )
-            offered = {
-                sha256: bundle
-                for sha256, bundle in archive.proof_bundles(checkpoint).items()
-                if projection.files.kind(sha256) == "original"
-            }
-            result = build_site(
-                projection.catalog,
-                projection.files,
-                out,
-                settings,
-                progress,
-                content_version=content_version,
-                evidence=SiteEvidence(checkpoint.note, evidence_key, offered),
-                publications=projection.publications(),
-            )
-    archive.record(
-        "site_published",
-        {
-            "path": str(out),
-            "audience": audience,
-            "content_version": content_version,
-            "pages": result.pages,
-            "checkpoint_size": checkpoint.size,
-        },
-    )
+    except Exception as exc:
+        with contextlib.suppress(ShiliaoError):
+            archive.record("site_publication_failed", {**publication, "reason": str(exc)})
+        raise
     return SitePublication(
-        path=out,
-        written=True,
-        pages=result.pages,
-        audience=audience,
-        privacy=privacy,
-        warnings=(privacy.warnings if privacy else []) + result.warnings,
+        path=out, written=True, pages=result.pages, audience=audience, warnings=result.warnings
     )
+
+
+def _evidence_is_newest(archive: Archive, out: Path) -> bool:
+    """Whether the site's checkpoint is the log's newest one (byte for byte)."""
+    try:
+        offered = (out / SiteUrls.evidence("checkpoint.txt")).read_bytes()
+        newest = (archive.log.path / LATEST_CHECKPOINT).read_bytes()
+    except OSError:
+        return False
+    return offered == newest

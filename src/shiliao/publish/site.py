@@ -49,7 +49,7 @@ from shiliao.search.facets import facets_of
 from shiliao.store import BlobStore, Catalog
 from shiliao.zh.glossary import Mention, longest_mentions
 
-__all__ = ["SiteEvidence", "SiteReport", "build_site", "site_is_current"]
+__all__ = ["SiteEvidence", "SiteReport", "build_site", "check_site_folder", "site_is_current"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -228,7 +228,7 @@ def build_site(
     """
     started = time.perf_counter()
     out = Path(out).absolute()
-    _check_target(out, audience)
+    check_site_folder(out, audience)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         # A build killed before its swap left its staging folder; it was never the site.
@@ -260,7 +260,17 @@ def build_site(
     return report
 
 
-def _check_target(out: Path, audience: str) -> None:
+def check_site_folder(out: Path, audience: str = "public") -> None:
+    """Refuse a folder ``build_site`` must not write into, before any work is done.
+
+    Args:
+        out: the site's folder (absolute); it may not exist.
+        audience: ``"public"`` or ``"team"``.
+
+    Raises:
+        PublishError: ``out`` is a file, a non-empty folder that holds no site of shiliao's
+            (no ``.shiliao-site.json``), or a site of the other audience.
+    """
     if not out.exists():
         return
     if not out.is_dir():

@@ -6,9 +6,10 @@ The layout under the archive::
     ARCHIVE/objects/                          the storage root (§4)
       0=ocfl_1.1                              root conformance declaration (§4.2), written last
       ocfl_layout.json                        names the storage layout extension (§4.1)
-      extensions/0004-hashed-n-tuple-storage-layout/config.json
-      3c0/ff4/240/3c0ff424...87d4/            one object root: sha256 of the object id in UTF-8,
-        0=ocfl_object_1.1                     three tuples of three hex digits, then the whole digest
+      extensions/0003-hash-and-id-n-tuple-storage-layout/config.json
+      3c0/ff4/240/urn%3ashiliao%3afile%3a.../ one object root: sha256 of the object id in UTF-8,
+        0=ocfl_object_1.1                     three tuples of three hex digits, then the id itself
+                                              percent-encoded (extension 0003, below)
         inventory.json                        the object's inventory (§3.5), sha512 digests
         inventory.json.sha512                 its sidecar (§3.6): the commit point of a version
         v1/inventory.json(.sha512)            a copy of the inventory as of v1 (§3.7)
@@ -16,6 +17,28 @@ The layout under the archive::
         v2/...                                only the bytes that are new in v2
     ARCHIVE/.staging/ocfl/                    where versions are built (outside the root: E088)
     ARCHIVE/.staging/ocfl.lock                one writer at a time (flock)
+    ARCHIVE/.staging/ocfl.layout.json         a layout conversion not yet logged by the archive
+
+Storage layout. OCFL community extension 0003-hash-and-id-n-tuple-storage-layout
+(https://ocfl.github.io/extensions/0003-hash-and-id-n-tuple-storage-layout.html) with sha256,
+tuple size 3, three tuples: the object root is the first nine hex digits of the sha256 of the id
+(UTF-8), in three folders, then the id with every UTF-8 byte outside ``A-Z a-z 0-9 - _``
+percent-encoded in lower-case hex; an encoded id longer than 100 characters is cut at 100 and
+``-<sha256>`` added.
+So ``object-01`` lives in ``3c0/ff4/240/object-01``. The folder names the object, which helps
+whoever opens the root by hand, and every common validator knows the extension (ocfl-py 2.1's
+``ocfl-validate.py``, ocfl-java, rocfl, gocfl); ocfl-py does not know 0004, the extension earlier
+shiliao versions wrote, and rejects such a root (E071), even though 0004 is registered too.
+
+Converting a root written in 0004 (same sha256 tuples, the whole digest as the object folder)
+happens when the store is opened, under the writer lock: a note is written first
+(``ocfl.layout.json``), then each object folder is renamed to its 0003 name inside its tuple
+folder (one atomic rename each, the folder fsynced), then the 0003 ``config.json`` is written and
+``ocfl_layout.json`` replaced (the commit), then the 0004 ``config.json`` is removed. A crash
+anywhere leaves a root that the next open converts the rest of: an object folder already renamed
+is recognized by its inventory's id. The note stays until the archive has logged the conversion
+(``layout_conversion``, ``forget_layout_conversion``). An object whose id cannot be read, or that
+is not where 0004 puts its id, stops the conversion before the commit, naming it.
 
 What is an object. One OCFL object per *collection file* (object id ``urn:shiliao:file:<path>``,
 see ``file_object_id``), not per source. A JSON-lines file that holds many sources is one original:
@@ -61,9 +84,12 @@ rename of a commit, so tests can kill the process at each point.
 
 Checking (``verify_object``, ``verify``) re-reads every content file and compares sha512 with the
 manifest and sha256 with the fixity block, checks every sidecar, and reports missing, extra and
-uncommitted files, each as a ``Problem`` with its OCFL validation code, path and digests. The
-inventories live beside the bytes, so whoever can edit one can edit the other: keep the digests
-outside the store too (the database and the Merkle log do).
+uncommitted files, each as a ``Problem`` with its OCFL validation code, path and digests. A
+content file whose name on disk differs from the inventory's only in Unicode normalization (NFD
+where the inventory has NFC: copies through macOS file systems rename files so) is read as that
+file, by readers too, and reported as a warning (``Problem.warning``), not as a missing file and
+an unknown one. The inventories live beside the bytes, so whoever can edit one can edit the
+other: keep the digests outside the store too (the database and the Merkle log do).
 
 POSIX only (``fcntl.flock``, directory fsync).
 """
@@ -80,11 +106,11 @@ import shutil
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
-from urllib.parse import quote
+from urllib.parse import quote, unquote_to_bytes
 
 from shiliao.errors import IntegrityError, StoreError
 
@@ -98,19 +124,29 @@ __all__ = [
     "file_object_id",
 ]
 
-LAYOUT_EXTENSION = "0004-hashed-n-tuple-storage-layout"
+LAYOUT_EXTENSION = "0003-hash-and-id-n-tuple-storage-layout"
 _LAYOUT_CONFIG = {
     "extensionName": LAYOUT_EXTENSION,
     "digestAlgorithm": "sha256",
     "tupleSize": 3,
     "numberOfTuples": 3,
-    "shortObjectRoot": False,
 }
 _LAYOUT_DESCRIPTION = (
     "OCFL object identifiers are hashed with sha256 and encoded as lowercase hex; the digest is "
-    "split into 3 tuples of 3 characters, which name nested folders, and the whole digest names "
-    "the object root folder."
+    "split into 3 tuples of 3 characters, which name nested folders, and the identifier, "
+    "percent-encoded, names the object root folder below them."
 )
+# The layout earlier shiliao versions wrote; converted to LAYOUT_EXTENSION on open.
+_OLD_LAYOUT = "0004-hashed-n-tuple-storage-layout"
+_OLD_LAYOUT_CONFIG = {
+    "extensionName": _OLD_LAYOUT,
+    "digestAlgorithm": "sha256",
+    "tupleSize": 3,
+    "numberOfTuples": 3,
+    "shortObjectRoot": False,
+}
+_ID_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+_ENCAPSULATION_MAX = 100
 _ROOT_NAMASTE = "0=ocfl_1.1"
 _OBJECT_NAMASTE = "0=ocfl_object_1.1"
 _INVENTORY_TYPE = "https://ocfl.io/1.1/spec/#inventory"
@@ -121,6 +157,8 @@ _CHUNK_BYTES = 1 << 20
 _VERSION_DIR = re.compile(r"v([1-9][0-9]*)")
 _HEX3 = re.compile(r"[0-9a-f]{3}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_ENCAPSULATED = re.compile(r"(?:[A-Za-z0-9_-]|%[0-9a-f]{2})+")
+_ENCAPSULATED_LONG = re.compile(r"[A-Za-z0-9_%-]{100}-([0-9a-f]{64})")
 _HEX128 = re.compile(r"[0-9a-fA-F]{128}")
 # Characters that some file system refuses or treats specially (Windows, SMB shares, exFAT).
 _UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f\\:*?"<>|]')
@@ -226,6 +264,9 @@ class Problem:
         message: one line naming the path and what is wrong.
         expected: the recorded digest, when the problem is a digest.
         found: the digest of the bytes read now, when the problem is a digest.
+        warning: True when the bytes are not in doubt, only how they are named: a content
+            file found under another Unicode normalization of its name (NFC in the inventory,
+            NFD on disk, or the reverse), whose digests are checked as usual.
     """
 
     object_id: str
@@ -234,6 +275,7 @@ class Problem:
     message: str
     expected: str | None = None
     found: str | None = None
+    warning: bool = False
 
 
 @dataclass(frozen=True)
@@ -398,6 +440,30 @@ def _read_sidecar(path: Path) -> str | None:
     return parts[0].lower()
 
 
+def _locate(obj: Path, content_path: str) -> Path | None:
+    """The file that holds a content path: the path itself, or else the one whose name differs
+    from it only in Unicode normalization, segment by segment (copies through macOS file
+    systems store names in NFD); None when there is neither, or more than one. The path itself
+    is returned whatever it is, so that opening a damaged one fails as it is."""
+    exact = obj / content_path
+    if exact.exists():
+        return exact
+    found = obj
+    for segment in content_path.split("/"):
+        if (found / segment).exists():
+            found = found / segment
+            continue
+        wanted = unicodedata.normalize("NFC", segment)
+        try:
+            same = [c for c in found.iterdir() if unicodedata.normalize("NFC", c.name) == wanted]
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if len(same) != 1:
+            return None
+        found = same[0]
+    return found if found.is_file() else None
+
+
 def _version_dirs(obj: Path) -> dict[int, Path]:
     found = {}
     for child in obj.iterdir():
@@ -407,8 +473,42 @@ def _version_dirs(obj: Path) -> dict[int, Path]:
     return found
 
 
+def _encapsulation(object_id: str, digest: str) -> str:
+    """Extension 0003's object folder name for an id whose sha256 is ``digest``: each UTF-8 byte
+    outside ``A-Z a-z 0-9 - _`` as ``%`` and two lower-case hex digits; cut at 100 characters
+    and ``-<digest>`` added when longer (``"a/b"`` -> ``"a%2fb"``)."""
+    name = "".join(
+        chr(byte) if byte in _ID_SAFE else f"%{byte:02x}" for byte in object_id.encode("utf-8")
+    )
+    if len(name) > _ENCAPSULATION_MAX:
+        return f"{name[:_ENCAPSULATION_MAX]}-{digest}"
+    return name
+
+
+def _object_relpath(object_id: str, layout: str) -> str:
+    """Where ``layout`` (0003, or the old 0004) puts an object, relative to the storage root."""
+    digest = hashlib.sha256(object_id.encode("utf-8")).hexdigest()
+    name = digest if layout == _OLD_LAYOUT else _encapsulation(object_id, digest)
+    return f"{digest[0:3]}/{digest[3:6]}/{digest[6:9]}/{name}"
+
+
+def _folder_digest(name: str, layout: str) -> str | None:
+    """The sha256 of the id an object folder's name stands for under ``layout``, or None when
+    no id gives that name (the part of 0003's that can be read back: the digest a long name
+    ends with, or the id a short one encodes)."""
+    if layout == _OLD_LAYOUT:
+        return name if _HEX64.fullmatch(name) else None
+    if len(name) > _ENCAPSULATION_MAX:
+        # The cut may fall inside a %xx, so only the characters are checked.
+        match = _ENCAPSULATED_LONG.fullmatch(name)
+        return match.group(1) if match else None
+    if not _ENCAPSULATED.fullmatch(name):
+        return None
+    return hashlib.sha256(unquote_to_bytes(name)).hexdigest()
+
+
 class OcflStore:
-    """An OCFL 1.1 storage root on the local file system (layout extension 0004).
+    """An OCFL 1.1 storage root on the local file system (layout extension 0003).
 
     Args:
         root: the storage root folder (``ARCHIVE/objects``); made an empty storage root when
@@ -418,13 +518,22 @@ class OcflStore:
         user: the default ``user`` of new versions, ``{"name": ..., "address": ...}``
             (``address`` a ``mailto:`` or https URI, OCFL W008/W009).
         fault: called with a label (``"write:..."``, ``"fsync:..."``, ``"rename:..."``) before
-            every write, fsync and rename of a commit; for crash tests. Labels name the file or
-            folder concerned (an input's logical path, or a path in the object); they are stable
-            enough for tests to enumerate, not an interface.
+            every write, fsync and rename of a commit and of a layout conversion; for crash
+            tests. Labels name the file or folder concerned (an input's logical path, or a path
+            in the object); they are stable enough for tests to enumerate, not an interface.
+        convert: convert a root in the old layout (0004) to 0003 now (see the module
+            docstring); False opens it as it is, for checks that must change nothing.
+
+    Attributes:
+        layout: the layout extension the root uses now: ``LAYOUT_EXTENSION``, or
+            ``"0004-hashed-n-tuple-storage-layout"`` for an old root opened with ``convert``
+            False.
 
     Raises:
         StoreError: ``root`` is a non-empty folder that is not an OCFL 1.1 storage root, uses
-            another layout, or cannot be created; ``staging`` is on another file system.
+            another layout, or cannot be created; ``staging`` is on another file system; an
+            old root cannot be converted (an object's id unreadable, or an object not where
+            0004 puts it: nothing was committed, and the message names the object).
     """
 
     def __init__(
@@ -434,11 +543,14 @@ class OcflStore:
         staging: Path | None = None,
         user: Mapping[str, str] | None = None,
         fault: Fault | None = None,
+        convert: bool = True,
     ) -> None:
         self.root = Path(root)
         self.staging = Path(staging) if staging else self.root.parent / ".staging" / "ocfl"
         self.user = dict(user or _DEFAULT_USER)
+        self.layout = LAYOUT_EXTENSION
         self._fault = fault or (lambda label: None)
+        self._conversion_note = self.staging.with_name(self.staging.name + ".layout.json")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self.staging.mkdir(parents=True, exist_ok=True)
@@ -447,7 +559,7 @@ class OcflStore:
                     f"staging folder {self.staging} is not on the file system of {self.root}"
                 )
             with self._lock():
-                self._init_root()
+                self._init_root(convert)
         except OSError as exc:
             raise StoreError(f"cannot open the OCFL storage root {self.root}: {exc}") from exc
 
@@ -463,23 +575,38 @@ class OcflStore:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-    def _init_root(self) -> None:
+    def _init_root(self, convert: bool) -> None:
         layout_path = self.root / "ocfl_layout.json"
-        config_path = self.root / "extensions" / LAYOUT_EXTENSION / "config.json"
         namaste = self.root / _ROOT_NAMASTE
         if namaste.exists():
             try:
-                layout = json.loads(layout_path.read_text(encoding="utf-8"))
-                config = json.loads(config_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
+                name = json.loads(layout_path.read_text(encoding="utf-8")).get("extension")
+                config = {}
+                if name in (LAYOUT_EXTENSION, _OLD_LAYOUT):
+                    config_path = self.root / "extensions" / name / "config.json"
+                    config = json.loads(config_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError, AttributeError) as exc:
                 raise StoreError(f"{self.root}: unreadable storage layout: {exc}") from exc
-            if layout.get("extension") != LAYOUT_EXTENSION or any(
-                config.get(key, value) != value for key, value in _LAYOUT_CONFIG.items()
+            expected = _OLD_LAYOUT_CONFIG if name == _OLD_LAYOUT else _LAYOUT_CONFIG
+            if (
+                name not in (LAYOUT_EXTENSION, _OLD_LAYOUT)
+                or not isinstance(config, dict)
+                or any(config.get(key, value) != value for key, value in expected.items())
             ):
                 raise StoreError(
-                    f"{self.root}: the storage root uses another layout ({layout.get('extension')}"
-                    f" {config}); shiliao writes only {LAYOUT_EXTENSION} with {_LAYOUT_CONFIG}"
+                    f"{self.root}: the storage root uses another layout ({name} {config}); "
+                    f"shiliao writes only {LAYOUT_EXTENSION} with {_LAYOUT_CONFIG}"
                 )
+            if name == _OLD_LAYOUT and not convert:
+                self.layout = _OLD_LAYOUT
+            elif name == _OLD_LAYOUT:
+                self._convert_layout()
+            else:
+                # A conversion killed after its commit left the old configuration behind.
+                old = self.root / "extensions" / _OLD_LAYOUT
+                if old.exists() and convert:
+                    shutil.rmtree(old)
+                    _fsync_dir(old.parent)
             return
         others = {p.name for p in self.root.iterdir()} - {"ocfl_layout.json", "extensions"}
         if others:
@@ -487,12 +614,96 @@ class OcflStore:
                 f"{self.root} is not an OCFL storage root and not empty ({sorted(others)[:3]}); "
                 "move those files away or choose another folder"
             )
+        self._write_layout()
+        # The declaration is written last: a root interrupted before it is set up again.
+        self._atomic_write(namaste, b"ocfl_1.1\n")
+
+    def _write_layout(self) -> None:
+        """Write extension 0003's ``config.json``, then ``ocfl_layout.json`` naming it."""
+        config_path = self.root / "extensions" / LAYOUT_EXTENSION / "config.json"
         config_path.parent.mkdir(parents=True, exist_ok=True)
         self._atomic_write(config_path, json.dumps(_LAYOUT_CONFIG, indent=2).encode() + b"\n")
         layout = {"extension": LAYOUT_EXTENSION, "description": _LAYOUT_DESCRIPTION}
-        self._atomic_write(layout_path, json.dumps(layout, indent=2).encode() + b"\n")
-        # The declaration is written last: a root interrupted before it is set up again.
-        self._atomic_write(namaste, b"ocfl_1.1\n")
+        self._atomic_write(
+            self.root / "ocfl_layout.json", json.dumps(layout, indent=2).encode() + b"\n"
+        )
+
+    def _convert_layout(self) -> None:
+        """Move every object of a 0004 root to its 0003 folder, then commit the new layout
+        (see the module docstring); the caller holds the writer lock."""
+        if not self._conversion_note.exists():
+            note = {"from": _OLD_LAYOUT, "to": LAYOUT_EXTENSION, "started": _now_rfc3339()}
+            self._fault("write:layout note")
+            self._atomic_write(self._conversion_note, json.dumps(note).encode() + b"\n")
+        objects = 0
+        for tuples in self._tuple_dirs():
+            for child in sorted(p for p in tuples.iterdir() if p.is_dir()):
+                object_id = self._object_id_of(child)
+                relative = child.relative_to(self.root).as_posix()
+                old_place = _object_relpath(object_id, _OLD_LAYOUT)
+                target = self.root / _object_relpath(object_id, LAYOUT_EXTENSION)
+                if child != target and relative != old_place:
+                    raise StoreError(
+                        f"{self.root}: cannot convert the storage layout: {relative} holds "
+                        f"{object_id!r}, whose place is {old_place} ({_OLD_LAYOUT}); "
+                        "run `shiliao verify`"
+                    )
+                if child != target:
+                    self._fault(f"rename:{relative}")
+                    os.rename(child, target)
+                    self._fault(f"fsync:{relative} (tuple folder)")
+                    _fsync_dir(tuples)
+                objects += 1
+        note = json.loads(self._conversion_note.read_text(encoding="utf-8"))
+        note.update(objects=objects, finished=_now_rfc3339())
+        self._atomic_write(self._conversion_note, json.dumps(note).encode() + b"\n")
+        self._fault("write:ocfl_layout.json")
+        self._write_layout()
+        old = self.root / "extensions" / _OLD_LAYOUT
+        self._fault(f"remove:extensions/{_OLD_LAYOUT}")
+        shutil.rmtree(old)
+        _fsync_dir(old.parent)
+
+    def _object_id_of(self, folder: Path) -> str:
+        """The id an object folder's inventories give, read without trusting the folder's name.
+
+        Raises:
+            StoreError: no inventory of the folder can be read (the message names it).
+        """
+        versions = _version_dirs(folder)
+        candidates = [folder / _INVENTORY]
+        candidates += [versions[n] / _INVENTORY for n in sorted(versions, reverse=True)]
+        for candidate in candidates:
+            try:
+                object_id = json.loads(candidate.read_bytes().decode("utf-8"))["id"]
+            except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+                continue
+            if isinstance(object_id, str) and object_id:
+                return object_id
+        raise StoreError(
+            f"{self.root}: cannot convert the storage layout: no readable inventory in "
+            f"{folder.relative_to(self.root).as_posix()}; run `shiliao verify`"
+        )
+
+    def layout_conversion(self) -> dict[str, Any] | None:
+        """The conversion of this root from the old layout, until it is forgotten.
+
+        Returns:
+            ``{"from": "0004-hashed-n-tuple-storage-layout", "to": LAYOUT_EXTENSION,
+            "started": RFC 3339 UTC, "objects": objects in the root, "finished": RFC 3339
+            UTC}`` (the last two once the conversion is committed), or None when no conversion
+            waits to be logged.
+        """
+        try:
+            return json.loads(self._conversion_note.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def forget_layout_conversion(self) -> None:
+        """Delete the note of a committed conversion, once the archive has logged it."""
+        with self._lock():
+            if self.layout == LAYOUT_EXTENSION:
+                self._conversion_note.unlink(missing_ok=True)
 
     def _atomic_write(self, target: Path, data: bytes) -> None:
         """Write a file outside any object: temporary file in the staging folder, fsync,
@@ -506,9 +717,9 @@ class OcflStore:
         _fsync_dir(target.parent)
 
     def object_path(self, object_id: str) -> Path:
-        """The object root folder of an id (it may not exist): extension 0004's procedure."""
-        digest = hashlib.sha256(object_id.encode("utf-8")).hexdigest()
-        return self.root / digest[0:3] / digest[3:6] / digest[6:9] / digest
+        """The object root folder of an id (it may not exist): extension 0003's procedure
+        (0004's for an old root opened without converting)."""
+        return self.root / _object_relpath(object_id, self.layout)
 
     # Reading -----------------------------------------------------------------------------
 
@@ -590,10 +801,10 @@ class OcflStore:
             paths = inventory.manifest.get(sha512)
             if not paths:
                 raise StoreError(f"{object_id}: {logical!r} has no manifest entry (OCFL E050)")
-            try:
-                size = (obj / paths[0]).stat().st_size
-            except FileNotFoundError as exc:
-                raise StoreError(f"{obj / paths[0]}: content file missing") from exc
+            found = _locate(obj, paths[0])
+            if found is None:
+                raise StoreError(f"{obj / paths[0]}: content file missing")
+            size = found.stat().st_size
             entries[logical] = FileEntry(
                 logical, paths[0], sha512, inventory.sha256.get(paths[0]), size
             )
@@ -618,7 +829,7 @@ class OcflStore:
             StoreError: no such object, version or file.
         """
         entry = self._entry(object_id, logical_path, version)
-        return (self.object_path(object_id) / entry.content_path).open("rb")
+        return self._content_file(object_id, entry).open("rb")
 
     def digest(
         self,
@@ -644,7 +855,15 @@ class OcflStore:
             raise ValueError(f"algorithm must be 'sha256' or 'sha512', not {algorithm!r}")
         if entry.sha256 is not None:
             return entry.sha256
-        return _hash_file(self.object_path(object_id) / entry.content_path)[1]
+        return _hash_file(self._content_file(object_id, entry))[1]
+
+    def _content_file(self, object_id: str, entry: FileEntry) -> Path:
+        found = _locate(self.object_path(object_id), entry.content_path)
+        if found is None:
+            raise StoreError(
+                f"{self.object_path(object_id) / entry.content_path}: content file missing"
+            )
+        return found
 
     def iter_objects(self) -> Iterator[str]:
         """Yield the id of every object in the root, in folder order.
@@ -659,11 +878,19 @@ class OcflStore:
             if inventory is not None:
                 yield inventory.id
 
-    def _object_dirs(self) -> Iterator[Path]:
+    def _tuple_dirs(self) -> Iterator[Path]:
+        """The folders ``abc/def/ghi`` that hold object folders, in order."""
         for first in sorted(p for p in self.root.iterdir() if _HEX3.fullmatch(p.name)):
             for second in sorted(p for p in first.iterdir() if _HEX3.fullmatch(p.name)):
-                for third in sorted(p for p in second.iterdir() if _HEX3.fullmatch(p.name)):
-                    yield from sorted(p for p in third.iterdir() if _HEX64.fullmatch(p.name))
+                yield from sorted(p for p in second.iterdir() if _HEX3.fullmatch(p.name))
+
+    def _object_dirs(self) -> Iterator[Path]:
+        for tuples in self._tuple_dirs():
+            yield from sorted(
+                p
+                for p in tuples.iterdir()
+                if p.is_dir() and _folder_digest(p.name, self.layout) is not None
+            )
 
     # Writing -----------------------------------------------------------------------------
 
@@ -764,7 +991,8 @@ class OcflStore:
                     keep = {k: v for k, v in current.state(current.head).items() if k not in files}
                     if problem := _conflicts([*files, *keep]):
                         raise StoreError(f"logical paths conflict: {problem} (OCFL E095)")
-                entry = self.staging / f"{obj.name}.{uuid.uuid4().hex}"
+                digest = hashlib.sha256(object_id.encode("utf-8")).hexdigest()
+                entry = self.staging / f"{digest}.{uuid.uuid4().hex}"
                 entry.mkdir()
                 try:
                     result = self._commit(
@@ -991,8 +1219,12 @@ class OcflStore:
         digest = entry.name.split(".")[0]
         object_id = None
         if entry.is_dir() and _HEX64.fullmatch(digest):
-            obj = self.root / digest[0:3] / digest[3:6] / digest[6:9] / digest
-            object_id = self._rollback(obj)
+            # The staging folder is named by the sha256 of the id; the object is the folder of
+            # the tuple folder whose name stands for that digest.
+            tuples = self.root / digest[0:3] / digest[3:6] / digest[6:9]
+            for obj in sorted(tuples.iterdir()) if tuples.is_dir() else []:
+                if _folder_digest(obj.name, self.layout) == digest:
+                    object_id = self._rollback(obj)
         if entry.is_dir():
             shutil.rmtree(entry)
         else:
@@ -1050,8 +1282,11 @@ class OcflStore:
         for level in (1, 2, 3):
             for folder in sorted(self.root.glob("/".join(["[0-9a-f]" * 3] * level))):
                 for child in sorted(folder.iterdir()):
-                    pattern = _HEX64 if level == 3 else _HEX3
-                    if not (child.is_dir() and pattern.fullmatch(child.name)):
+                    if level == 3:
+                        named = _folder_digest(child.name, self.layout) is not None
+                    else:
+                        named = _HEX3.fullmatch(child.name) is not None
+                    if not (child.is_dir() and named):
                         problems.append(
                             self._problem("", "E084", child, "file or folder outside the layout")
                         )
@@ -1113,7 +1348,7 @@ class OcflStore:
                 report("E033", inventory_path, f"inventory unreadable: {exc}")
                 return problems
         assert inventory is not None
-        if obj.name != hashlib.sha256(inventory.id.encode("utf-8")).hexdigest():
+        if obj != self.object_path(inventory.id):
             report("E083", obj, f"object {inventory.id!r} is not where the layout puts it")
         name = inventory.id
         versions = _version_dirs(obj)
@@ -1155,9 +1390,27 @@ class OcflStore:
             for content_path in paths:
                 listed.add(content_path)
                 path = obj / content_path
-                if not path.is_file():
+                found = _locate(obj, content_path)
+                if found is None or not found.is_file():
                     report("E092", path, "content file missing", sha512, None)
                     continue
+                if found != path:
+                    listed.add(found.relative_to(obj).as_posix())
+                    problems.append(
+                        replace(
+                            self._problem(
+                                name,
+                                "E092",
+                                path,
+                                "on disk under another Unicode normalization of its name "
+                                "(NFC and NFD differ; a copy through macOS renames files so): "
+                                "its bytes are checked all the same, but OCFL validators "
+                                f"report it missing until {found.name!r} is renamed back",
+                            ),
+                            warning=True,
+                        )
+                    )
+                path = found
                 found512, found256, _ = _hash_file(path)
                 if found512 != sha512:
                     report("E092", path, "sha512 does not match the manifest", sha512, found512)
