@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import opencc
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SAMPLE = SHARED / "samples" / "jieqin"
 FIXTURES = SHARED / "fixtures" / "real"
+
+# Hypothesis settings for every property test: "ci" (the default) keeps the property and fuzz
+# tests under a minute together; "long" is for runs by hand, e.g.
+# HYPOTHESIS_PROFILE=long python -m pytest tests/properties tests/fuzz. No deadline: the
+# machines these run on are shared, and a slow example is no failure.
+settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True)
+settings.register_profile("long", max_examples=5000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def sample_documents() -> list[dict]:

@@ -156,13 +156,17 @@ _SPECIALS = {
     "^": r"\textasciicircum{}",
 }
 _CARET = "\ue000"
+_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[!?])(?=`)")
 
 
 # Writing ------------------------------------------------------------------------------------
 
 
 def _escape(value: str) -> str:
-    return "".join(_SPECIALS.get(char, char) for char in value)
+    escaped = "".join(_SPECIALS.get(char, char) for char in value)
+    # LaTeX reads -- as an en dash, ``, '' as quotes and !`, ?` as inverted marks; an empty
+    # group between the two keeps them the characters written.
+    return _LIGATURE.sub("{}", escaped)
 
 
 def _verbatim(value: str) -> str:
@@ -179,12 +183,23 @@ def _format_name(name: Mapping[str, Any]) -> str:
     given = " ".join(
         str(part) for part in (name.get("given"), name.get("dropping-particle")) if part
     )
-    parts = [_escape(family) if family else "{}"]
+    parts = [_name_part(family) if family else "{}"]
     if name.get("suffix"):
-        parts.append(_escape(str(name["suffix"])))
+        parts.append(_name_part(str(name["suffix"])))
     if given:
-        parts.append(_escape(given))
+        parts.append(_name_part(given))
+    if len(parts) == 1 and family and parts[0].startswith("{"):
+        # Braced (_name_part), a family name alone would read as a literal name; a comma
+        # after it says it is a family name.
+        return parts[0] + ","
     return ", ".join(parts)
+
+
+def _name_part(value: str) -> str:
+    # Braced, a comma does not divide the name there ("Family, Given"), and an escape that
+    # opens a name (\& after " and ") is not dropped by bibtexparser's name splitter.
+    escaped = _escape(value)
+    return "{" + escaped + "}" if "," in value or escaped.startswith("\\") else escaped
 
 
 def _names_field(names: Sequence[Any], originals: Sequence[Any] | None = None) -> str:
@@ -299,11 +314,26 @@ def _decode(value: str) -> str:
     return " ".join(_LATEX.latex_to_text(value).replace(_CARET, "^").split())
 
 
+def _one_group(written: str) -> bool:
+    """Whether a name is one brace group, ``{Ministry of Education, PRC}``: a literal name,
+    commas included (``{Li}, {Si}`` is two groups, a family and a given name)."""
+    if not (written.startswith("{") and written.endswith("}")):
+        return False
+    depth = 0
+    for at, char in enumerate(written):
+        if at and written[at - 1] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0:
+            return at == len(written) - 1
+    return False
+
+
 def _parse_names(value: str) -> list[dict[str, str]]:
     names = []
     for written in split_multiple_persons_names(value):
         written = written.strip()
-        if written.startswith("{") and written.endswith("}") and "," not in written:
+        if _one_group(written):
             names.append({"literal": _decode(written[1:-1])})
             continue
         parts = parse_single_name_into_parts(written, strict=False)

@@ -106,8 +106,9 @@ def load_bibliography(data: bytes | str, path: str) -> list[dict[str, Any]]:
     Raises:
         CitationError: the data is not JSON or not UTF-8, is not an array of objects, or an
             item has no ``id`` or ``type``, an unknown ``type``, a duplicate ``id``, a name
-            list that is not a list of name objects, or a date that is not a date object. The
-            message names the file and the item (its position and id).
+            list that is not a list of name objects, a date that is not a date object, or a
+            lone surrogate (``"\\ud800"``). The message names the file and the item (its
+            position and id).
     """
     if isinstance(data, bytes):
         try:
@@ -122,6 +123,10 @@ def load_bibliography(data: bytes | str, path: str) -> list[dict[str, Any]]:
         raise CitationError(
             f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from exc
+    except RecursionError as exc:
+        raise CitationError(f"{path}: cannot be read: JSON nested too deeply") from exc
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise CitationError(f"{path}: cannot be read: {exc}") from exc
     if not isinstance(items, list):
         raise CitationError(f"{path}: CSL-JSON must be an array of items, found a JSON object")
     return validate_items(items, path)
@@ -173,7 +178,22 @@ def validate_items(items: list[Any], path: str) -> list[dict[str, Any]]:
         if title is not None and not isinstance(title, str):
             raise CitationError(f'{where}: "title" must be a string')
         _check_custom(item, where)
+        _check_text(item, where)
     return items
+
+
+def _check_text(item: dict[str, Any], where: str) -> None:
+    # JSON may escape a lone surrogate (\ud800), which is no character: writing the item to
+    # bibliography.json or the database would fail on it.
+    try:
+        json.dumps(item, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise CitationError(
+            f"{where}: holds a lone surrogate (\\u{ord(exc.object[exc.start]):04x}), half of a "
+            "\\u pair; write the character itself"
+        ) from exc
+    except RecursionError as exc:
+        raise CitationError(f"{where}: nested too deeply") from exc
 
 
 def _check_custom(item: dict[str, Any], where: str) -> None:

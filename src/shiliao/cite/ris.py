@@ -279,13 +279,16 @@ def _item(record: Mapping[str, Any], number: int) -> dict[str, Any]:
     if first("C8").startswith("{"):
         try:
             leftover = json.loads(first("C8"))
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
+            # Not the JSON this module writes (not JSON, a 4,300-digit number, nested too
+            # deeply): another program's note, left out like any C8 that is no JSON object.
             leftover = {}
     item: dict[str, Any] = {
         "id": first("ID") or f"ris-{number}",
         "type": leftover.pop("type", None) or _FROM_RIS.get(first("TY").upper(), "document"),
     }
-    extra: dict[str, Any] = dict(leftover.pop("custom", None) or {})
+    custom = leftover.pop("custom", None)
+    extra: dict[str, Any] = dict(custom) if isinstance(custom, dict) else {}
     item.update(leftover)
     for tags, role in ((("AU", "A1"), "author"), (("A2", "ED"), "editor"), (("A4",), "translator")):
         names = [name for tag in tags for name in record.get(tag) or []]

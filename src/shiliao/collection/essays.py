@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
+from shiliao.collection.yamlfile import YamlProblem, load_yaml
 from shiliao.errors import CollectionError
 from shiliao.model import Section
 
@@ -28,7 +27,8 @@ def read_section(path: Path, rel: str, sha256: str) -> Section:
         mapping (empty without one) and ``body_line`` the 1-based line where the body starts.
 
     Raises:
-        CollectionError: the file is not UTF-8, or its front matter is not a YAML mapping.
+        CollectionError: the file is not UTF-8, or its front matter is not a YAML mapping
+            (read strictly: ``collection.yamlfile``).
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -40,9 +40,9 @@ def read_section(path: Path, rel: str, sha256: str) -> Section:
     match = _FRONT.match(text)
     if match:
         try:
-            front = yaml.safe_load(match.group(1)) or {}
-        except yaml.YAMLError as exc:
-            raise CollectionError(f"{rel}: front matter is not valid YAML: {exc}") from exc
+            front = load_yaml(match.group(1)) or {}
+        except YamlProblem as exc:
+            raise CollectionError(f"{rel}: front matter: {exc}") from exc
         if not isinstance(front, dict):
             raise CollectionError(f"{rel}: front matter must be a mapping")
         body = text[match.end() :]

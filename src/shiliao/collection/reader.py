@@ -50,7 +50,7 @@ from shiliao.model import Decision, Section, SourceInput, Term
 __all__ = ["Collection", "CollectionFile", "read_collection", "source_id_for"]
 
 # Bump when the way a source is read or processed changes, so every source is redone once.
-PROCESSING_VERSION = "2"
+PROCESSING_VERSION = "3"
 
 _SIDECAR_SUFFIXES = (".yaml", ".yml")
 _SOURCE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
@@ -196,6 +196,19 @@ def _read_lines(handle: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, by
         yield number, None
 
 
+def _lone_surrogate(value: Any) -> str | None:
+    """The first lone surrogate in a parsed JSON value, as its escape (``\\ud800``), or None.
+
+    JSON may escape one alone, but it is no character: UTF-8 cannot hold it, so the database
+    and every file written would fail on it.
+    """
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"\\u{ord(exc.object[exc.start]):04x}"
+    return None
+
+
 def _line_record(record_bytes: bytes, number: int) -> dict[str, Any]:
     """The JSON object one line holds; ``_BadLine`` when it holds none."""
     if number == 1 and record_bytes.startswith(_BOM):
@@ -273,15 +286,9 @@ def _line_source(
         if not isinstance(text, str):
             raise _BadLine("no text field; map one in the sidecar (each_line: text: FIELD)")
     key = metadata.pop("id", None) or metadata.get("url") or f"line:{number}"
-    try:
-        # What the source keeps must be text that UTF-8 can hold: JSON may escape a lone
-        # surrogate (\\ud800), which is no character and would fail where the text is stored.
-        json.dumps([key, metadata, text], ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise _BadLine(
-            f"holds a lone surrogate (\\u{ord(exc.object[exc.start]):04x}), half of a \\u "
-            "pair without the other half; no character"
-        ) from exc
+    surrogate = _lone_surrogate([key, metadata, text])
+    if surrogate:
+        raise _BadLine(f"holds a lone surrogate ({surrogate}), half of a \\u pair; no character")
     if key in keys_seen:
         key = f"{key}#line:{number}"
     keys_seen.add(key)
@@ -428,10 +435,18 @@ def read_collection(root: Path) -> Collection:
         file = keep(bibliography)
         try:
             items = json.loads(bibliography.read_text(encoding="utf-8"))
+            surrogate = _lone_surrogate(items)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise CollectionError(f"{file.path}: not valid JSON: {exc}") from exc
+        except (RecursionError, ValueError) as exc:  # nested too deeply; a 4,300-digit number
+            raise CollectionError(f"{file.path}: cannot be read: {exc}") from exc
         if not isinstance(items, list):
             raise CollectionError(f"{file.path}: CSL-JSON must be a list of items")
+        if surrogate:
+            raise CollectionError(
+                f"{file.path}: holds a lone surrogate ({surrogate}), half of a \\u pair; "
+                "write the character itself"
+            )
         collection.bibliography = items
         collection.bibliography_path = file.path
 

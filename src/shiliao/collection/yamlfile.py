@@ -1,7 +1,10 @@
 """Reading the collection's YAML files strictly: a key given twice is an error, not the last
 one silently kept (a merge that leaves ``access: team`` and ``access: public`` in one sidecar
 must not publish the source), and a value YAML cannot construct (``2019-02-30`` read as a
-date) is an error naming the file, not a crash.
+date) is an error naming the file, not a crash. Aliases (``*name``) are refused: one alias to
+itself makes a value without end, and ten nested ten times make 10^10 values out of a few
+lines (a "billion laughs"), which every later step (dates as text, fingerprints) would walk.
+Nesting deeper than Python's recursion limit is refused too.
 """
 
 from __future__ import annotations
@@ -23,6 +26,15 @@ class _StrictLoader(yaml.SafeLoader):
     1-based line under ``__line__``."""
 
     lines = False
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise YamlProblem(
+                f"line {event.start_mark.line + 1}: an alias (*{event.anchor}) is not read; "
+                "write the value out"
+            )
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
@@ -57,8 +69,9 @@ def load_yaml(text: str, *, lines: bool = False) -> Any:
         The value (None for an empty text).
 
     Raises:
-        YamlProblem: the text is not valid YAML, gives a key twice in one mapping, or holds a
-            value that cannot be constructed (an impossible date).
+        YamlProblem: the text is not valid YAML, gives a key twice in one mapping, holds a
+            value that cannot be constructed (an impossible date) or an alias, or is nested
+            too deeply.
     """
     try:
         return yaml.load(text, Loader=_LineLoader if lines else _StrictLoader)
@@ -66,5 +79,7 @@ def load_yaml(text: str, *, lines: bool = False) -> Any:
         raise YamlProblem(f"not valid YAML: {exc}") from exc
     except YamlProblem:
         raise
+    except RecursionError as exc:
+        raise YamlProblem("nested too deeply to read") from exc
     except (ValueError, TypeError) as exc:
         raise YamlProblem(f"a value cannot be read: {exc}") from exc
