@@ -184,6 +184,10 @@ class Source:
         path: path of the original in the collection folder.
         status: ``"extracted"`` or ``"extraction_failed"``.
         error: why extraction failed, else None.
+        date_source: where ``date`` was read, None when undated: ``"sidecar"``, or what the
+            file says (``"label:发布时间"``, ``"signature line"``, ``"meta:pubdate"``,
+            ``"url path"``, ``"front matter"``, ``"date-time line, year from context: url
+            path 2019-04"``...; see ``extract.dates``).
     """
 
     id: str
@@ -198,6 +202,7 @@ class Source:
     path: str
     status: str
     error: str | None = None
+    date_source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ import yaml
 
 from shiliao.collection.glossary import read_glossary
 from shiliao.collection.writing import replace_text
+from shiliao.edtf import date_sort_key
 from shiliao.errors import CollectionError, ConfigError
 from shiliao.model import Passage, Source, Term
 from shiliao.search.facets import SearchFilters, facets_of, year_of
@@ -439,7 +440,8 @@ def concordance(
         index: its search index, up to date (``operations.search.current_index``).
         term: the string; matched as search matches it (normalized substring).
         width: code points of context on each side.
-        sort: ``"date"`` (source date, then reading order), ``"left"`` (by the context just
+        sort: ``"date"`` (source date by the earliest day it can mean, undated last; then
+            reading order; see ``edtf``), ``"left"`` (by the context just
             before the match, read backwards: the concordancer's left sort) or ``"right"`` (by
             the context after it).
         collection: only sources of this collection; None for all.
@@ -469,8 +471,7 @@ def concordance(
     else:
         lines.sort(
             key=lambda line: (
-                line.source.date is None,
-                line.source.date or "",
+                date_sort_key(line.source.date),
                 line.source.id,
                 line.passage.paragraph,
                 line.kwic.char_start,

@@ -47,8 +47,29 @@ def test_paragraphs_and_tables_in_order_with_title_and_date(tmp_path: Path) -> N
     assert extraction.pages[0].text == (
         "为深入开展“民族团结一家亲”活动，制定本方案。\n干部\t结对户\t走访次数\n（待定）\t4\n各单位遵照执行。"
     )
-    assert extraction.metadata == {"title": "“结对认亲”工作方案", "date": "2016-11-22"}
+    assert extraction.metadata == {
+        "title": "“结对认亲”工作方案",
+        "date": "2016-11-22",
+        "date_source": "docx:dcterms:created",
+    }
     assert extraction.language == "zh-Hans"
+
+
+def test_a_signed_document_is_dated_by_its_signature_not_its_template() -> None:
+    document = docx.Document()
+    # Made from a template of 2009: the package says so, the text does not.
+    document.core_properties.created = datetime.datetime(2009, 1, 5, 8, 0)
+    for line in (
+        "关于开展结对认亲活动的通知",
+        "各单位遵照执行。",
+        "县人民政府",
+        "二〇一七年三月二十四日",
+    ):
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    metadata = extract_docx(out.getvalue(), "notice.docx").metadata
+    assert (metadata["date"], metadata["date_source"]) == ("2017-03-24", "signature line")
 
 
 def document_xml(doctype: str, body: str) -> bytes:

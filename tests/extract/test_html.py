@@ -41,21 +41,21 @@ def government_page(
     [
         (
             "html/shanxi-gov-portal-news.html",
-            "2019-09-18",
+            ("2019-09-18", "label:时间"),
             "山西品牌丝路行（南美站）正式启动",
             "山西品牌丝路行首次登陆巴西",
             "山西日报",
         ),
         (
             "html/zj-fzggw-info-release.html",
-            "2016-11-22",
+            ("2016-11-22", "label:发布日期"),
             "1-10月德清县固定资产投资结构趋稳趋优",
             "全县固定资产投资完成246.79亿元",
             "省发改委",
         ),
         (
             "html/sxmu-jijian-supervision-law.html",
-            "2018-05-17",
+            ("2018-05-17", "label:发布时间"),
             "中华人民共和国监察法",
             "第六十九条　本法自公布之日起施行。",
             None,
@@ -63,7 +63,7 @@ def government_page(
     ],
 )
 def test_real_pages(
-    relative: str, date: str, title: str, phrase: str, source_line: str | None
+    relative: str, date: tuple[str, str], title: str, phrase: str, source_line: str | None
 ) -> None:
     data = real_fixture(relative).read_bytes()
     extraction = extract_html(data, relative)
@@ -78,7 +78,7 @@ def test_real_pages(
     assert "ICP" not in text
     assert "浏览次数" not in text
     assert extraction.metadata["title"] == title
-    assert (extraction.metadata["date"], extraction.metadata["date_from"]) == (date, "label")
+    assert (extraction.metadata["date"], extraction.metadata["date_source"]) == date
     assert extraction.metadata.get("source_line") == source_line
     assert extraction.metadata["encoding"] == "utf-8"
     assert extraction.metadata["replacement_ratio"] == 0.0
@@ -166,39 +166,78 @@ def test_empty_fields_are_dropped() -> None:
 
 
 @pytest.mark.parametrize(
-    ("meta", "info", "date", "stage"),
+    ("meta", "info", "date", "source"),
     [
-        ('<meta name="PubDate" content="2016-11-22 09:53">', "", "2016-11-22", "meta"),
+        ('<meta name="PubDate" content="2016-11-22 09:53">', "", "2016-11-22", "meta:pubdate"),
         (
             '<meta property="article:published_time" content="1978-12-18T10:00:00+08:00">',
             "",
             "1978-12-18",
-            "meta",
+            "meta:article:published_time",
         ),
         (
             '<meta name="PubDate" content="2016-11-22">',
             "发布日期：2016-11-20",
             "2016-11-20",
-            "label",
+            "label:发布日期",
         ),
-        ("", "<time datetime='1989-06-01'>June 1989</time>", "1989-06-01", "htmldate"),
+        ('<meta name="date" content="2016">', "", "2016", "meta:date"),
+        ("", "发布日期：2019年4月", "2019-04", "label:发布日期"),
+        ("", "2016年06月30日09时30分 来源：新华网", "2016-06-30", "date-time line"),
+        ("", "来源：县政府办 | 2015年04月08日10:05", "2015-04-08", "date-time line"),
+        (
+            '<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", '
+            '"datePublished": "2017-03-24T08:00:00+08:00"}]}</script>',
+            "",
+            "2017-03-24",
+            "json-ld:datePublished",
+        ),
+        ("", "<time datetime='1989-06' pubdate>June 1989</time>", "1989-06", "time element"),
     ],
 )
-def test_date_stages(meta: str, info: str, date: str, stage: str) -> None:
+def test_date_sources(meta: str, info: str, date: str, source: str) -> None:
     metadata = extract_html(government_page(meta=meta, info=info).encode(), "x").metadata
-    assert (metadata["date"], metadata["date_from"]) == (date, stage)
+    assert (metadata["date"], metadata["date_source"]) == (date, source)
 
 
 def test_signature_date_line_in_the_main_text() -> None:
     page = government_page(paragraphs=[*PARAGRAPHS, "示例县人民政府办公室", "二〇一九年三月五日"])
     metadata = extract_html(page.encode(), "x").metadata
-    assert (metadata["date"], metadata["date_from"]) == ("2019-03-05", "date-line")
+    assert (metadata["date"], metadata["date_source"]) == ("2019-03-05", "signature line")
 
 
 def test_no_date_means_no_date_key() -> None:
     metadata = extract_html(government_page().encode(), "x").metadata
     assert "date" not in metadata
-    assert "date_from" not in metadata
+    assert "date_source" not in metadata
+
+
+def test_dates_of_events_in_the_body_date_nothing() -> None:
+    # htmldate made 2016-01-01 of this page's 自2016年底.
+    paragraphs = [
+        "自2016年底以来，示例县共组织干部职工开展结对认亲活动，走访群众一千余户，收集意见三十余条。",
+        "截至2019年3月，全县结对认亲活动已覆盖所有行政村，各级各部门压实工作责任，确保落到实处。",
+        PARAGRAPHS[2],
+    ]
+    info = "<time datetime='2016-12-31'>2016年底</time> 时间：2016年以来"
+    page = government_page(paragraphs=paragraphs, info=info).encode()
+    assert "date" not in extract_html(page, "notice.html").metadata
+    address = "http://www.example.gov.cn/xxgk/201803/t20180305_1234.html"
+    metadata = extract_html(page, address).metadata
+    assert (metadata["date"], metadata["date_source"]) == ("2018-03-05", "url path")
+
+
+def test_month_and_day_take_their_year_from_the_address_only() -> None:
+    page = government_page(info="4月10日 18:10 来源：示例县融媒体中心").encode()
+    metadata = extract_html(page, "http://www.example.cn/news/201904/t20190410_77.html").metadata
+    assert (metadata["date"], metadata["date_source"]) == (
+        "2019-04-10",
+        "date-time line, year from context: url path 2019-04-10",
+    )
+    for name in ("http://www.example.cn/news/2019-05/abc.html", "saved.html"):
+        metadata = extract_html(page, name).metadata
+        assert "date" not in metadata
+        assert metadata["date_unresolved"] == "4月10日 18:10"
 
 
 def test_page_without_main_text_keeps_its_visible_text_for_review() -> None:

@@ -33,6 +33,7 @@ def test_exif_capture_date_and_private_gps(tmp_path: Path) -> None:
     extraction = extract_file(path, timeout_s=120)
     metadata = extraction.metadata
     assert metadata["date"] == "2018-06-21"
+    assert metadata["date_source"] == "exif:DateTimeOriginal"
     assert metadata["exif_datetime"] == "2018:06:21 10:15:00"
     assert metadata["gps_private"]["latitude"] == pytest.approx(39.4707, abs=1e-4)
     assert metadata["gps_private"]["longitude"] == pytest.approx(75.9845, abs=1e-4)

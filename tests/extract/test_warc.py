@@ -114,7 +114,10 @@ def test_each_html_response_is_a_document(tmp_path: Path, gzip: bool) -> None:
     assert isinstance(notice.metadata["warc_offset"], int)
     assert big5.pages[0].text == "國務院公告：各機關應遵照辦理，特此公告周知。"
     assert big5.language == "zh-Hant" and big5.metadata["warc_date"] == "2020-01-02T03:04:05Z"
+    # When the page was captured is not when it was published.
+    assert "date" not in big5.metadata
     assert zhejiang.metadata["date"] == "2016-11-22"
+    assert zhejiang.metadata["date_source"] == "label:发布日期"
     assert split_passages("notice", notice.pages, notice.method)[0].text.startswith("各县（市）")
 
 

@@ -39,6 +39,7 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         "id": source.id,
         "title": source.title,
         "date": source.date,
+        "date_source": source.date_source,
         "type": source.type,
         "language": source.language,
         "creators": source.metadata.get("creators", []),
@@ -68,7 +69,9 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     out = SafeConsole(highlight=False, soft_wrap=True)
-    shown = {**payload, "date": payload["date"] or "undated"}
+    # The date as stored, never completed to a day, with where it was read.
+    date = f"{source.date} ({source.date_source})" if source.date_source else source.date
+    shown = {**payload, "date": date or "undated"}
     for key in ("id", "title", "date", "type", "language", "status"):
         out.print(f"{key:14} {shown[key]}", markup=False)
     for key, value in sorted(source.metadata.items()):

@@ -50,7 +50,7 @@ from shiliao.model import Decision, Section, SourceInput, Term
 __all__ = ["Collection", "CollectionFile", "read_collection", "source_id_for"]
 
 # Bump when the way a source is read or processed changes, so every source is redone once.
-PROCESSING_VERSION = "3"
+PROCESSING_VERSION = "4"
 
 _SIDECAR_SUFFIXES = (".yaml", ".yml")
 _SOURCE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")

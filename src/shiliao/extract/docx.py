@@ -10,7 +10,9 @@ ZIP of XML parts that anyone can write by hand, so before python-docx sees it:
   package XML, and a DTD is what external entities (XXE: reading local files or URLs) and
   entity expansion bombs ("billion laughs") need (reliability.md I-xxe).
 
-The core properties give ``title`` and ``date`` (``dcterms:created``). The creator and
+The core properties give ``title``. The date is read from the text as plain text's is (a
+signature line, a dateline...; ``dates.find_text_date``), else it is the day of
+``dcterms:created``, which a document made from an old template carries over. The creator and
 last-modified-by fields are not copied: like a PDF's Author, they often name a clerk.
 """
 
@@ -22,7 +24,7 @@ import zipfile
 from typing import Any
 
 from shiliao.errors import ExtractError, ExtractionLimit
-from shiliao.extract.dates import edtf_date
+from shiliao.extract.dates import edtf_date, find_text_date
 from shiliao.extract.decode import normalize_text
 from shiliao.model import Extraction, Page
 
@@ -51,8 +53,9 @@ def extract_docx(data: bytes, name: str) -> Extraction:
     Returns:
         One page (a DOCX has no fixed pages) holding the body in document order: each
         paragraph a line, each table row a line with its cells separated by tabs; NFC,
-        method ``"docx"``. Metadata when found: ``title`` and ``date`` (EDTF day of
-        ``dcterms:created``).
+        method ``"docx"``. Metadata when found: ``title``; ``date`` (EDTF) with
+        ``date_source``: as ``dates.find_text_date`` reads the text, else the day of
+        ``dcterms:created`` (``"docx:dcterms:created"``).
 
     Raises:
         ExtractionLimit: more than ``MAX_PARTS`` members, or more than
@@ -80,11 +83,14 @@ def extract_docx(data: bytes, name: str) -> Extraction:
     metadata: dict[str, str] = {}
     if title and title.strip():
         metadata["title"] = normalize_text(title.strip())
-    if created is not None:
+    text = normalize_text("\n".join(line for line in lines if line.strip()))
+    found = find_text_date(text)
+    if found is not None:
+        metadata |= {"date": found.date, "date_source": found.source}
+    elif created is not None:
         date = edtf_date(created.year, created.month, created.day)
         if date is not None:
-            metadata["date"] = date
-    text = normalize_text("\n".join(line for line in lines if line.strip()))
+            metadata |= {"date": date, "date_source": "docx:dcterms:created"}
     return Extraction(pages=[Page(1, text)], method="docx", metadata=metadata)
 
 

@@ -11,13 +11,20 @@ The stages, in order:
    built around 2005 do) become ``<div>``\\ s, so that trafilatura keeps their paragraphs
    apart and leaves their footer cell out; data tables stay tables.
 4. Main text: trafilatura ``bare_extraction(favor_precision=True, with_metadata=True)``.
-5. Date: our labelled patterns on the visible lines (``发布时间：``, ``时间：``...), then a line of
-   the main text that is a date alone, then ``<meta>`` tags, then htmldate (through
-   trafilatura) with ``min_date`` 1900-01-01. htmldate alone misreads Chinese pages.
+5. Date (see ``dates``), the first found of: a labelled date on the visible lines
+   (``发布时间：``, ``时间：``...); a date-time line there (``2016年06月30日09时30分``); a month and
+   day there (``4月10日 18:10``) whose year the page's address gives; the main text's signature
+   line or dateline; a ``<meta>`` tag; JSON-LD ``datePublished``; a ``<time>`` element marked as
+   the publication's (``pubdate``, ``itemprop="datePublished"``); the address's date path,
+   unless the page shows a month and day that the address contradicts.
+   Each keeps the precision written and says where it was read. htmldate (which trafilatura
+   runs) is not used: it misreads Chinese pages, and it makes a day of a year written alone
+   (``自2016年底`` in a body became 2016-01-01) without saying where it found it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -25,7 +32,16 @@ import lxml.html
 from lxml import etree
 from trafilatura import bare_extraction
 
-from shiliao.extract.dates import find_date_line, find_labelled_date, parse_date_text
+from shiliao.extract.dates import (
+    FoundDate,
+    find_date_line,
+    find_datetime_line,
+    find_labelled_date,
+    find_month_day,
+    parse_date_text,
+    url_date,
+    year_from_context,
+)
 from shiliao.extract.decode import decode_text, normalize_text
 from shiliao.model import Extraction, Page
 
@@ -59,10 +75,22 @@ _FIELD_START = r"(?:^|(?<=[\s|｜丨]))"
 _SOURCE = re.compile(_FIELD_START + r"(?:信息|文章|稿件)?来源\s*[:：](?P<value>.*?)" + _FIELD_END)
 _AUTHOR = re.compile(_FIELD_START + r"(?:作者|通讯员)\s*[:：](?P<value>.*?)" + _FIELD_END)
 
-_META_DATE_KEYS = ("article:published_time", "pubdate", "publishdate", "date")
+_META_DATE_KEYS = (
+    "article:published_time",
+    "pubdate",
+    "publishdate",
+    "firstpublishedtime",
+    "datepublished",
+    "dc.date.issued",
+    "dcterms.issued",
+    "citation_publication_date",
+    "date",
+)
 _TITLE_SEPARATORS = re.compile(r"\s*[-|｜_—–]+\s*")
 
-_HTMLDATE_PARAMS = {"original_date": True, "extensive_search": True, "min_date": "1900-01-01"}
+# trafilatura always runs htmldate, whose date is not used (see the module docstring): its
+# quickest search, without scanning the text.
+_HTMLDATE_PARAMS = {"extensive_search": False}
 
 
 def find_declared_charset(head: bytes) -> str | None:
@@ -84,17 +112,21 @@ def extract_html(data: bytes, name: str, *, declared_charset: str | None = None)
 
     Args:
         data: the page's bytes as captured.
-        name: the file's name; unused, accepted so that every extractor has the same
-            signature.
+        name: the file's name, or the page's address (a web archive's record), whose date
+            path is evidence of its date.
         declared_charset: the charset of the HTTP ``Content-Type`` header the page came with
             (a web archive's record), which takes precedence over ``<meta>`` as in the WHATWG
             HTML Standard's encoding sniffing; None for a file without one.
 
     Returns:
         One page holding the main text, paragraphs separated by ``"\\n"``, NFC; method
-        ``"html"``. Metadata keys, each only when found: ``title``; ``date`` (EDTF
-        ``YYYY-MM-DD``) and ``date_from`` (``"label"``, ``"date-line"``, ``"meta"`` or
-        ``"htmldate"``: which stage found it); ``source_line`` and ``author_line`` (the value
+        ``"html"``. Metadata keys, each only when found: ``title``; ``date`` (EDTF at the
+        precision written: ``"2016"``, ``"2019-04"``, ``"2019-03-05"``) and ``date_source``
+        (where it was read: ``"label:发布时间"``, ``"date-time line"``, ``"signature line"``,
+        ``"dateline"``, ``"meta:pubdate"``, ``"json-ld:datePublished"``, ``"time element"``,
+        ``"url path"``, or ``"<where>, year from context: url path 2019-04"``; see
+        ``dates``); ``date_unresolved`` (a month and day without a year, as written, when the
+        page has no date); ``source_line`` and ``author_line`` (the value
         after 来源/信息来源 and 作者/通讯员, e.g. ``"山西日报"``; empty values are dropped);
         the decoding keys ``encoding``, ``declared_encoding``, ``replacement_ratio``,
         ``needs_review``. When trafilatura finds no main text, the page's whole visible text
@@ -114,7 +146,7 @@ def extract_html(data: bytes, name: str, *, declared_charset: str | None = None)
 
     lines = _visible_lines(root)
     head_titles = _head_titles(root)
-    meta_date = _meta_date(root)
+    marked_dates = (_meta_date(root), _json_ld_date(root), _time_element_date(root))
     metadata |= _source_fields(lines)
 
     _unwrap_layout_tables(root)
@@ -132,16 +164,27 @@ def extract_html(data: bytes, name: str, *, declared_charset: str | None = None)
     title = _choose_title(document.title if document is not None else None, head_titles, lines)
     if title:
         metadata["title"] = title
-    dated = (
-        (find_labelled_date(lines), "label"),
-        (find_date_line(main_text.split("\n")), "date-line"),
-        (meta_date, "meta"),
-        (document.date if document is not None else None, "htmldate"),
+    address_date = url_date(name) if "://" in name else None
+    month_day = find_month_day(lines)
+    month_day_dated = (
+        year_from_context(month_day, address_date) if month_day and address_date else None
     )
-    for date, stage in dated:
-        if date:
-            metadata |= {"date": date, "date_from": stage}
-            break
+    if month_day is not None and month_day_dated is None:
+        # The page shows a day its address does not hold (4月10日 under /201905/): the
+        # address alone cannot date it.
+        address_date = None
+    found = (
+        find_labelled_date(lines)
+        or find_datetime_line(lines)
+        or month_day_dated
+        or find_date_line(main_text.split("\n"))
+        or next((date for date in marked_dates if date is not None), None)
+        or address_date
+    )
+    if found is not None:
+        metadata |= {"date": found.date, "date_source": found.source}
+    elif month_day is not None:
+        metadata["date_unresolved"] = month_day.text
     return Extraction(pages=[Page(1, main_text)], method="html", metadata=metadata)
 
 
@@ -174,7 +217,8 @@ def _head_titles(root: lxml.html.HtmlElement) -> list[str]:
     return [title for title in titles if title]
 
 
-def _meta_date(root: lxml.html.HtmlElement) -> str | None:
+def _meta_date(root: lxml.html.HtmlElement) -> FoundDate | None:
+    """The date of the first of ``_META_DATE_KEYS`` that a ``<meta>`` tag gives a date."""
     values: dict[str, str] = {}
     for meta in root.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
@@ -182,7 +226,43 @@ def _meta_date(root: lxml.html.HtmlElement) -> str | None:
     for key in _META_DATE_KEYS:
         date = parse_date_text(values.get(key, ""))
         if date is not None:
-            return date
+            return FoundDate(date, f"meta:{key}")
+    return None
+
+
+def _json_ld_date(root: lxml.html.HtmlElement) -> FoundDate | None:
+    """``datePublished`` of the first JSON-LD object (or ``@graph`` member) that has one."""
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        objects = data if isinstance(data, list) else [data]
+        objects += [
+            member
+            for found in objects
+            if isinstance(found, dict) and isinstance(found.get("@graph"), list)
+            for member in found["@graph"]
+        ]
+        for found in objects:
+            value = found.get("datePublished") if isinstance(found, dict) else None
+            date = parse_date_text(value) if isinstance(value, str) else None
+            if date is not None:
+                return FoundDate(date, "json-ld:datePublished")
+    return None
+
+
+def _time_element_date(root: lxml.html.HtmlElement) -> FoundDate | None:
+    """The ``datetime`` of the first ``<time>`` marked as the publication's: ``pubdate`` or
+    ``itemprop="datePublished"``; any other ``<time>`` may date an event the page tells of."""
+    for element in root.iter("time"):
+        itemprop = (element.get("itemprop") or "").strip().lower()
+        marked = element.get("pubdate") is not None or itemprop == "datepublished"
+        date = parse_date_text(element.get("datetime") or "") if marked else None
+        if date is not None:
+            return FoundDate(date, "time element")
     return None
 
 

@@ -54,6 +54,7 @@ def extract_image(data: bytes, name: str) -> Extraction:
         paragraphs, method ``"ocr"``. Metadata: ``image_size`` ``[width, height]`` of the first
         frame in pixels; ``ocr_lines`` ``[{page, text, confidence, box, engine}]``; when found,
         ``date`` (EDTF, the day of EXIF DateTimeOriginal, else DateTimeDigitized) with
+        ``date_source`` (``"exif:DateTimeOriginal"`` or ``"exif:DateTimeDigitized"``) and
         ``exif_datetime`` (as written, ``"2019:03:05 09:30:00"``); ``gps_private``
         ``{"latitude", "longitude"[, "altitude"]}`` in decimal degrees (south and west
         negative) and metres: never to be published; ``warnings`` when Arabic-script text
@@ -106,11 +107,15 @@ def _exif_metadata(image: Image.Image) -> dict[str, Any]:
     exif = image.getexif()
     found: dict[str, Any] = {}
     details = exif.get_ifd(_EXIF_IFD)
-    for tag in (_DATE_TIME_ORIGINAL, _DATE_TIME_DIGITIZED):
+    for tag, tag_name in (
+        (_DATE_TIME_ORIGINAL, "DateTimeOriginal"),
+        (_DATE_TIME_DIGITIZED, "DateTimeDigitized"),
+    ):
         written = details.get(tag)
         date = _exif_date(written) if isinstance(written, str) else None
         if date is not None:
-            found |= {"date": date, "exif_datetime": written.strip("\x00 ")}
+            source = f"exif:{tag_name}"
+            found |= {"date": date, "date_source": source, "exif_datetime": written.strip("\x00 ")}
             break
     position = _gps(exif.get_ifd(_GPS_IFD))
     if position:

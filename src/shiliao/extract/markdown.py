@@ -3,7 +3,8 @@
 Front matter is the Jekyll/Hugo convention: the file opens with a line ``---``, and the block
 runs to the next line that is ``---`` or ``...``. The block is taken as front matter only when
 it parses as a YAML mapping; otherwise (two horizontal rules around a paragraph) the text is
-left whole, so nothing is lost.
+left whole, so nothing is lost. Without a date in the front matter, the text is dated from its
+own lines as plain text is (``dates.find_text_date``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from shiliao.extract.dates import edtf_date
+from shiliao.extract.dates import edtf_date, find_text_date
 from shiliao.extract.decode import decode_text
 from shiliao.model import Extraction, Page
 
@@ -51,10 +52,12 @@ def extract_markdown(data: bytes, name: str) -> Extraction:
         One page holding the Markdown source after the front matter (newlines ``"\\n"``, NFC),
         method ``"markdown"``, and metadata: the decoding keys (``encoding``,
         ``replacement_ratio``, maybe ``needs_review``), ``title`` from the front matter, and
-        ``date`` (EDTF) when the front matter's date is a year, an EDTF date (``"1921-07"``,
-        ``"1950~"``) or a date with a time of day (the time dropped); a date in another form,
-        or an impossible one, is kept as written in ``date_raw``. Never raises on bad bytes or
-        bad YAML.
+        ``date`` (EDTF) with ``date_source: "front matter"`` when the front matter's date is a
+        year, an EDTF date (``"1921-07"``, ``"1950~"``) or a date with a time of day (the time
+        dropped); a date in another form, or an impossible one, is kept as written in
+        ``date_raw`` and no other is looked for. Without a front matter date, ``date`` and
+        ``date_source`` as for plain text (``text.extract_text``). Never raises on bad bytes
+        or bad YAML.
 
     Raises:
         ExtractionLimit: the file is larger than ``decode.MAX_TEXT_BYTES`` (64 MiB).
@@ -66,6 +69,10 @@ def extract_markdown(data: bytes, name: str) -> Extraction:
     if front_matter is not None:
         text = body
         metadata |= _front_matter_metadata(front_matter)
+    if "date" not in metadata and "date_raw" not in metadata:
+        found = find_text_date(text)
+        if found is not None:
+            metadata |= {"date": found.date, "date_source": found.source}
     return Extraction(pages=[Page(1, text)], method="markdown", metadata=metadata)
 
 
@@ -92,7 +99,7 @@ def _front_matter_metadata(front_matter: dict[Any, Any]) -> dict[str, Any]:
         return found
     edtf = _edtf_from_yaml(date)
     if edtf is not None:
-        found["date"] = edtf
+        found |= {"date": edtf, "date_source": "front matter"}
     else:
         found["date_raw"] = str(date)
     return found

@@ -47,7 +47,8 @@ def extract_pdf(data: bytes, name: str, *, max_pages: int = MAX_PAGES) -> Extrac
         (printed lines joined, see the module docstring), NFC. Method ``"pdf-text-layer"``,
         or ``"ocr"`` when every page was read by OCR; an OCR'd page of a PDF with a text layer
         has ``Page.method == "ocr"``. Metadata, each key only when found: ``title`` (document
-        info Title), ``date`` (CreationDate as EDTF, at the precision it gives),
+        info Title), ``date`` (CreationDate as EDTF, at the precision it gives) with
+        ``date_source: "pdf:CreationDate"``,
         ``pages_without_text`` (page numbers whose text layer is empty), ``ocr_pages`` (page
         numbers read by OCR), ``ocr_lines`` (``[{page, text, confidence, box, engine}]``, box
         in pixels at 200 dpi) and ``warnings``. The Author field is never copied: it
@@ -176,5 +177,5 @@ def _document_metadata(document: pdfium.PdfDocument) -> dict[str, Any]:
         found["title"] = normalize_text(title)
     date = pdf_date(info.get("CreationDate", ""))
     if date is not None:
-        found["date"] = date
+        found |= {"date": date, "date_source": "pdf:CreationDate"}
     return found

@@ -21,6 +21,7 @@ from shiliao.collection import CollectionFile
 from shiliao.config import Settings
 from shiliao.containers import OpenedSources
 from shiliao.errors import EncryptedDocument, ExtractError
+from shiliao.extract.dates import FoundDate, find_text_date, url_date
 from shiliao.extract.passages import attach_ocr_confidence, split_passages
 from shiliao.extract.pool import Limits, extract_many
 from shiliao.extract.runner import extract_file
@@ -94,13 +95,16 @@ def _record_source(
 ) -> Source:
     declared = metadata.get("language")
     language = _language(declared, text)
-    stored = {k: v for k, v in metadata.items() if k not in {"title", "date", "type", "language"}}
+    own = {"title", "date", "date_source", "type", "language"}
+    stored = {k: v for k, v in metadata.items() if k not in own}
     if declared and declared != language:
         stored["language_declared"] = declared
+    dated = bool(metadata.get("date"))
     return Source(
         id=item.id,
         title=title,
-        date=str(metadata["date"]) if metadata.get("date") else None,
+        date=str(metadata["date"]) if dated else None,
+        date_source=str(metadata["date_source"]) if dated else None,
         type=str(metadata.get("type") or "document"),
         language=language,
         metadata=stored,
@@ -111,6 +115,24 @@ def _record_source(
         status=status,
         error=error,
     )
+
+
+def _date_fields(given: dict[str, Any], found: FoundDate | None) -> dict[str, Any]:
+    """The date keys of a source's metadata, each date with where it was read.
+
+    A sidecar's date wins (``date_source: "sidecar"``); what the file says, when it differs,
+    stays beside it as ``extracted_date`` and ``extracted_date_source``, for an editor to
+    weigh. Without a sidecar date, the file's own (``found``); else the date path of the
+    source's address (``final_url``, else ``url``; see ``dates.url_date``).
+    """
+    if given.get("date"):
+        fields = {"date_source": "sidecar"}
+        if found is not None and found.date != str(given["date"]):
+            fields |= {"extracted_date": found.date, "extracted_date_source": found.source}
+        return fields
+    address = given.get("final_url") or given.get("url")
+    found = found or (url_date(address) if isinstance(address, str) else None)
+    return {"date": found.date, "date_source": found.source} if found is not None else {}
 
 
 def _name_of(item: SourceInput) -> str:
@@ -136,6 +158,7 @@ def process_source(
     metadata = dict(item.metadata)
     if item.text is not None:
         text = unicodedata.normalize("NFC", item.text.replace("\r\n", "\n").replace("\r", "\n"))
+        metadata |= _date_fields(item.metadata, find_text_date(text))
         pages = [Page(1, text)]
         passages = split_passages(item.id, pages, "record")
         title = str(metadata.get("title") or Path(item.path).name)
@@ -153,6 +176,7 @@ def process_source(
         except ExtractError as exc:
             extracted = exc
     if isinstance(extracted, ExtractError):
+        metadata |= _date_fields(item.metadata, None)
         title = str(metadata.get("title") or _name_of(item))
         # An encrypted file is kept and said to be so, not reported as a parser failure.
         status = (
@@ -174,12 +198,21 @@ def process_source(
         if v not in (None, "", []) and k not in _UNPUBLISHED_METADATA
     }
     merged = {
-        **{f"extracted_{k}": v for k, v in found.items() if k not in {"title", "date"}},
+        **{
+            f"extracted_{k}": v
+            for k, v in found.items()
+            if k not in {"title", "date", "date_source"}
+        },
         **metadata,
     }
-    for key in ("title", "date"):
-        if not merged.get(key) and found.get(key):
-            merged[key] = found[key]
+    if not merged.get("title") and found.get("title"):
+        merged["title"] = found["title"]
+    if found.get("date"):
+        # An extractor that gives no source for its date is named, not trusted silently.
+        source = found.get("date_source") or f"{extraction.method} metadata"
+        merged |= _date_fields(metadata, FoundDate(str(found["date"]), str(source)))
+    else:
+        merged |= _date_fields(metadata, None)
     text = "\n".join(page.text for page in extraction.pages)
     passages = split_passages(item.id, extraction.pages, extraction.method)
     passages = attach_ocr_confidence(passages, extraction.metadata.get("ocr_lines"))

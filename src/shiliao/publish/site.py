@@ -35,6 +35,7 @@ from markupsafe import Markup
 
 from shiliao import __version__
 from shiliao.config import Settings
+from shiliao.edtf import date_sort_key
 from shiliao.errors import BlobNotFound, PublishError
 from shiliao.model import Passage, Publication, Source, Term
 from shiliao.publish.analysis import COLLOCATION_MEASURE, TermAnalysis, analyse_terms, formula_rows
@@ -371,11 +372,6 @@ def _decade(date: str | None) -> str:
     return f"{match.group(1)}0s" if match else _UNCERTAIN
 
 
-def _date_key(date: str | None) -> str:
-    """Sort key of an EDTF date string: undated after every date."""
-    return date or "\uffff"
-
-
 def _language_name(tag: str) -> str:
     return _LANGUAGE_NAMES.get(tag, tag)
 
@@ -576,7 +572,7 @@ class _SiteBuilder:
         facet_values: dict[str, Counter[str]] = {
             name: Counter() for name in ("type", "decade", "language", "collection")
         }
-        for source in sorted(self.sources, key=lambda s: (_date_key(s.date), s.title, s.id)):
+        for source in sorted(self.sources, key=lambda s: (date_sort_key(s.date), s.title, s.id)):
             values = {
                 "type": [source.type],
                 "decade": [_decade(source.date)],

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 FACET_FIELDS = ("collection", "type", "year", "language")
-_YEAR = re.compile(r"^-?(\d{4})")
+_YEAR = re.compile(r"^-?\d{4}")
 _RANGE = re.compile(r"^\s*(-?\d{1,4})?\s*(?:(\.\.)\s*(-?\d{1,4})?)?\s*$")
 
 
@@ -52,18 +52,22 @@ class PassageFacets:
 
 
 def year_of(date: str | None) -> int | None:
-    """The year of an EDTF date: its first four digits.
+    """The year of an EDTF date: its first four digits, negative before the common era.
+
+    A year alone or a year and a month is that year: no day is needed, none is made up.
 
     Args:
-        date: ``"2016"``, ``"1921-07"``, ``"2019-03-05"``, ``"2016?"``...; None when undated.
+        date: ``"2016"``, ``"1921-07"``, ``"2019-03-05"``, ``"2016?"``, ``"-0500"``...; None
+            when undated.
 
     Returns:
-        The year as an int, or None when the date has no four-digit year (``"19XX"``).
+        The year as an int (``-500`` for ``"-0500"``), or None when the date has no
+        four-digit year (``"19XX"``, ``"201X"``: a decade is no year to filter or count by).
     """
     if not date:
         return None
     match = _YEAR.match(date)
-    return int(match.group(1)) if match else None
+    return int(match.group()) if match else None
 
 
 def facets_of(source: Source) -> PassageFacets:

@@ -247,8 +247,8 @@ class Catalog:
         self._db.execute(
             "INSERT OR REPLACE INTO sources (id, title, date, type, language, metadata, path, line, "
             "file_sha256, record_sha256, fingerprint, indexed_fingerprint, status, error, position, "
-            "updated_at, origin, object_id, object_version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)",
+            "updated_at, origin, object_id, object_version, date_source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 source.id,
                 source.title,
@@ -268,6 +268,7 @@ class Catalog:
                 origin,
                 object_id,
                 object_version,
+                source.date_source,
             ),
         )
         ids = []
@@ -336,11 +337,12 @@ class Catalog:
             record_sha256=row[9],
             status=row[10],
             error=row[11],
+            date_source=row[12],
         )
 
     _SOURCE_COLUMNS = (
         "id, title, date, type, language, metadata, path, line, file_sha256, record_sha256, "
-        "status, error"
+        "status, error, date_source"
     )
 
     def sources(self) -> list[Source]:

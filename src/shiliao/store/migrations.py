@@ -164,6 +164,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         )
         """,
     ),
+    (
+        "0006_date_provenance",
+        """
+        ALTER TABLE sources ADD COLUMN date_source TEXT
+        """,
+    ),
 ]
 
 
