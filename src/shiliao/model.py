@@ -30,6 +30,7 @@ __all__ = [
     "Source",
     "SourceInput",
     "Term",
+    "TextLayer",
 ]
 
 
@@ -165,6 +166,27 @@ class Extraction:
     metadata: dict[str, Any] = field(default_factory=dict)
     language: str | None = None
     documents: list[Extraction] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TextLayer:
+    """A reading of a page that is kept but not shown: a PDF text layer of glyph codes whose
+    page is shown as OCR read it.
+
+    Attributes:
+        source_id: the source it belongs to.
+        page: 1-based page number.
+        method: how it was read (``"pdf-text-layer"``), as in ``Passage.method``.
+        text: the reading as the extractor gave it (a PDF's characters in PDFium's order,
+            control characters included, lone surrogates as U+FFFD).
+        reasons: why it is not shown, one sentence each.
+    """
+
+    source_id: str
+    page: int
+    method: str
+    text: str
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -281,3 +281,92 @@ def character_accuracy(expected: str, found: str) -> float:
             )
         previous = current
     return 1 - previous[-1] / max(len(expected), len(found), 1)
+
+
+# WenQuanYi Zen Hei (Debian's fonts-wqy-zenhei): a TrueType CJK font reportlab can embed.
+CJK_TRUETYPE = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+def pdf_without_tounicode(lines: list[str], size: int = 14) -> bytes:
+    """A one-page PDF of ``lines`` in an embedded subset of WenQuanYi Zen Hei whose ToUnicode
+    map is blanked out (overwritten with spaces, so every offset stays right): its text layer
+    is the subset's one-byte codes, as a PDF made without a ToUnicode map has."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    if "WQYZenHei" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("WQYZenHei", str(CJK_TRUETYPE), subfontIndex=0))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pageCompression=0)
+    pdf.setFont("WQYZenHei", size)
+    for number, line in enumerate(lines):
+        pdf.drawString(72, 750 - 2 * size * number, line)
+    pdf.showPage()
+    pdf.save()
+    data = buffer.getvalue()
+    blanked = re.sub(rb"/ToUnicode \d+ 0 R", lambda found: b" " * len(found.group()), data)
+    assert blanked != data
+    return blanked
+
+
+def pdf_with_info_title(title: bytes) -> bytes:
+    """A one-page PDF whose document information Title is the string ``title`` (written as
+    hexadecimal, so any bytes stand as they are)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        b"<< /Title <" + title.hex().encode() + b"> >>",
+    ]
+    data = hand_written_pdf(objects)
+    return data.replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Info 4 0 R >>")
+
+
+def vertical_pdf(
+    columns: list[tuple[str, int]],
+    order: list[int],
+    *,
+    writing_mode_font: bool,
+    head: str = "",
+    folio: str = "",
+    size: int = 20,
+) -> bytes:
+    """A page of Chinese set vertically: ``columns[0]`` rightmost, each ``(text, indent)``
+    starting ``indent`` characters below the top line, drawn in the content stream in
+    ``order`` (indexes into ``columns``). With ``writing_mode_font`` the columns are drawn in
+    reportlab's vertical STSong-Light (``UniGB-UCS2-V``, WMode 1), else one character at a
+    time in the horizontal one. ``head`` is a horizontal running head above the columns,
+    ``folio`` a page number below them."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if "STSong-Light-V" not in pdfmetrics.getRegisteredFontNames():
+        font = UnicodeCIDFont("STSong-Light", isVertical=True)
+        font.name = font.fontName = "STSong-Light-V"
+        pdfmetrics.registerFont(font)
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    top, right, pitch = 700, 500, size * 2
+    for index in order:
+        text, indent = columns[index]
+        x = right - pitch * index
+        y = top - size * indent
+        if writing_mode_font:
+            pdf.setFont("STSong-Light-V", size)
+            pdf.drawString(x, y, text)
+        else:
+            pdf.setFont("STSong-Light", size)
+            for offset, char in enumerate(text):
+                pdf.drawString(x - size / 2, y - size * (offset + 1), char)
+    pdf.setFont("STSong-Light", size)
+    if head:
+        pdf.drawString(right - pitch * 2, top + 2 * size, head)
+    if folio:
+        pdf.drawString(right - pitch * 2, top - 12 * size, folio)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -19,8 +19,10 @@ from shiliao.privacy.public import PROJECTION_FOLDER, PublicProjection
 @click.option("--json", "as_json", is_flag=True, help="Print the source as JSON.")
 def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
     """Show a source: metadata, its original's fixity, extraction status, the number of
-    passages (the first five in the text form) and of personal data findings, and how the
-    last build published it (level, why, what was withheld, which file is offered)."""
+    passages (the first five in the text form) and of personal data findings, the readings of
+    its pages set aside (a PDF text layer of glyph codes, its page shown as OCR read it: the
+    text itself in --json), and how the last build published it (level, why, what was
+    withheld, which file is offered)."""
     with open_archive(archive_dir) as archive:
         source = archive.catalog.source(source_id)
         if source is None:
@@ -30,6 +32,7 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         file = archive.catalog.file(source.file_sha256)
         passages = archive.catalog.passages(source_id)
         findings = archive.catalog.findings(source_id)
+        set_aside = archive.catalog.text_layers(source_id)
         publication = None
         projected = (archive.root / PROJECTION_FOLDER / "shiliao.db").is_file()
         if projected:
@@ -63,6 +66,15 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         "error": source.error,
         "passages": len(passages),
         "findings": len(findings),
+        "set_aside": [
+            {
+                "page": layer.page,
+                "method": layer.method,
+                "reasons": list(layer.reasons),
+                "text": layer.text,
+            }
+            for layer in set_aside
+        ],
         "published": asdict(publication) if publication else None,
     }
     if as_json:
@@ -101,6 +113,12 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
             out.print(f"{'':14} withheld: {counts}", markup=False)
     elif projected:
         out.print(f"{'published':14} no (team, or under embargo)", markup=False)
+    for layer in set_aside:
+        out.print(
+            f"{'set aside':14} p.{layer.page} {layer.method} ({len(layer.text)} characters, "
+            f"not shown: {'; '.join(layer.reasons)}); the page is shown as OCR read it",
+            markup=False,
+        )
     out.print(f"{'passages':14} {len(passages)}", markup=False)
     for passage in passages[:5]:
         out.print(f"  ¶{passage.paragraph} p.{passage.page}  {passage.text[:80]}", markup=False)

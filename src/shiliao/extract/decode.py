@@ -2,12 +2,19 @@
 
 The order of evidence, strongest first:
 
-1. a byte-order mark (UTF-8, UTF-16, UTF-32);
-2. the charset the file or its transport declares. It yields only to a Chinese reading that
-   decodes every byte: when the bytes are invalid in it (GBK labelled ``utf-8``), or when it
-   is ISO-8859-1 or windows-1252, the defaults of many servers and editors;
-3. strict UTF-8;
-4. charset-normalizer, asked to choose among the encodings our sources use.
+1. a byte-order mark: UTF-8, UTF-16LE/BE, UTF-32LE/BE, GB18030 (``84 31 95 33``, its
+   encoding of U+FEFF) or UTF-7; the mark is removed from the text, and recorded. The marks of
+   UTF-1, UTF-EBCDIC, SCSU and BOCU-1, which Python cannot decode, are reported;
+2. the charset the file or its transport declares. It yields only to an East Asian reading
+   that decodes every byte: when the bytes are invalid in it (GBK labelled ``utf-8``), or when
+   it is ISO-8859-1 or windows-1252, the defaults of many servers and editors;
+3. the escape sequences of ISO-2022-JP and ISO-2022-KR, in 7-bit text (which is valid UTF-8);
+4. UTF-8, strict, or with a few bytes it cannot read: at least ``_UTF8_GOOD_PER_BAD``
+   well-formed multi-byte characters for each bad sequence (a UTF-8 file with one stray byte
+   is UTF-8 with one U+FFFD, not a page of GB18030 mojibake; GBK read as UTF-8 fails at nearly
+   every character);
+5. charset-normalizer, asked to choose among the encodings our sources use, then the East
+   Asian readings compared (below).
 
 Chinese sources are mostly GBK; pages labelled ``gb2312`` or ``gbk`` routinely hold characters
 outside those sets (镕 is in GBK, not GB2312; 䶮 only in GB18030), so the whole GB family is
@@ -15,6 +22,17 @@ read as GB18030, their superset, as the WHATWG Encoding Standard does for ``gbk`
 charset-normalizer alone misreads short GBK texts as Big5-HKSCS, Shift JIS, CP949 or a Latin
 code page; restricting its candidates and checking its single-byte answers against GB18030
 keeps that from happening.
+
+Japanese and Korean files come undeclared too, and their bytes are mostly valid GB18030 (the
+Hangul rows of EUC-KR are GB 2312's level-1 rows). Every reading among GB18030, Big5,
+Shift_JIS (as Microsoft's CP932), EUC-JP and CP949 (EUC-KR's superset) that decodes every byte
+is scored by how likely its characters are in the language that encoding writes
+(``plausibility.reading_score``); GB18030 is kept unless another reading is at least
+``_CHINESE_PRIOR`` (e^3, twenty times) likelier, the odds that our sources are Chinese.
+
+Every U+FFFD in the text, whether the codec made it from bytes it could not read or the file
+holds it, is reported with its count and first place: a quotation cannot be defended whose
+characters are not the document's.
 """
 
 from __future__ import annotations
@@ -27,23 +45,40 @@ from typing import Any
 from charset_normalizer import from_bytes
 
 from shiliao.errors import ExtractionLimit
+from shiliao.extract.plausibility import reading_score
 
 __all__ = [
     "MAX_TEXT_BYTES",
     "REVIEW_REPLACEMENT_RATIO",
     "DecodedText",
     "decode_text",
+    "legacy_reading",
     "normalize_text",
 ]
 
-# Longest first: the UTF-32-LE mark begins with the UTF-16-LE one. The codec named is the one
-# that consumes the mark, so ``data.decode(encoding)`` reproduces the text.
+# (mark, codec, name) longest first: the UTF-32-LE mark begins with the UTF-16-LE one. The
+# codec named consumes the mark where Python has one that does (``data.decode(encoding)`` then
+# reproduces the text); GB18030 and UTF-7 decode it as U+FEFF, which is removed.
 _BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32LE"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32BE"),
+    (b"\x84\x31\x95\x33", "gb18030", "GB18030"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16LE"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16BE"),
+    # UTF-7 (RFC 2152) spells U+FEFF "+/v" and a fourth character that carries bits of the
+    # next one.
+    (b"+/v8", "utf-7", "UTF-7"),
+    (b"+/v9", "utf-7", "UTF-7"),
+    (b"+/v+", "utf-7", "UTF-7"),
+    (b"+/v/", "utf-7", "UTF-7"),
+)
+# Marks of encodings Python has no codec for (RFC 1641 SCSU, UTR #16 UTF-EBCDIC...).
+_UNDECODABLE_BOMS = (
+    (b"\xdd\x73\x66\x73", "UTF-EBCDIC"),
+    (b"\xf7\x64\x4c", "UTF-1"),
+    (b"\x0e\xfe\xff", "SCSU"),
+    (b"\xfb\xee\x28", "BOCU-1"),
 )
 
 # Python codec names (as ``codecs.lookup`` spells them) read as GB18030 instead.
@@ -60,6 +95,25 @@ _WEAK_DECLARATIONS = frozenset({"iso8859-1", "cp1252"})
 # code pages of the foreign-language sources an archive of this kind also holds.
 _CANDIDATES = ["gb18030", "big5", "cp1252", "cp1251"]
 _SINGLE_BYTE = frozenset({"cp1252", "cp1251"})
+
+# The East Asian readings compared, with the language each encoding writes.
+_EAST_ASIAN = {
+    "gb18030": "zh-Hans",
+    "big5": "zh-Hant",
+    "cp932": "ja",
+    "euc_jp": "ja",
+    "cp949": "ko",
+}
+# Well-formed non-ASCII characters per malformed sequence for bytes to read as damaged UTF-8.
+_UTF8_GOOD_PER_BAD = 20
+# Natural-log odds a reading other than GB18030 must win by.
+_CHINESE_PRIOR = 3.0
+# ISO-2022 designations (ESC sequences: RFC 1557 for Korean, RFC 1468 and RFC 1554 for
+# Japanese) and the codec that reads each family.
+_ISO2022 = (
+    ((b"\x1b$)C",), "iso2022_kr"),
+    ((b"\x1b$B", b"\x1b$@", b"\x1b$(D", b"\x1b(J", b"\x1b(I"), "iso2022_jp_2"),
+)
 
 _NEWLINES = str.maketrans({"\r": "\n", "\u0085": "\n", "\u2028": "\n", "\u2029": "\n"})
 
@@ -78,25 +132,44 @@ class DecodedText:
     """Text decoded from bytes, with how it was decoded.
 
     Attributes:
-        text: the text, newlines normalized to ``"\\n"``, NFC.
+        text: the text, newlines normalized to ``"\\n"``, NFC, without a byte-order mark.
         encoding: the Python codec that decoded the bytes (``"utf-8"``, ``"gb18030"``,
-            ``"utf-8-sig"`` when a byte-order mark was present...).
+            ``"cp932"`` for Shift_JIS, ``"utf-8-sig"`` when a UTF-8 byte-order mark was
+            present...).
         declared_encoding: the charset label the caller passed, as given, or None.
         replacement_ratio: U+FFFD characters per character of ``text`` (0.0 for empty text);
             bytes the codec could not read became U+FFFD.
+        bom: the encoding whose byte-order mark began the bytes (``"UTF-8"``, ``"UTF-16LE"``,
+            ``"GB18030"``...), removed from ``text``; None when there was none.
+        replacement_count: the number of U+FFFD characters in ``text``.
+        replacement_offset: the offset of the first of them in ``text`` (code points), or
+            None.
+        bad_byte_offset: the offset in the bytes of the first byte the codec could not read,
+            or None when it read them all (any U+FFFD was then in the file itself).
+        warnings: what a reader of the text must know beyond U+FFFD: a byte-order mark of an
+            encoding no codec here reads (the text is then surely wrong).
     """
 
     text: str
     encoding: str
     declared_encoding: str | None
     replacement_ratio: float
+    bom: str | None = None
+    replacement_count: int = 0
+    replacement_offset: int | None = None
+    bad_byte_offset: int | None = None
+    warnings: tuple[str, ...] = ()
 
     def metadata(self) -> dict[str, Any]:
         """Return the decoding provenance as ``Extraction.metadata`` keys.
 
         Returns:
             ``encoding``, ``replacement_ratio``, ``declared_encoding`` when one was declared,
-            and ``needs_review: True`` when more than 1 % of the characters are U+FFFD.
+            ``bom`` when a byte-order mark was removed, ``replacement_count`` and
+            ``replacement_offset`` when the text holds U+FFFD, ``warnings`` (a list of
+            sentences: every U+FFFD makes one, with its count and first offset) and
+            ``needs_review: True`` when more than 1 % of the characters are U+FFFD or the
+            bytes begin with a mark no codec here reads.
         """
         found: dict[str, Any] = {
             "encoding": self.encoding,
@@ -104,7 +177,23 @@ class DecodedText:
         }
         if self.declared_encoding is not None:
             found["declared_encoding"] = self.declared_encoding
-        if self.replacement_ratio > REVIEW_REPLACEMENT_RATIO:
+        if self.bom is not None:
+            found["bom"] = self.bom
+        warnings = list(self.warnings)
+        if self.replacement_count:
+            found["replacement_count"] = self.replacement_count
+            found["replacement_offset"] = self.replacement_offset
+            if self.bad_byte_offset is None:
+                where = "the file holds them as such"
+            else:
+                where = f"the first unreadable byte is at byte {self.bad_byte_offset}"
+            warnings.append(
+                f"{self.replacement_count} replacement character(s) U+FFFD in the text read "
+                f"as {self.encoding}, the first at character {self.replacement_offset}; {where}"
+            )
+        if warnings:
+            found["warnings"] = warnings
+        if self.replacement_ratio > REVIEW_REPLACEMENT_RATIO or self.warnings:
             found["needs_review"] = True
         return found
 
@@ -132,7 +221,8 @@ def decode_text(data: bytes, declared: str | None = None) -> DecodedText:
 
     Returns:
         The decoded, normalized text and its provenance. Never raises on bad bytes: what no
-        codec can read becomes U+FFFD and shows in ``replacement_ratio``.
+        codec can read becomes U+FFFD and shows in ``replacement_ratio``,
+        ``replacement_count`` and the warnings.
 
     Raises:
         ExtractionLimit: the data is longer than ``MAX_TEXT_BYTES``.
@@ -141,15 +231,15 @@ def decode_text(data: bytes, declared: str | None = None) -> DecodedText:
         raise ExtractionLimit(
             f"{len(data)} bytes of text, more than the limit of {MAX_TEXT_BYTES}; refused"
         )
-    for bom, encoding in _BOMS:
+    for bom, encoding, name in _BOMS:
         if data.startswith(bom):
-            return _decoded(data, encoding, declared)
+            return _decoded(data, encoding, declared, bom=name)
 
     codec = _codec_for_label(declared) if declared else None
     if codec is not None and _decodes_strictly(data, codec):
         if codec in _WEAK_DECLARATIONS and not data.isascii():
             detected = _detect(data)
-            if detected not in _SINGLE_BYTE and _reads_as_chinese(data, detected):
+            if detected not in _SINGLE_BYTE and _reads_as_east_asian(data, detected):
                 return _decoded(data, detected, declared)
         return _decoded(data, codec, declared)
 
@@ -162,6 +252,37 @@ def decode_text(data: bytes, declared: str | None = None) -> DecodedText:
     if detected not in _SINGLE_BYTE and _decodes_strictly(data, detected):
         return _decoded(data, detected, declared)
     return _decoded(data, codec, declared)
+
+
+def legacy_reading(data: bytes) -> tuple[str, str] | None:
+    """Read bytes that a program took for Latin-1 or the like (a PDF's document information
+    written in GBK): as UTF-8, or as the likeliest East Asian encoding.
+
+    Args:
+        data: the bytes, short or long.
+
+    Returns:
+        ``(text, codec)``: strict UTF-8 when the bytes hold non-ASCII and decode so (well-formed
+        multi-byte sequences do not happen by chance); else the East Asian reading that decodes
+        every byte into mostly East Asian text and is likeliest (see the module docstring);
+        None when there is none. The text is not normalized.
+    """
+    if data.isascii():
+        return None
+    if _decodes_strictly(data, "utf-8"):
+        return data.decode("utf-8"), "utf-8"
+    readings = {}
+    for codec in _EAST_ASIAN:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _mostly_east_asian(text):
+            readings[codec] = text
+    if not readings:
+        return None
+    codec = _likeliest(readings)
+    return readings[codec], codec
 
 
 def _codec_for_label(label: str) -> str | None:
@@ -183,28 +304,60 @@ def _decodes_strictly(data: bytes, codec: str) -> bool:
 
 def _detect(data: bytes) -> str:
     """Pick the codec for undeclared bytes (see the module docstring)."""
-    if _decodes_strictly(data, "utf-8"):
+    if data.isascii() and b"\x1b" in data:
+        for escapes, codec in _ISO2022:
+            if any(escape in data for escape in escapes) and _decodes_strictly(data, codec):
+                return codec
+    if _decodes_strictly(data, "utf-8") or _mostly_utf8(data):
         return "utf-8"
     best = from_bytes(data, cp_isolation=_CANDIDATES).best()
     guess = best.encoding if best is not None else None
-    if guess is not None and guess not in _SINGLE_BYTE:
-        return guess
-    if _reads_as_chinese(data, "gb18030"):
-        return "gb18030"
+    readings = {}
+    for codec in _EAST_ASIAN:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _mostly_east_asian(text):
+            readings[codec] = text
+    if readings and (guess is None or guess not in _SINGLE_BYTE or "gb18030" in readings):
+        return _likeliest(readings)
     return guess or "gb18030"
 
 
-def _reads_as_chinese(data: bytes, codec: str) -> bool:
-    """Whether the bytes are valid in ``codec`` and then mostly CJK where they are not ASCII.
+def _mostly_utf8(data: bytes) -> bool:
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    return good >= _UTF8_GOOD_PER_BAD * bad
 
-    A Latin-1 text is almost never valid GB18030 or Big5 (an accented letter followed by a
-    space or punctuation is an invalid pair), so this tells short Chinese texts from Western
-    ones.
-    """
+
+def _likeliest(readings: dict[str, str]) -> str:
+    """The East Asian reading whose characters are likeliest in its language, GB18030 unless
+    another wins by ``_CHINESE_PRIOR``."""
+    scores = {codec: reading_score(text, _EAST_ASIAN[codec]) for codec, text in readings.items()}
+    best = max(scores, key=scores.__getitem__)
+    if "gb18030" in scores and scores[best] - scores["gb18030"] < _CHINESE_PRIOR:
+        return "gb18030"
+    return best
+
+
+def _reads_as_east_asian(data: bytes, codec: str) -> bool:
+    """Whether the bytes are valid in ``codec`` and then mostly CJK where they are not ASCII."""
     try:
         text = data.decode(codec)
     except UnicodeDecodeError:
         return False
+    return _mostly_east_asian(text)
+
+
+def _mostly_east_asian(text: str) -> bool:
+    """Whether at least half the non-ASCII characters are Han, kana, Hangul or CJK punctuation.
+
+    A Latin-1 text is almost never valid GB18030 or Big5 (an accented letter followed by a
+    space or punctuation is an invalid pair), so this tells short Chinese texts from Western
+    ones; half-width katakana, which GBK bytes become in Shift_JIS, do not count.
+    """
     wide = [ch for ch in text if ord(ch) > 0x7F]
     cjk = sum(1 for ch in wide if _is_cjk(ch))
     return bool(wide) and cjk * 2 >= len(wide)
@@ -212,10 +365,39 @@ def _reads_as_chinese(data: bytes, codec: str) -> bool:
 
 def _is_cjk(ch: str) -> bool:
     name = unicodedata.name(ch, "")
-    return name.startswith(("CJK ", "IDEOGRAPHIC ", "FULLWIDTH ")) or "\u3000" <= ch <= "\u303f"
+    return (
+        name.startswith(("CJK ", "IDEOGRAPHIC ", "FULLWIDTH ", "HIRAGANA ", "KATAKANA "))
+        or name.startswith("HANGUL SYLLABLE ")
+        or "\u3000" <= ch <= "\u303f"
+    )
 
 
-def _decoded(data: bytes, codec: str, declared: str | None) -> DecodedText:
+def _decoded(data: bytes, codec: str, declared: str | None, bom: str | None = None) -> DecodedText:
+    warnings = tuple(
+        f"the file begins with the byte-order mark of {name}, which cannot be decoded; it was "
+        f"read as {codec}"
+        for mark, name in _UNDECODABLE_BOMS
+        if data.startswith(mark)
+    )
     text = normalize_text(data.decode(codec, errors="replace"))
-    ratio = text.count("\ufffd") / len(text) if text else 0.0
-    return DecodedText(text, codec, declared, ratio)
+    if bom is not None and text.startswith("\ufeff"):
+        # GB18030 and UTF-7 decode their mark as U+FEFF.
+        text = text[1:]
+    count = text.count("\ufffd")
+    bad_byte = None
+    if count:
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError as exc:
+            bad_byte = exc.start
+    return DecodedText(
+        text,
+        codec,
+        declared,
+        count / len(text) if text else 0.0,
+        bom=bom,
+        replacement_count=count,
+        replacement_offset=text.find("\ufffd") if count else None,
+        bad_byte_offset=bad_byte,
+        warnings=warnings,
+    )

@@ -22,6 +22,11 @@ Chinese print costs one engine; a bilingual notice, a Uyghur page or a busy phot
 Without Tesseract installed, Arabic-script text is left unread and the page says so (see
 ``OcrPage.warnings``).
 
+Vertical writing. RapidOCR reads a column of Chinese as one tall line, and gives the lines of
+a page top to bottom. When most of the lines read (of two characters or more) are columns, at
+least half again as tall as wide, the page is vertical: its lines are put in the order of
+``columns.read_vertical`` (bands top first, columns right to left) and joined as columns.
+
 Every line keeps its engine and confidence: OCR text is machine-read and is shown as such.
 """
 
@@ -41,6 +46,7 @@ import numpy as np
 from PIL import Image
 
 from shiliao.errors import ExtractError
+from shiliao.extract.columns import Piece, read_vertical
 from shiliao.extract.language import detect_language
 from shiliao.extract.paragraphs import Line, join_lines
 
@@ -65,6 +71,8 @@ _BOX_MARGIN = 4
 _MIN_TESSERACT_CONFIDENCE = 0.6
 _TESSERACT_TIMEOUT_S = 300
 _ARABIC_SCRIPT = frozenset({"ug-Arab", "und-Arab"})
+# A line this many times as tall as wide is a column of vertical writing.
+_COLUMN_ASPECT = 1.5
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,8 @@ class OcrPage:
     """What OCR read on one page image.
 
     Attributes:
-        lines: the lines in reading order (top to bottom, RapidOCR's order within a row).
+        lines: the lines in reading order (top to bottom, RapidOCR's order within a row; for
+            vertical writing, columns right to left).
         text: the lines joined into paragraphs (see ``paragraphs.join_lines``), separated by
             ``"\\n"``; empty when nothing was read.
         warnings: what could not be done, e.g. that Tesseract is missing and Arabic-script
@@ -142,10 +151,26 @@ def ocr_image(image: Image.Image, *, dpi: int | None = None) -> OcrPage:
             )
         else:
             lines = _merged(lines, _tesseract_lines(image, dpi))
-    paragraphs = join_lines(
-        [Line(line.text, line.box[0], line.box[2], line.box[3] - line.box[1]) for line in lines]
-    )
+    if _is_vertical(lines):
+        pieces = [Piece(line.text, *line.box, vertical=_is_column(line)) for line in lines]
+        order, paragraphs = read_vertical(pieces)
+        lines = [lines[index] for index in order]
+    else:
+        paragraphs = join_lines(
+            [Line(line.text, line.box[0], line.box[2], line.box[3] - line.box[1]) for line in lines]
+        )
     return OcrPage(lines=lines, text="\n".join(paragraphs), warnings=warnings)
+
+
+def _is_column(line: OcrLine) -> bool:
+    left, top, right, bottom = line.box
+    return len(line.text) >= 2 and bottom - top >= _COLUMN_ASPECT * (right - left)
+
+
+def _is_vertical(lines: list[OcrLine]) -> bool:
+    """Whether most lines of two characters or more are columns."""
+    long_lines = [line for line in lines if len(line.text) >= 2]
+    return sum(map(_is_column, long_lines)) * 2 > len(long_lines)
 
 
 def _bounded(image: Image.Image) -> Image.Image:

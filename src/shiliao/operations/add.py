@@ -227,7 +227,9 @@ def add_captured(
         for done, (item, media_type, result) in enumerate(extractions, start=1):
             if progress:
                 progress("extract", done, len(todo))
-            source, passages = process_source(item, files[item.path], media_type, settings, result)
+            source, passages, layers = process_source(
+                item, files[item.path], media_type, settings, result
+            )
             object_id, version = where[item.path]
             save_source(
                 archive,
@@ -240,6 +242,7 @@ def add_captured(
                 object_id,
                 version,
                 "added",
+                layers,
             )
             report.added.append(item.id)
             if source.status != "extracted":

@@ -318,7 +318,9 @@ def ingest(
         for done, (item, media_type, result) in enumerate(extractions, start=1):
             if progress:
                 progress("extract", done, len(todo))
-            source, passages = process_source(item, files[item.path], media_type, settings, result)
+            source, passages, layers = process_source(
+                item, files[item.path], media_type, settings, result
+            )
             save_source(
                 archive,
                 index,
@@ -330,6 +332,7 @@ def ingest(
                 stored.objects[item.path],
                 stored.versions[item.path],
                 "collection",
+                layers,
             )
             report.processed.append(item.id)
             if source.status != "extracted":

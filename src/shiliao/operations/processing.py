@@ -25,7 +25,7 @@ from shiliao.extract.dates import FoundDate, find_text_date, url_date
 from shiliao.extract.passages import attach_ocr_confidence, split_passages
 from shiliao.extract.pool import Limits, extract_many
 from shiliao.extract.runner import extract_file
-from shiliao.model import Extraction, Page, Passage, Source, SourceInput
+from shiliao.model import Extraction, Page, Passage, Source, SourceInput, TextLayer
 from shiliao.privacy.detect import detect_source
 from shiliao.search.facets import facets_of
 from shiliao.search.index import PassageIndex
@@ -50,7 +50,9 @@ HEAD_BYTES = 8192
 """Bytes read from the start of a file to sniff its media type."""
 # What an extractor reads from a file but the archive never shows: a photo's EXIF position stays
 # in the original's bytes only; OCR lines (with boxes) are per page, not source metadata.
-_UNPUBLISHED_METADATA = frozenset({"gps_private", "ocr_lines"})
+# A PDF's text layers set aside for OCR are kept in their own table (``text_layers``), not in
+# the metadata every listing loads and the site shows.
+_UNPUBLISHED_METADATA = frozenset({"gps_private", "ocr_lines", "set_aside_layers"})
 
 
 def extract_limits(settings: Settings) -> Limits:
@@ -149,11 +151,13 @@ def process_source(
     media_type: str,
     settings: Settings,
     extracted: Extraction | ExtractError | None = None,
-) -> tuple[Source, list[Passage]]:
+) -> tuple[Source, list[Passage], list[TextLayer]]:
     """Extract one source; an extraction failure is returned as data, never raised.
 
     ``extracted`` is the file's extraction when it was done ahead (``extract_many``, in
-    parallel); otherwise the file is extracted here, in a limited worker process.
+    parallel); otherwise the file is extracted here, in a limited worker process. Returns
+    the source, its passages, and the readings of its pages kept but not shown (a PDF's
+    text layer of glyph codes, the page shown as OCR read it).
     """
     metadata = dict(item.metadata)
     if item.text is not None:
@@ -162,7 +166,8 @@ def process_source(
         pages = [Page(1, text)]
         passages = split_passages(item.id, pages, "record")
         title = str(metadata.get("title") or Path(item.path).name)
-        return _record_source(item, file.sha256, title, metadata, text, "extracted", None), passages
+        source = _record_source(item, file.sha256, title, metadata, text, "extracted", None)
+        return source, passages, []
     if extracted is None:
         limits = extract_limits(settings)
         try:
@@ -183,7 +188,7 @@ def process_source(
             "encrypted_no_text" if isinstance(extracted, EncryptedDocument) else "extraction_failed"
         )
         source = _record_source(item, file.sha256, title, metadata, "", status, str(extracted))
-        return source, []
+        return source, [], []
     extraction = extracted
     if extraction.documents:
         # A web archive holds several pages; the source is the page it was captured for.
@@ -217,7 +222,12 @@ def process_source(
     passages = split_passages(item.id, extraction.pages, extraction.method)
     passages = attach_ocr_confidence(passages, extraction.metadata.get("ocr_lines"))
     title = str(merged.get("title") or _name_of(item))
-    return _record_source(item, file.sha256, title, merged, text, "extracted", None), passages
+    set_aside = [
+        TextLayer(item.id, layer["page"], layer["method"], layer["text"], tuple(layer["reasons"]))
+        for layer in extraction.metadata.get("set_aside_layers", [])
+    ]
+    source = _record_source(item, file.sha256, title, merged, text, "extracted", None)
+    return source, passages, set_aside
 
 
 def is_url(target: str) -> bool:
@@ -302,11 +312,13 @@ def save_source(
     object_id: str,
     version: int,
     origin: str,
+    text_layers: list[TextLayer],
 ) -> None:
-    """Store a processed source with its passages, term mentions and personal-data findings
-    (``privacy.detect_source``), index it (uncommitted) and log the change: ``source_added``,
-    ``source_updated`` (its record's bytes changed) or ``metadata_edited`` (only what the
-    sidecar says of it changed)."""
+    """Store a processed source with its passages, term mentions, personal-data findings
+    (``privacy.detect_source``) and the readings of its pages set aside (``text_layers``),
+    index it (uncommitted) and log the change: ``source_added``, ``source_updated`` (its
+    record's bytes changed) or ``metadata_edited`` (only what the sidecar says of it
+    changed)."""
     catalog = archive.catalog
     previous = catalog.source(item.id)
     with catalog.transaction():
@@ -327,6 +339,7 @@ def save_source(
         catalog.replace_term_mentions(ids, mentions)
         stored = [replace(p, id=i) for p, i in zip(passages, ids, strict=True)]
         catalog.replace_findings([source.id], detect_source(source, stored))
+        catalog.replace_text_layers(source.id, text_layers)
     index.delete_source(source.id)
     for passage_id, passage in zip(ids, passages, strict=True):
         index.add(passage_id, source.id, passage.text, facets_of(source))

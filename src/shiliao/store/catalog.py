@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from shiliao.errors import SchemaError, StoreError
-from shiliao.model import Finding, Passage, Section, Source, Term
+from shiliao.model import Finding, Passage, Section, Source, Term, TextLayer
 from shiliao.store.migrations import migrate
 
 __all__ = ["Catalog"]
@@ -685,6 +685,32 @@ class Catalog:
         if row is None:
             return None
         return dict(zip(("sha256", "media_type", "size", "note", "created"), row, strict=True))
+
+    # Text layers set aside ---------------------------------------------------------------
+
+    def replace_text_layers(self, source_id: str, layers: Sequence[TextLayer]) -> None:
+        """Replace the readings kept but not shown of a source (call inside ``transaction``;
+        ``TextLayer.source_id`` is ignored)."""
+        self._db.execute("DELETE FROM text_layers WHERE source_id = ?", (source_id,))
+        self._db.executemany(
+            "INSERT INTO text_layers (source_id, page, method, text, reasons) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (source_id, layer.page, layer.method, layer.text, json.dumps(list(layer.reasons)))
+                for layer in layers
+            ],
+        )
+
+    def text_layers(self, source_id: str) -> list[TextLayer]:
+        """A source's readings kept but not shown, by page then method."""
+        return [
+            TextLayer(source_id, page, method, text, tuple(json.loads(reasons)))
+            for page, method, text, reasons in self._db.execute(
+                "SELECT page, method, text, reasons FROM text_layers WHERE source_id = ? "
+                "ORDER BY page, method",
+                (source_id,),
+            )
+        ]
 
     # Build state ---------------------------------------------------------------------------
 

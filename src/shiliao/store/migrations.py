@@ -170,6 +170,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE sources ADD COLUMN date_source TEXT
         """,
     ),
+    (
+        "0007_text_layers",
+        """
+        CREATE TABLE text_layers (
+            source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            page INTEGER NOT NULL,
+            method TEXT NOT NULL,
+            text TEXT NOT NULL,
+            reasons TEXT NOT NULL,
+            PRIMARY KEY (source_id, page, method)
+        )
+        """,
+    ),
 ]
 
 
