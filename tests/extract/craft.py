@@ -283,23 +283,24 @@ def character_accuracy(expected: str, found: str) -> float:
     return 1 - previous[-1] / max(len(expected), len(found), 1)
 
 
-# WenQuanYi Zen Hei (Debian's fonts-wqy-zenhei): a TrueType CJK font reportlab can embed.
-CJK_TRUETYPE = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+# Droid Sans Fallback (Debian's fonts-droid-fallback, Apache-2.0): a TrueType CJK font reportlab
+# can embed (it cannot embed Noto CJK's CFF outlines).
+CJK_TRUETYPE = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 
 
 def pdf_without_tounicode(lines: list[str], size: int = 14) -> bytes:
-    """A one-page PDF of ``lines`` in an embedded subset of WenQuanYi Zen Hei whose ToUnicode
+    """A one-page PDF of ``lines`` in an embedded subset of Droid Sans Fallback whose ToUnicode
     map is blanked out (overwritten with spaces, so every offset stays right): its text layer
     is the subset's one-byte codes, as a PDF made without a ToUnicode map has."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    if "WQYZenHei" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("WQYZenHei", str(CJK_TRUETYPE), subfontIndex=0))
+    if "DroidSansFallback" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("DroidSansFallback", str(CJK_TRUETYPE)))
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pageCompression=0)
-    pdf.setFont("WQYZenHei", size)
+    pdf.setFont("DroidSansFallback", size)
     for number, line in enumerate(lines):
         pdf.drawString(72, 750 - 2 * size * number, line)
     pdf.showPage()
