@@ -8,6 +8,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from shiliao.search.query import parse_query
+from shiliao.zh.fold import fold
 from tests.browser import launch_chromium, serve
 from tests.conftest import sample_documents
 from tests.publish.conftest import BuiltSite, parse_page
@@ -88,6 +90,20 @@ def test_site_in_a_browser(sample_site: BuiltSite, served: str) -> None:
             search("２０１６年")
             assert (page.text_content("#search-status") or "").split(" (")[0] == half
             assert not half.startswith("0 ")
+
+            # Folding: a Simplified character that stands for several Traditional ones (发,
+            # 后) finds each, a Traditional one only its own words, as Python's Query does.
+            catalog = sample_site.archive.catalog
+            for query in ("发展的", "以後", "傢伙", "髮"):
+                parsed = parse_query(query)
+                sources = {
+                    source.id
+                    for source in catalog.sources()
+                    for passage in catalog.passages(source.id)
+                    if parsed.matches(fold(passage.text))
+                }
+                assert len(search(query)) == len(sources), query
+            assert len(search("发展的")) > len(search("髮")) > 0
 
             # A source page from a result, and its passage anchor.
             page.goto(simplified[0])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shiliao.search import PassageIndex
-from shiliao.zh.normalize import normalize
+from shiliao.zh.fold import fold
 
 # The sample collection lives beside the repository (read-only); nothing is copied from it.
 SOURCES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "jieqin" / "sources"
@@ -40,8 +40,8 @@ def passages() -> list[tuple[int, str, str]]:
 
 @pytest.fixture(scope="session")
 def normalized(passages: list[tuple[int, str, str]]) -> dict[int, str]:
-    """Passage id to normalized text, for brute-force scans."""
-    return {passage_id: normalize(text) for passage_id, _, text in passages}
+    """Passage id to folded text (``zh.fold``, what the index holds), for brute-force scans."""
+    return {passage_id: fold(text) for passage_id, _, text in passages}
 
 
 @pytest.fixture(scope="session")

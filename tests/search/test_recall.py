@@ -17,6 +17,7 @@ from shiliao.cli import main
 from shiliao.operations.search import search
 from shiliao.search.facets import facets_of
 from shiliao.search.index import LAYOUT, PassageIndex
+from shiliao.zh.fold import fold, fold_query, unit_pattern
 from shiliao.zh.normalize import normalize
 from shiliao.zh.segment import Segmenter
 
@@ -29,7 +30,7 @@ def corpus(built_sample: dict) -> dict:
         sources = {source.id: source for source in archive.catalog.sources()}
     return {
         "passages": passages,
-        "normalized": {p.id: normalize(p.text) for p in passages},
+        "folded": {p.id: fold(p.text) for p in passages},
         "sources": sources,
     }
 
@@ -51,8 +52,8 @@ def draw_queries(corpus: dict, count: int = 102) -> list[str]:
 
 
 def scan(corpus: dict, query: str) -> set[int]:
-    unit = normalize(query)
-    return {pid for pid, text in corpus["normalized"].items() if unit in text}
+    pattern = unit_pattern(fold_query(query))
+    return {pid for pid, text in corpus["folded"].items() if pattern.search(text)}
 
 
 def cli_search(archive: Path, *args: str) -> dict:

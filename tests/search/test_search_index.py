@@ -9,15 +9,15 @@ import pytest
 
 from shiliao.errors import QueryError, SearchError
 from shiliao.search import PassageIndex, parse_query
-from shiliao.zh.normalize import normalize
+from shiliao.zh.fold import fold_query, unit_pattern
 
 WORDS = ["民族团结", "干部", "新疆", "亲戚", "结对", "精准扶贫", "两个维护", "中华民族共同体意识"]
 
 
 def scan(normalized: dict[int, str], *words: str) -> set[int]:
-    """Passages whose normalized text contains every normalized word (no index involved)."""
-    keys = [normalize(word) for word in words]
-    return {pid for pid, text in normalized.items() if all(key in text for key in keys)}
+    """Passages whose folded text has every folded word (no index involved)."""
+    keys = [unit_pattern(fold_query(word)) for word in words]
+    return {pid for pid, text in normalized.items() if all(key.search(text) for key in keys)}
 
 
 def found(index: PassageIndex, query: str) -> set[int]:

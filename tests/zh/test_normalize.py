@@ -58,6 +58,13 @@ def test_t2s_table():
     assert "团" not in t2s_table()
 
 
+def test_variants_that_opencc_leaves_alone_are_folded():
+    # Unihan kSemanticVariant (鬭 ~ 鬥), STCharacters' second candidate (鎗), Taiwan 裡;
+    # 著, whose Taiwan reading depends on the phrase, is left to zh.fold.
+    assert normalize("鬭鎗裡著") == "斗枪里著"
+    assert not set(t2s_table().values()) & set(t2s_table())
+
+
 def test_normalize_char_steps_in_order():
     for code in [*range(0x20, 0x250), *range(0xFF00, 0xFFEF), 0x2160, 0x212A]:
         char = chr(code)

@@ -13,15 +13,20 @@ Layout under ``search/data/``::
     expand.json     {"pinyin": {key: [term, ...]}, "english": {key: [term, ...]}}: the
                     glossary's keys (``search.expand.ExpansionTable``), so the script expands
                     pinyin and English queries exactly as the CLI does
-    t2s.json        {"幹": "干", ...}: ``zh.normalize.t2s_table()``, so the script normalizes a
-                    query exactly as Python does (per code point: NFKC, lower case, this table)
+    t2s.json        {"幹": "干", ...}: ``zh.normalize.t2s_table()``, so the script normalizes
+                    exactly as Python does (per code point: NFKC, lower case, this table)
+    fold.json       {"labels": ``zh.fold.fold_table()``, "choices": ``zh.fold.query_choices()``}:
+                    with ``t2s.json``, the script folds a query exactly as ``zh.fold.fold_query``
+                    does, and a passage as ``zh.fold.fold`` does with the passage's overrides
     t/00.txt..ff.txt  postings, one token per line: ``<token>\\t<postings>\\n``, sorted
-    x/<n>.json      chunk ``n`` of passages: ``[[paragraph, original text], ...]``
+    x/<n>.json      chunk ``n`` of passages: ``[[paragraph, original text], ...]``, with a third
+                    item ``{position: label}`` (``zh.fold.overrides``) where the passage has
+                    labels that its phrases decide (头发 → 头髮)
 
 Passages are numbered 0..N-1 in collection order (a source's passages are consecutive, in
 reading order), so a passage's source is found from the sources' first numbers.
 
-Tokens: every code point of the passage's normalized text (``zh.normalize.normalize``) and
+Tokens: every code point of the passage's folded text (``zh.fold.fold``) and
 every pair of adjacent code points, except whitespace (``str.isspace``), which is never a token
 nor inside one. A token's shard is its FNV-1a hash (32 bits, over its code points, not its
 bytes) modulo the shard count, which ``search.js`` computes the same way.
@@ -31,10 +36,12 @@ Postings are the sorted passage numbers of the passages that contain the token, 
 least significant group first; a character of the alphabet at index 32-63 means more follows.
 Frequent tokens, which hold most postings, cost one character per passage.
 
-Queries (``search.js``): a unit of one code point is looked up as a single character, a unit of
-two as a pair; both answers are exact. A longer unit (or one with whitespace) intersects the
-postings of its pairs, then keeps the candidates whose normalized text really contains it,
-which needs only the chunks that hold candidates. A query expanded through the glossary has
+Queries (``search.js``): a position of a unit that stands for several labels
+(``zh.fold.unit_choices``: 发 for 發 and 髮) looks up each; a unit of one code point is looked up
+as single characters, a unit of two as pairs; both answers are exact. A longer unit (or one with
+whitespace) intersects, pair position by pair position, the union of the postings of its pairs,
+then keeps the candidates whose folded text really contains it (``zh.fold.unit_pattern``), which
+needs only the chunks that hold candidates. A query expanded through the glossary has
 groups of alternative units: the alternatives of a group are ORed, groups are ANDed. Facets
 (collection, type, year, language) are counted, and filters applied, from the sources' rows.
 """
@@ -49,7 +56,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shiliao.model import Passage
-from shiliao.zh.normalize import normalize, t2s_table
+from shiliao.zh.fold import fold, fold_table, overrides, query_choices
+from shiliao.zh.normalize import t2s_table
 
 __all__ = [
     "SHARDS",
@@ -61,7 +69,8 @@ __all__ = [
     "write_search_index",
 ]
 
-FORMAT = 1
+# 2: tokens of zh.fold's text; fold.json; passages' overrides.
+FORMAT = 2
 SHARDS = 256
 # A chunk closes once its passages' text reaches this many UTF-8 bytes: small enough that a
 # query verifying a few candidates fetches little, large enough that there are few files.
@@ -113,7 +122,7 @@ class SearchIndexStats:
         text_bytes: UTF-8 bytes of the passages' original text (the corpus).
         postings_bytes: bytes of the token shards.
         store_bytes: bytes of the passage chunks (the text, for verifying and snippets).
-        other_bytes: bytes of ``meta.json``, ``t2s.json`` and ``expand.json``.
+        other_bytes: bytes of ``meta.json``, ``t2s.json``, ``fold.json`` and ``expand.json``.
         files: files written.
     """
 
@@ -146,10 +155,10 @@ def token_shard(token: str, shards: int = SHARDS) -> int:
 
 
 def passage_tokens(normalized: str) -> set[str]:
-    """The tokens of a normalized text: its non-whitespace code points and adjacent pairs of them.
+    """The tokens of a folded text: its non-whitespace code points and adjacent pairs of them.
 
     Args:
-        normalized: ``zh.normalize.normalize`` of a passage.
+        normalized: ``zh.fold.fold`` of a passage.
 
     Returns:
         Strings of one or two code points, none containing whitespace.
@@ -263,11 +272,16 @@ def write_search_index(
             ]
         )
         for passage in source.passages:
-            for token in passage_tokens(normalize(passage.text)):
+            for token in passage_tokens(fold(passage.text)):
                 postings[token].append(number)
             if not chunk:
                 chunk_starts.append(number)
-            chunk.append([passage.paragraph, passage.text])
+            labels = overrides(passage.text)
+            chunk.append(
+                [passage.paragraph, passage.text, {str(at): label for at, label in labels.items()}]
+                if labels
+                else [passage.paragraph, passage.text]
+            )
             size = len(passage.text.encode("utf-8"))
             text_bytes += size
             chunk_bytes += size
@@ -297,6 +311,8 @@ def write_search_index(
     }
     other_bytes = _write(out / "meta.json", _json(meta))
     other_bytes += _write(out / "t2s.json", _json(dict(sorted(t2s_table().items()))))
+    fold_tables = {"labels": dict(sorted(fold_table().items())), "choices": query_choices()}
+    other_bytes += _write(out / "fold.json", _json(fold_tables))
     table = expansions or {"pinyin": {}, "english": {}}
     other_bytes += _write(out / "expand.json", _json(table))
     return SearchIndexStats(
@@ -307,5 +323,5 @@ def write_search_index(
         postings_bytes=postings_bytes,
         store_bytes=store_bytes,
         other_bytes=other_bytes,
-        files=files + 3,
+        files=files + 4,
     )

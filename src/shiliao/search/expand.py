@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from shiliao.model import Term
 from shiliao.search.query import Query, split_query
-from shiliao.zh.normalize import normalize
+from shiliao.zh.fold import fold_query
 from shiliao.zh.pinyin import english_key, pinyin_key
 
 __all__ = ["Expansion", "ExpansionTable", "expand_query", "may_expand"]
@@ -122,8 +122,8 @@ def expand_query(query: Query, table: ExpansionTable) -> tuple[Query, list[Expan
 
     Consecutive Latin-script units are tried as one key, longest run first from the left
     (``si tong si song`` is 四同四送, not 四同 and 四送). A run that matches becomes one group
-    whose alternatives are the normalized terms and the run itself as a phrase; other units
-    stay required on their own.
+    whose alternatives are the folded terms (``zh.fold.fold_query``) and the run itself as a
+    phrase; other units stay required on their own.
 
     Args:
         query: a parsed query (``parse_query``); its words are read again from ``query.text``
@@ -157,7 +157,7 @@ def expand_query(query: Query, table: ExpansionTable) -> tuple[Query, list[Expan
             continue
         stop, words, (terms, via) = found
         expansions.append(Expansion(words=words, terms=terms, via=via))
-        alternatives = [normalize(term) for term in terms] + [words]
+        alternatives = [fold_query(term) for term in terms] + [words]
         if tuple(dict.fromkeys(alternatives)) not in groups:
             groups.append(tuple(dict.fromkeys(alternatives)))
         start = stop

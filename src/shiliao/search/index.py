@@ -3,8 +3,10 @@
 Why not words: a word-segmented index misses a word whenever the segmenter cut the text
 differently (about 5 % of matches on the sample), and SQLite's trigram tokenizer finds nothing
 for two-character words (research/performance.md §3). So the index finds characters, not
-words, in two fields, and keeps words in a third for ranking only, each filled from the
-passage's normalized text (``zh.normalize``):
+words, in two fields, and keeps words in a third for ranking only. The first two are filled
+from the passage's folded text (``zh.fold.fold``: Traditional and Simplified forms alike, words
+that the Simplified script merges kept apart), the third from its normalized text
+(``zh.normalize``, all Simplified, as the segmenter's dictionary is):
 
 ``bigrams``
     Every overlapping pair of code points, in order, as Elasticsearch's ``cjk_bigram`` filter
@@ -27,18 +29,23 @@ contain whitespace, so the split is exact. (``tantivy.PreTokenizedString`` does 
 explicit positions, but building a Python ``Token`` per character made indexing 2.5 times
 slower on the sample.)
 
-A query unit (``search.query``) of ``k`` code points is matched by:
+A query unit (``search.query``) of ``k`` code points is first spelled out: a position that
+stands for several labels (发 for 發 and 髮: ``zh.fold.unit_choices``) takes each of them, and
+only spellings whose every pair with such a position occurs in the index are kept. Each
+spelling is matched by:
 
 - ``k == 1``: the term in ``unigrams``;
 - ``k == 2``: the term (the pair) in ``bigrams``;
 - ``k >= 3``: a phrase query of its ``k - 1`` pairs at consecutive positions in ``bigrams``.
   Consecutive pair tokens overlap by one code point, so the phrase matches exactly where the
-  unit is a substring, whitespace included.
+  spelling is a substring, whitespace included.
+
+and the unit by any of its spellings.
 
 The alternatives of a group (``Query.groups``) are ORed, groups are ANDed, and filters
 (``search.facets.SearchFilters``) are ANDed with them. The result is exactly the set of passages
-whose normalized text contains, for every group, one of its units, which the tests check
-against a brute-force scan.
+whose folded text contains, for every group, one of its units (``Query.matches``), which the
+tests check against a brute-force scan.
 
 Ranking: first by the number of groups matched as whole words (the unit's words, as the
 segmenter cuts the unit, are all words of the passage; for a unit of one word that is exact, for
@@ -57,6 +64,7 @@ search rebuilds it from the database.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable
@@ -66,16 +74,18 @@ from types import TracebackType
 
 import tantivy
 
-from shiliao.errors import SearchError
+from shiliao.errors import QueryError, SearchError
 from shiliao.search.facets import PassageFacets, SearchFilters
 from shiliao.search.query import Query, parse_query
+from shiliao.zh.fold import fold, unit_choices
 from shiliao.zh.normalize import normalize
 from shiliao.zh.segment import Segmenter
 
 __all__ = ["LAYOUT", "IndexLayoutError", "PassageIndex", "SearchResult"]
 
 # Bump when the fields or their tokens change: an index of another layout is rebuilt.
-LAYOUT = 2
+# 3: bigrams and unigrams of zh.fold's text (乾 and 髮 no longer folded into 干 and 发).
+LAYOUT = 3
 _LAYOUT_FILE = "shiliao-layout.json"
 _TOKENIZER = "shiliao_tokens"
 # In a str pattern, \s matches exactly the characters for which str.isspace() is true.
@@ -86,6 +96,10 @@ _SPACE = re.compile(r"\s")
 # decides the order first; no more than that, because scores are 32-bit floats and a larger
 # constant would round small BM25 differences away.
 _MAX_PAIR_SCORE = 50.0
+# The most spellings of one query unit searched (after those with absent pairs are dropped):
+# a long Simplified phrase whose every ambiguous character also occurs with each of its labels
+# could otherwise make thousands.
+_MAX_SPELLINGS = 256
 _segmenter: Segmenter | None = None
 
 
@@ -272,20 +286,20 @@ class PassageIndex:
         Args:
             passage_id: the passage's id in the store, 0 to 2**64 - 1.
             source_id: the source it belongs to.
-            text: the original text; it is normalized here and not stored.
+            text: the original text; it is folded here and not stored.
             facets: its source's year, collections, type and language, for filters; None
                 indexes none (the passage then passes no filter).
 
         Raises:
             SearchError: when the index cannot be written (another writer holds the lock).
         """
-        normalized = normalize(text)
+        folded = fold(text)
         doc = tantivy.Document()
         doc.add_unsigned("passage_id", passage_id)
         doc.add_text("source_id", source_id)
-        doc.add_text("bigrams", " ".join(_pairs(normalized)))
-        doc.add_text("unigrams", _unigrams(normalized))
-        doc.add_text("words", " ".join(set(_words(normalized))))
+        doc.add_text("bigrams", " ".join(_pairs(folded)))
+        doc.add_text("unigrams", _unigrams(folded))
+        doc.add_text("words", " ".join(set(_words(normalize(text)))))
         if facets is not None:
             if facets.year is not None:
                 doc.add_integer("year", facets.year)
@@ -360,14 +374,15 @@ class PassageIndex:
             page).
 
         Raises:
-            QueryError: when ``query`` is a string that cannot be parsed.
+            QueryError: when ``query`` is a string that cannot be parsed, or a unit has more
+                than 256 spellings (``_spellings``).
             ValueError: when ``limit`` is negative.
         """
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be None or at least 0, got {limit}")
         parsed = parse_query(query) if isinstance(query, str) else query
         searcher = self._index.searcher()
-        tantivy_query = self._tantivy_query(parsed, filters, rank=limit != 0)
+        tantivy_query = self._tantivy_query(searcher, parsed, filters, rank=limit != 0)
         if limit == 0:
             return SearchResult(searcher.search(tantivy_query, limit=1).count, [])
         # tantivy sizes its collector by the limit: never ask for more than there are.
@@ -403,7 +418,8 @@ class PassageIndex:
             Source id -> number of matching passages, for every source with at least one.
 
         Raises:
-            QueryError: when ``query`` is a string that cannot be parsed.
+            QueryError: when ``query`` is a string that cannot be parsed, or a unit has more
+                than 256 spellings (``_spellings``).
         """
         parsed = parse_query(query) if isinstance(query, str) else query
         searcher = self._index.searcher()
@@ -412,13 +428,22 @@ class PassageIndex:
         aggregation = {
             "sources": {"terms": {"field": "source_id", "size": max(1, searcher.num_docs)}}
         }
-        result = searcher.aggregate(self._tantivy_query(parsed, filters, rank=False), aggregation)
+        result = searcher.aggregate(
+            self._tantivy_query(searcher, parsed, filters, rank=False), aggregation
+        )
         return {bucket["key"]: bucket["doc_count"] for bucket in result["sources"]["buckets"]}
 
     def _tantivy_query(
-        self, query: Query, filters: SearchFilters | None, *, rank: bool
+        self,
+        searcher: tantivy.Searcher,
+        query: Query,
+        filters: SearchFilters | None,
+        *,
+        rank: bool,
     ) -> tantivy.Query:
-        clauses = [(tantivy.Occur.Must, self._group_query(group)) for group in query.groups]
+        clauses = [
+            (tantivy.Occur.Must, self._group_query(searcher, group)) for group in query.groups
+        ]
         whole_word = _MAX_PAIR_SCORE * sum(max(1, len(unit) - 1) for unit in query.units)
         if rank:
             for group in query.groups:
@@ -439,23 +464,27 @@ class PassageIndex:
             return clauses[0][1]
         return tantivy.Query.boolean_query(clauses)
 
-    def _group_query(self, group: tuple[str, ...]) -> tantivy.Query:
-        if len(group) == 1:
-            return self._unit_query(group[0])
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, self._unit_query(unit)) for unit in group]
-        )
+    def _group_query(self, searcher: tantivy.Searcher, group: tuple[str, ...]) -> tantivy.Query:
+        queries = [
+            self._spelling_query(spelling)
+            for unit in group
+            for spelling in _spellings(searcher, unit)
+        ]
+        if len(queries) == 1:
+            return queries[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
-    def _unit_query(self, unit: str) -> tantivy.Query:
-        if len(unit) == 1:
-            return tantivy.Query.term_query(self._schema, "unigrams", unit)
-        pairs = _pairs(unit)
+    def _spelling_query(self, spelling: str) -> tantivy.Query:
+        if len(spelling) == 1:
+            return tantivy.Query.term_query(self._schema, "unigrams", spelling)
+        pairs = _pairs(spelling)
         if len(pairs) == 1:
             return tantivy.Query.term_query(self._schema, "bigrams", pairs[0])
         return tantivy.Query.phrase_query(self._schema, "bigrams", list(enumerate(pairs)))
 
     def _word_query(self, unit: str) -> tantivy.Query | None:
-        words = list(dict.fromkeys(_words(unit)))
+        # The words field holds Simplified words: normalize turns labels (髮) back into them.
+        words = list(dict.fromkeys(_words(normalize(unit))))
         if not words:
             return None
         if len(words) == 1:
@@ -485,6 +514,38 @@ class PassageIndex:
         ):
             if values:
                 yield tantivy.Query.term_set_query(self._schema, field, list(values))
+
+
+def _spellings(searcher: tantivy.Searcher, unit: str) -> list[str]:
+    """The spellings of a folded query unit that may occur in the index (module docstring).
+
+    Raises:
+        QueryError: when more than ``_MAX_SPELLINGS`` remain.
+    """
+    choices = unit_choices(unit)
+    if all(len(options) == 1 for options in choices):
+        return [unit]
+    if len(choices) == 1:
+        return list(choices[0])
+    spellings = list(choices[0])
+    for before, options in itertools.pairwise(choices):
+        spellings = [
+            spelling + char
+            for spelling in spellings
+            for char in options
+            # Only pairs with an ambiguous position need looking up; the phrase query checks
+            # the others.
+            if len(before) == 1 == len(options)
+            or searcher.doc_freq("bigrams", _pair(spelling[-1], char)) > 0
+        ]
+        if len(spellings) > _MAX_SPELLINGS:
+            raise QueryError(
+                f"{unit!r} can be spelled in more than {_MAX_SPELLINGS} ways with the "
+                "Traditional characters its Simplified ones stand for: type part of it in "
+                "Traditional characters, or search for shorter words"
+            )
+    # None left: the unit occurs nowhere; its first spelling finds exactly that.
+    return spellings or ["".join(options[0] for options in choices)]
 
 
 def _rank_key(hit: tuple[float, int]) -> tuple[float, int]:

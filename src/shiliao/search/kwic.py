@@ -1,7 +1,7 @@
 """Where a query matches in a passage, and keyword-in-context (KWIC) snippets around it.
 
-Matching is done on the normalized text, exactly as the index matches (``Query.matches``), and
-the spans are mapped back to the ORIGINAL text with ``zh.normalize_with_offsets``: a Simplified
+Matching is done on the folded text, exactly as the index matches (``Query.matches``), and
+the spans are mapped back to the ORIGINAL text with ``zh.fold.fold_with_offsets``: a Simplified
 query highlights the Traditional characters the passage really has. Everything here returns
 plain strings and offsets; text is data, so HTML (with escaping) is the caller's job.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shiliao.search.query import Query
-from shiliao.zh.normalize import normalize_with_offsets
+from shiliao.zh.fold import fold_with_offsets, unit_pattern
 
 __all__ = ["Kwic", "find_spans", "format_kwic_plain", "snippet"]
 
@@ -55,13 +55,15 @@ def find_spans(text: str, query: Query) -> list[tuple[int, int]]:
         of the match (Traditional, full-width...); a match that ends inside a character that
         NFKC expands (``一`` in ``㈠``) covers that whole character.
     """
-    normalized, offsets = normalize_with_offsets(text)
+    folded, offsets = fold_with_offsets(text)
     found: list[tuple[int, int]] = []
     for unit in query.units:
-        at = normalized.find(unit)
-        while at >= 0:
+        pattern = unit_pattern(unit)
+        match = pattern.search(folded)
+        while match:
+            at = match.start()
             found.append((offsets[at], offsets[at + len(unit) - 1] + 1))
-            at = normalized.find(unit, at + 1)
+            match = pattern.search(folded, at + 1)
     found.sort()
     spans: list[tuple[int, int]] = []
     for start, end in found:

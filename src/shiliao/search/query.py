@@ -1,9 +1,11 @@
 """The search query language: words and quoted phrases, all required, matched as substrings.
 
 A query is split on whitespace into words; text between double quotes (``"`` or the full-width
-``＂``) is one unit, inner spaces included. Every unit is normalized with ``zh.normalize`` (NFKC,
-lower case, Traditional to Simplified), and a passage matches when **every** unit occurs in its
-normalized text as a substring. There are no operators, no field prefixes and no escapes: a
+``＂``) is one unit, inner spaces included. Every unit is folded with ``zh.fold.fold_query`` (NFKC,
+lower case, Traditional to Simplified except where that would merge distinct words), and a
+passage matches when **every** unit occurs in its folded text (``zh.fold.fold``) as a
+substring, a Simplified character that stands for several Traditional ones matching any of them
+(``zh.fold.unit_pattern``). There are no operators, no field prefixes and no escapes: a
 double quote cannot be searched for. What other search engines read as an operator is refused
 with a message rather than searched as a word, which would find nothing or the wrong thing:
 ``OR``, ``AND``, ``NOT`` (as typed, in capitals), ``|``, ``&&`` and a word that opens with ``-``
@@ -11,6 +13,7 @@ or ``+`` before a letter (``-新疆``, ``+cadre``). Quoted, each is searched as 
 (``"OR"``, ``"-新疆"``). Examples::
 
     干部                one word: passages containing 干部 (or 幹部)
+    乾隆                乾隆 in either script, never 干部 (幹部)
     民族团结 新疆        two words, both required, anywhere in the passage
     "Four Togethers"    the phrase, with its one space, exactly, in any case
     團結 ２０１９          the same as 团结 2019
@@ -25,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shiliao.errors import QueryError
-from shiliao.zh.normalize import normalize
+from shiliao.zh.fold import fold_query, unit_pattern
 
 __all__ = ["Query", "parse_query", "split_query"]
 
@@ -42,7 +45,8 @@ class Query:
 
     Attributes:
         text: the query as the user typed it.
-        units: the normalized words and phrases, in the order typed, without duplicates; never
+        units: the folded words and phrases (``zh.fold.fold_query``), in the order typed,
+            without duplicates; never
             empty, no unit is empty or only whitespace. A unit contains whitespace only when it
             came from a quoted phrase (or from a character whose NFKC form has a space, like
             ``´``).
@@ -59,19 +63,21 @@ class Query:
         if not self.groups:
             object.__setattr__(self, "groups", tuple((unit,) for unit in self.units))
 
-    def matches(self, normalized_text: str) -> bool:
-        """Whether a passage matches: in every group, some unit is a substring of its text.
+    def matches(self, folded_text: str) -> bool:
+        """Whether a passage matches: in every group, some unit occurs in its folded text.
 
         This is the definition the index answers exactly; it is also the brute-force check.
 
         Args:
-            normalized_text: ``zh.normalize(text)`` of the passage.
+            folded_text: ``zh.fold.fold(text)`` of the passage.
         """
-        return all(any(unit in normalized_text for unit in group) for group in self.groups)
+        return all(
+            any(unit_pattern(unit).search(folded_text) for unit in group) for group in self.groups
+        )
 
 
 def split_query(q: str) -> list[str]:
-    """Cut a query into its normalized words and phrases, in order, repeats kept.
+    """Cut a query into its folded words and phrases, in order, repeats kept.
 
     ``parse_query`` drops repeats; ``search.expand`` needs them (``si tong si song``).
 
@@ -79,7 +85,7 @@ def split_query(q: str) -> list[str]:
         q: the query as typed.
 
     Returns:
-        The normalized units in the order typed; whitespace around the text of a quoted phrase
+        The folded units in the order typed; whitespace around the text of a quoted phrase
         is dropped; empty units (``""``) are left out.
 
     Raises:
@@ -95,7 +101,7 @@ def split_query(q: str) -> list[str]:
         current.clear()
         if quoted:
             raw = raw.strip()
-        unit = normalize(raw)
+        unit = fold_query(raw)
         if not quoted:
             _refuse_operator(raw, unit, q)
         if unit.strip():
@@ -145,7 +151,7 @@ def parse_query(q: str) -> Query:
         q: the query, e.g. ``'民族团结 "Four Togethers"'``.
 
     Returns:
-        The query with its normalized units (``split_query``, each unit once).
+        The query with its folded units (``split_query``, each unit once).
 
     Raises:
         QueryError: when a quote is not closed, or when the query has no word to search for.

@@ -1,11 +1,14 @@
 /* shiliao: exact search over the site's static index (format: publish/searchindex.py).
  *
- * A query is parsed and normalized exactly as shiliao.search.query.parse_query does in Python:
- * split on whitespace, "quoted phrases" kept whole, each unit normalized code point by code
- * point (NFKC, lower case, then the Traditional-to-Simplified table t2s.json). A passage
- * matches when every unit is a substring of its normalized text. Units of one or two code
- * points are answered by their postings alone; longer ones intersect the postings of their
- * pairs and are then checked against the passages' text, so every answer is exact.
+ * A query is parsed and folded exactly as shiliao.search.query.parse_query does in Python:
+ * split on whitespace, "quoted phrases" kept whole, each unit folded code point by code point
+ * (NFKC, lower case, then fold.json's labels or the Traditional-to-Simplified table t2s.json;
+ * a character of fold.json's choices, such as 发, is kept and stands for all its labels). A
+ * passage's folded text is made the same way, with the labels its phrases decide (the third
+ * item of its row: shiliao.zh.fold.overrides). A passage matches when every unit occurs in its
+ * folded text, one allowed label at each position. Units of one or two code points are
+ * answered by their postings alone; longer ones intersect the postings of their pairs and are
+ * then checked against the passages' text, so every answer is exact.
  *
  * Pinyin and English words are expanded through the glossary exactly as
  * shiliao.search.expand.expand_query does (expand.json holds the same keys): a run of Latin
@@ -41,6 +44,8 @@
 
   var meta = null;
   var t2s = null;
+  var labels = null;
+  var choices = null;
   var expansionTable = { pinyin: new Map(), english: new Map() };
   var filters = readFilters(new URLSearchParams(location.search));
   // The longest run of Latin words looked up as one key (search.expand._MAX_RUN_WORDS).
@@ -68,10 +73,12 @@
   }
 
   var ready = Promise.all([
-    fetchJson('meta.json'), fetchJson('t2s.json'), fetchJson('expand.json'),
+    fetchJson('meta.json'), fetchJson('t2s.json'), fetchJson('expand.json'), fetchJson('fold.json'),
   ]).then(function (loaded) {
     meta = loaded[0];
     t2s = new Map(Object.entries(loaded[1]));
+    labels = new Map(Object.entries(loaded[3].labels));
+    choices = new Map(Object.entries(loaded[3].choices));
     expansionTable = {
       pinyin: new Map(Object.entries(loaded[2].pinyin || {})),
       english: new Map(Object.entries(loaded[2].english || {})),
@@ -79,41 +86,66 @@
     sourceFirst = meta.sources.map(function (row) { return row[6]; });
   });
 
-  // Normalization (shiliao.zh.normalize) --------------------------------------------------------
+  // Folding (shiliao.zh.fold) --------------------------------------------------------------------
 
-  function normalizeChar(ch) {
-    var known = normCache.get(ch);
+  /* The code points one code point folds to alone: shiliao.zh.fold.fold without its phrases,
+   * or, for a query (shiliao.zh.fold.fold_query), with the characters of choices kept. */
+  function foldChar(ch, query) {
+    var key = (query ? 'q' : 't') + ch;
+    var known = normCache.get(key);
     if (known !== undefined) return known;
-    var folded = ch.normalize('NFKC').toLowerCase();
-    var out = '';
-    for (var c of folded) {
-      var simple = t2s.get(c);
-      out += simple === undefined ? c : simple;
+    var out = [];
+    for (var c of ch.normalize('NFKC').toLowerCase()) {
+      var label = query && choices.has(c) ? c : labels.get(c);
+      if (label === undefined) label = t2s.get(c);
+      out.push(label === undefined ? c : label);
     }
-    normCache.set(ch, out);
+    normCache.set(key, out);
     return out;
   }
 
-  function normalize(text) {
+  function foldQuery(text) {
     var out = '';
-    for (var ch of text) out += normalizeChar(ch);
+    for (var ch of text) out += foldChar(ch, true).join('');
     return out;
   }
 
-  /* The normalized text with, for each of its UTF-16 units, the span [start, end) in UTF-16
-   * units of the original code point it came from. */
-  function normalizeMapped(text) {
+  /* A passage's folded text with, for each of its UTF-16 units, the span [start, end) in UTF-16
+   * units of the original code point it came from; overrides (position in code points -> label)
+   * are the labels its phrases decide. */
+  function foldMapped(text, overrides) {
     var norm = '';
     var starts = [];
     var ends = [];
     var at = 0;
+    var position = 0;
     for (var ch of text) {
-      var n = normalizeChar(ch);
-      for (var k = 0; k < n.length; k++) { starts.push(at); ends.push(at + ch.length); }
-      norm += n;
+      foldChar(ch, false).forEach(function (c) {
+        var label = overrides && overrides[position];
+        if (label !== undefined) c = label;
+        for (var k = 0; k < c.length; k++) { starts.push(at); ends.push(at + ch.length); }
+        norm += c;
+        position += 1;
+      });
       at += ch.length;
     }
     return { norm: norm, starts: starts, ends: ends };
+  }
+
+  /* The labels each position of a folded query unit allows (shiliao.zh.fold.unit_choices). */
+  function unitChoices(unit) {
+    return Array.from(unit, function (c) { return choices.get(c) || c; });
+  }
+
+  /* shiliao.zh.fold.unit_pattern: the unit as a regular expression over folded text. */
+  function unitPattern(unit) {
+    // The syntax characters a u-flag pattern lets be escaped, outside a class and inside one.
+    var escape = function (c) { return c.replace(/[\\^$.*+?()[\]{}|\/]/g, '\\$&'); };
+    var escapeInClass = function (c) { return c.replace(/[\\^\]\[-]/g, '\\$&'); };
+    return new RegExp(unitChoices(unit).map(function (options) {
+      var chars = Array.from(options);
+      return chars.length === 1 ? escape(options) : '[' + chars.map(escapeInClass).join('') + ']';
+    }).join(''), 'gu');
   }
 
   function pyStrip(text) {
@@ -140,7 +172,7 @@
     }
   }
 
-  /* shiliao.search.query.split_query: the normalized units in order, repeats kept. */
+  /* shiliao.search.query.split_query: the folded units in order, repeats kept. */
   function splitQuery(q) {
     var units = [];
     var chars = '';
@@ -148,7 +180,7 @@
     function flush() {
       var raw = quoted ? pyStrip(chars) : chars;
       chars = '';
-      var unit = normalize(raw);
+      var unit = foldQuery(raw);
       if (!quoted) refuseOperator(raw, unit);
       if (pyStrip(unit)) units.push(unit);
     }
@@ -226,23 +258,42 @@
         continue;
       }
       expansions.push({ words: found.words, terms: found.match.terms, via: found.match.via });
-      addGroup(unique(found.match.terms.map(normalize).concat([found.words])));
+      addGroup(unique(found.match.terms.map(foldQuery).concat([found.words])));
       start = found.stop;
     }
     var flat = unique([].concat.apply([], groups));
     return { groups: groups, units: flat, expansions: expansions };
   }
 
+  /* The tokens to look up for a unit: a list of alternatives (tokens whose postings are
+   * united) per position, the positions' results intersected. */
   function plan(unit) {
-    var cps = Array.from(unit);
-    var spaced = cps.some(function (c) { return SPACE.test(c); });
-    if (cps.length === 1 || (cps.length === 2 && !spaced)) return { unit: unit, tokens: [unit], exact: true };
+    var options = unitChoices(unit).map(function (o) { return Array.from(o); });
+    var spaced = options.some(function (o) { return SPACE.test(o[0]); });
+    var pairsAt = function (i) {
+      var out = [];
+      options[i].forEach(function (a) { options[i + 1].forEach(function (b) { out.push(a + b); }); });
+      return out;
+    };
+    if (options.length === 1) return { unit: unit, tokens: [options[0]], exact: true };
+    if (options.length === 2 && !spaced) return { unit: unit, tokens: [pairsAt(0)], exact: true };
     var tokens = [];
-    for (var i = 0; i + 1 < cps.length; i++) {
-      if (!SPACE.test(cps[i]) && !SPACE.test(cps[i + 1])) tokens.push(cps[i] + cps[i + 1]);
+    for (var i = 0; i + 1 < options.length; i++) {
+      if (!SPACE.test(options[i][0]) && !SPACE.test(options[i + 1][0])) tokens.push(pairsAt(i));
     }
-    if (!tokens.length) tokens = cps.filter(function (c) { return !SPACE.test(c); });
-    return { unit: unit, tokens: Array.from(new Set(tokens)), exact: false };
+    if (!tokens.length) tokens = options.filter(function (o) { return !SPACE.test(o[0]); });
+    return { unit: unit, tokens: tokens, pattern: unitPattern(unit), exact: false };
+  }
+
+  /* The passages that have one of the alternative tokens of a position. */
+  function postingsOfAny(alternatives) {
+    return Promise.all(Array.from(new Set(alternatives), postings)).then(union);
+  }
+
+  /* Whether a folded text has a unit (its plan's pattern). */
+  function has(folded, p) {
+    p.pattern.lastIndex = 0;
+    return p.pattern.test(folded);
   }
 
   // The index ------------------------------------------------------------------------------------
@@ -352,10 +403,10 @@
     });
   }
 
-  function normalizedText(number, text) {
+  function foldedText(number, row) {
     var known = normalizedPassages.get(number);
     if (known === undefined) {
-      known = normalize(text);
+      known = foldMapped(row[1], row[2]).norm;
       normalizedPassages.set(number, known);
     }
     return known;
@@ -365,11 +416,11 @@
    * postings alone cannot say). */
   function matchUnit(unit) {
     var p = plan(unit);
-    return Promise.all(p.tokens.map(postings)).then(intersect).then(function (candidates) {
+    return Promise.all(p.tokens.map(postingsOfAny)).then(intersect).then(function (candidates) {
       if (p.exact || !candidates.length) return candidates;
       return passages(candidates).then(function (rows) {
         return candidates.filter(function (number, i) {
-          return normalizedText(number, rows[i][1]).indexOf(p.unit) >= 0;
+          return has(foldedText(number, rows[i]), p);
         });
       });
     });
@@ -387,7 +438,7 @@
     var single = groups.filter(function (g) { return g.length === 1; }).map(function (g) { return plan(g[0]); });
     var multiple = groups.filter(function (g) { return g.length > 1; });
     return Promise.all(single.map(function (p) {
-      return Promise.all(p.tokens.map(postings)).then(intersect);
+      return Promise.all(p.tokens.map(postingsOfAny)).then(intersect);
     }).concat(multiple.map(function (g) {
       return Promise.all(g.map(matchUnit)).then(union);
     }))).then(function (perGroup) {
@@ -396,8 +447,8 @@
       if (!toCheck.length || !candidates.length) return candidates;
       return passages(candidates).then(function (rows) {
         return candidates.filter(function (number, i) {
-          var norm = normalizedText(number, rows[i][1]);
-          return toCheck.every(function (p) { return norm.indexOf(p.unit) >= 0; });
+          var folded = foldedText(number, rows[i]);
+          return toCheck.every(function (p) { return has(folded, p); });
         });
       });
     });
@@ -583,14 +634,18 @@
 
   /* The first match of any unit (overlapping matches merged) with its context, as
    * shiliao.search.kwic.snippet gives it. */
-  function snippet(text, units, width) {
-    var mapped = normalizeMapped(text);
+  function snippet(row, units, width) {
+    var text = row[1];
+    var mapped = foldMapped(text, row[2]);
     var spans = [];
     units.forEach(function (unit) {
-      var at = mapped.norm.indexOf(unit);
-      while (at >= 0) {
-        spans.push([mapped.starts[at], mapped.ends[at + unit.length - 1]]);
-        at = mapped.norm.indexOf(unit, at + 1);
+      var pattern = unitPattern(unit);
+      var match = pattern.exec(mapped.norm);
+      while (match) {
+        var at = match.index;
+        spans.push([mapped.starts[at], mapped.ends[at + match[0].length - 1]]);
+        pattern.lastIndex = at + 1;
+        match = pattern.exec(mapped.norm);
       }
     });
     if (!spans.length) return null;
@@ -636,7 +691,7 @@
   function fillSnippet(item, group, row, units) {
     var source = meta.sources[group.source];
     item.querySelector('h3 a').href = new URL(source[5] + '#p' + row[0], siteRoot).href;
-    var kwic = snippet(row[1], units, meta.width);
+    var kwic = snippet(row, units, meta.width);
     if (!kwic) return;
     var line = element('p', 'kwic');
     var lang = textLang(row[1], source[3]);
