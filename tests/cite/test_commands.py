@@ -59,7 +59,8 @@ def test_cite_an_unknown_id_says_what_to_do(built: dict[str, Path]) -> None:
 
 
 def test_export_writes_entries_and_sources(built: dict[str, Path]) -> None:
-    out = built["base"] / "all.ris"
+    # Into a folder that does not exist yet, as the bag and WACZ exports are.
+    out = built["base"] / "exports" / "2026" / "all.ris"
     run("export", str(built["archive"]), str(out), "--format", "ris")
     items = read_bibliography(out.read_bytes(), str(out))
     assert [item["id"] for item in items] == ["liu-2017", "xinhua"]

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from shiliao.cli.console import ShiliaoCommand, public_option, shown
+from shiliao.collection.writing import replace_text
 from shiliao.config import load_settings
 from shiliao.operations.export import (
     export_archive_bag,
@@ -125,7 +126,8 @@ def export_command(
         click.echo(text, nl=False)
     else:
         try:
-            out.write_text(text, encoding="utf-8")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            replace_text(out, text)
         except OSError as exc:
             raise click.ClickException(f"cannot write {out}: {exc}") from exc
         click.echo(f"{count} record(s) written to {out}", err=True)
