@@ -38,11 +38,11 @@ from shiliao.errors import StoreError
 from shiliao.log import (
     Checkpoint,
     Log,
-    load_or_create_key,
     make_proof_bundle,
     open_archive_log,
     write_checkpoint,
 )
+from shiliao.log.keys import load_signing_key
 from shiliao.search.index import PassageIndex
 from shiliao.store import Catalog, OcflStore, Originals
 from shiliao.store.ocfl import StoredFile
@@ -334,7 +334,7 @@ class Archive:
         Raises:
             CheckpointError: the log no longer matches the latest stored checkpoint.
         """
-        return write_checkpoint(self.log, load_or_create_key(self.log.path))
+        return write_checkpoint(self.log, load_signing_key(self.log))
 
     def proof_bundles(self, checkpoint: Checkpoint) -> dict[str, bytes]:
         """The inclusion proof of the capture of every original the sources come from.

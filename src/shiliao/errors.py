@@ -16,7 +16,9 @@ The tree::
     │       ├── LogCorrupt          a line of log/entries.jsonl is malformed, out of place or torn
     │       ├── CheckpointError     a checkpoint (signed note) is malformed or does not fit the log
     │       │   └── SignatureError  no signature by the expected key verifies
-    │       └── ProofError          an inclusion or consistency proof does not verify
+    │       ├── ProofError          an inclusion or consistency proof does not verify
+    │       ├── TimestampError      an RFC 3161 timestamp cannot be had or does not verify
+    │       └── PublicationError    a checkpoint cannot be copied outside the archive
     ├── ExtractError                a file's text cannot be extracted
     │   ├── UnsupportedFormat       no extractor reads this media type
     │   ├── EncryptedDocument       the file is encrypted and gives no text
@@ -47,6 +49,7 @@ __all__ = [
     "LogCorrupt",
     "LogError",
     "ProofError",
+    "PublicationError",
     "PublishError",
     "QueryError",
     "SchemaError",
@@ -55,6 +58,7 @@ __all__ = [
     "SidecarError",
     "SignatureError",
     "StoreError",
+    "TimestampError",
     "UnsafeAddress",
     "UnsupportedFormat",
 ]
@@ -166,6 +170,16 @@ class SignatureError(CheckpointError):
 
 class ProofError(LogError):
     """An RFC 9162 inclusion or consistency proof, or a proof bundle, does not verify."""
+
+
+class TimestampError(LogError):
+    """An RFC 3161 time-stamp token over a checkpoint cannot be obtained from the time-stamping
+    authority, or does not verify (status, message imprint, nonce, signature, certificates)."""
+
+
+class PublicationError(LogError):
+    """A signed checkpoint cannot be copied outside the archive (a folder, a git repository,
+    a c2sp.org/tlog-witness URL); the checkpoint itself is stored in the archive all the same."""
 
 
 class ExtractError(ShiliaoError):

@@ -8,7 +8,9 @@ before it reports (bagit-python's ``_validate_entries``), so that one run names 
    extra files; a root still in the storage layout of earlier versions is read as it is (it is
    converted when the archive is next opened, see ``store.ocfl``);
 2. the log (``log.verify_log``): every entry re-hashed, every stored checkpoint's signature
-   and root, and consecutive checkpoints consistent (RFC 9162 §2.1.4);
+   (by the key the log's key history puts in force at its size) and root, its RFC 3161
+   timestamp when it has one, consecutive checkpoints consistent (RFC 9162 §2.1.4), and the
+   log against copies of its checkpoints kept outside the archive when given (``against``);
 3. the two against each other: every ``file_captured`` entry names a version that holds a
    file with the entry's digests, and every file a version added is named by such an entry
    (bytes that reached the store without being logged are as suspect as logged bytes that are
@@ -27,12 +29,14 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shiliao.archive import pending_captures
 from shiliao.errors import ShiliaoError, StoreError
 from shiliao.log import verify_log
+from shiliao.log.timestamp import TOKEN_SUFFIX, load_tsa_certificates
 from shiliao.store import Catalog, OcflStore
 from shiliao.store.ocfl import LAYOUT_EXTENSION
 
@@ -131,20 +135,33 @@ def _check_object(
                 check.bytes_read += entry_file.size
 
 
-def verify_archive(root: Path, vkey: str | None = None) -> ArchiveCheck:
+def verify_archive(
+    root: Path,
+    vkey: str | None = None,
+    *,
+    against: Sequence[Path] = (),
+    tsa_certs: Path | None = None,
+) -> ArchiveCheck:
     """Check an archive folder completely, changing nothing.
 
     Args:
         root: the archive folder.
-        vkey: the log's verifier key, ideally a copy kept outside the archive; None takes
-            ``log/key.vkey`` from the archive itself (which then only proves internal
-            consistency, not who signed).
+        vkey: a verifier key of the log, ideally a copy kept outside the archive (its first
+            key or a later one); None takes ``log/key.vkey`` from the archive itself (which
+            then only proves internal consistency, not who signed).
+        against: folders of the log's checkpoints kept outside the archive
+            (``log.verify.check_outside_copy``): a log cut, rewritten or forked since they
+            were copied is a problem.
+        tsa_certs: a PEM file of the TSA certificates the team trusts, to check the
+            checkpoints' RFC 3161 tokens with; None checks their message imprint only (and
+            says so in ``warnings``).
 
     Returns:
         An ``ArchiveCheck``.
 
     Raises:
         StoreError: ``root`` is not an archive.
+        ConfigError: ``tsa_certs`` cannot be read as PEM certificates.
     """
     root = Path(root)
     check = ArchiveCheck()
@@ -166,6 +183,7 @@ def verify_archive(root: Path, vkey: str | None = None) -> ArchiveCheck:
         (check.warnings if problem.warning else check.problems).append(line)
 
     log_dir = root / "log"
+    certificates = load_tsa_certificates(tsa_certs) if tsa_certs is not None else None
     if vkey is None:
         try:
             vkey = (log_dir / "key.vkey").read_text(encoding="ascii").strip()
@@ -173,10 +191,17 @@ def verify_archive(root: Path, vkey: str | None = None) -> ArchiveCheck:
             check.problems.append("log/key.vkey: missing; pass the archive's key with --key")
     if vkey is not None:
         try:
-            check.problems.extend(str(p) for p in verify_log(log_dir, vkey))
+            found = verify_log(log_dir, vkey, against=against, tsa_certificates=certificates)
+            check.problems.extend(str(p) for p in found)
         except ShiliaoError as exc:
             check.problems.append(f"log: {exc}")
     check.checkpoints = len(list((log_dir / "checkpoints").glob("*.txt")))
+    tokens = len(list((log_dir / "checkpoints").glob(f"*{TOKEN_SUFFIX}")))
+    if tokens and certificates is None:
+        check.warnings.append(
+            f"log/checkpoints: {tokens} RFC 3161 timestamp(s) checked for their message imprint "
+            "only; pass the TSA certificates you trust (--tsa-certs) to check who signed them"
+        )
 
     entries = _log_lines(log_dir)
     check.log_entries = len(entries)

@@ -10,13 +10,8 @@ import click
 
 from shiliao.archive import open_archive
 from shiliao.cli.console import ShiliaoCommand, progress_bar, shown
-from shiliao.log import (
-    load_or_create_key,
-    open_archive_log,
-    repair_torn_tail,
-    verify_proof_bundle,
-    write_checkpoint,
-)
+from shiliao.log import open_archive_log, repair_torn_tail, verify_proof_bundle
+from shiliao.operations.checkpoints import sign_and_publish, targets_for
 from shiliao.operations.rebuild import rebuild
 from shiliao.verification import verify_archive
 
@@ -31,18 +26,69 @@ def _archive_with_log(archive_dir: Path) -> Path:
 
 @click.command("checkpoint", cls=ShiliaoCommand)
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--publish",
+    "publish",
+    multiple=True,
+    metavar="DIR|URL",
+    help="Copy the checkpoint to this folder (committed to when it is in a git work tree) or "
+    "c2sp.org/tlog-witness URL; repeatable. Default: [checkpoints] publish of the last build.",
+)
+@click.option(
+    "--timestamp",
+    "timestamp_url",
+    metavar="URL",
+    help="Timestamp the checkpoint at this RFC 3161 time-stamping authority; the token is kept "
+    "as log/checkpoints/SIZE.tsr. Default: [checkpoints] timestamp_url of the last build.",
+)
+@click.option(
+    "--tsa-certs",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="PEM file of the TSA certificates you trust, to check the token against. Default: "
+    "[checkpoints] timestamp_certs of the last build.",
+)
+@click.option(
+    "--rotate-key",
+    is_flag=True,
+    help="Put a new signing key in force: the old key signs a last checkpoint and a "
+    "key_rotated entry naming the new key; the new key signs from then on.",
+)
+@click.option(
+    "--revoke-key",
+    metavar="KEYID",
+    help="Log that the key with this ID (8 hex digits) is revoked: checkpoints it signs past "
+    "this point are refused. Not the key in force: add --rotate-key to revoke that one.",
+)
+@click.option("--reason", help="Why the key is revoked (one line; needed with --revoke-key).")
 @click.option("--json", "as_json", is_flag=True, help="Print the checkpoint as JSON.")
-def checkpoint_command(archive_dir: Path, as_json: bool) -> None:
-    """Sign and store a checkpoint of the archive's log; appends nothing.
+def checkpoint_command(
+    archive_dir: Path,
+    publish: tuple[str, ...],
+    timestamp_url: str | None,
+    tsa_certs: Path | None,
+    rotate_key: bool,
+    revoke_key: str | None,
+    reason: str | None,
+    as_json: bool,
+) -> None:
+    """Sign and store a checkpoint of the archive's log, and send it outside the archive.
 
     Writes log/checkpoints/SIZE.txt and log/checkpoint, signed with log/key.private (made on
-    first use). Copy the checkpoint and log/key.vkey somewhere outside the archive: later
-    checks compare with those copies. The website's proofs lead to the checkpoint signed when
-    it was written; the next build writes it again, with proofs that lead to this one.
+    first use), then timestamps the checkpoint and copies it where the options or the
+    [checkpoints] settings say. Keep copies of checkpoints and of log/key.vkey outside the
+    archive: `shiliao verify ARCHIVE --against DIR` compares the log with them, and finds a
+    log cut or rewritten along with its checkpoints. The website's proofs lead to the
+    checkpoint signed when it was written; the next build writes it again, with proofs that
+    lead to this one.
     """
+    if (revoke_key is None) != (reason is None):
+        raise click.UsageError("--revoke-key and --reason go together")
     log = open_archive_log(_archive_with_log(archive_dir))
-    key = load_or_create_key(log.path)
-    signed = write_checkpoint(log, key)
+    targets = targets_for(archive_dir, publish, timestamp_url, tsa_certs)
+    revoke = (revoke_key, reason) if revoke_key is not None and reason is not None else None
+    report = sign_and_publish(log, targets, rotate=rotate_key, revoke=revoke)
+    signed = report.checkpoint
+    vkey = (log.path / "key.vkey").read_text(encoding="ascii").strip()
     payload = {
         "archive": str(archive_dir),
         "origin": signed.origin,
@@ -50,13 +96,30 @@ def checkpoint_command(archive_dir: Path, as_json: bool) -> None:
         "root_hash": signed.root_hash_b64,
         "time": signed.time,
         "path": str(log.path / "checkpoints" / f"{signed.size}.txt"),
-        "vkey": str(key.verifier()),
+        "vkey": vkey,
+        "rotated": report.rotated.data["old_key"] if report.rotated else None,
+        "revoked": report.revoked.data["key"] if report.revoked else None,
+        "timestamp": report.timestamp.gen_time.isoformat() if report.timestamp else None,
+        "copies": report.copies,
     }
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
+    if report.rotated:
+        click.echo(
+            f"rotated out key {report.rotated.data['old_key']} at log entry {report.rotated.index}"
+        )
+    if report.revoked:
+        click.echo(f"revoked key {report.revoked.data['key']} at log entry {report.revoked.index}")
     click.echo(f"checkpoint of {signed.size} log entries, root hash {signed.root_hash_b64}")
     click.echo(f"signed at {signed.time}, stored in {payload['path']}")
+    if report.timestamp:
+        trusted = (
+            "" if report.timestamp.trusted else " (token not checked against TSA certificates)"
+        )
+        click.echo(f"timestamped at {payload['timestamp']}{trusted}")
+    for copy in report.copies:
+        click.echo(shown(f"copied to {copy}"))
     click.echo(f"verifier key: {payload['vkey']}")
 
 
@@ -67,24 +130,48 @@ def checkpoint_command(archive_dir: Path, as_json: bool) -> None:
 @click.option(
     "--key",
     "vkey",
-    help="The log's verifier key (NAME+HASH+KEY) or a file holding it, kept outside the "
-    "archive; default: the archive's own log/key.vkey.",
+    help="A verifier key of the log (NAME+HASH+KEY) or a file holding it, kept outside the "
+    "archive: its first key or any later one (the log records rotations); default: the "
+    "archive's own log/key.vkey.",
+)
+@click.option(
+    "--against",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    metavar="DIR",
+    help="A folder of the log's checkpoints kept outside the archive (checkpoint --publish); "
+    "repeatable. A copy for more entries than the log has, or one the log does not extend, "
+    "fails.",
+)
+@click.option(
+    "--tsa-certs",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="PEM file of the TSA certificates you trust, to check the checkpoints' RFC 3161 "
+    "timestamps with; without it they are checked for their message imprint only.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print an object with ok and problems.")
-def verify(archive_dir: Path, vkey: str | None, as_json: bool) -> None:
+def verify(
+    archive_dir: Path,
+    vkey: str | None,
+    against: tuple[Path, ...],
+    tsa_certs: Path | None,
+    as_json: bool,
+) -> None:
     """Check every original's digests, the log against its checkpoints, and both together.
 
     Re-reads every stored file (sha512 against the OCFL inventory, sha256 against its fixity),
-    checks every log entry and signed checkpoint (consistency proofs between checkpoints), and
-    that every logged capture is stored and every stored file was logged. Exit 1 naming each
-    problem: the path, the expected and found digest, or the first bad log entry. A name that
-    differs only in Unicode normalization (NFC/NFD, as copies through macOS leave) is a
-    warning, and its bytes are checked all the same.
+    checks every log entry and signed checkpoint (consistency proofs between checkpoints, each
+    signed by the key the log's key history puts in force at its size, its RFC 3161 timestamp
+    if it has one), and that every logged capture is stored and every stored file was logged;
+    with --against, also the log against copies of its checkpoints kept elsewhere. Exit 1
+    naming each problem: the path, the expected and found digest, the first bad log entry, or
+    the tree sizes that disagree. A name that differs only in Unicode normalization (NFC/NFD,
+    as copies through macOS leave) is a warning, and its bytes are checked all the same.
     """
     if vkey is not None and Path(vkey).is_file():
         vkey = Path(vkey).read_text(encoding="ascii").strip()
     started = time.perf_counter()
-    check = verify_archive(archive_dir, vkey)
+    check = verify_archive(archive_dir, vkey, against=against, tsa_certs=tsa_certs)
     seconds = time.perf_counter() - started
     if as_json:
         payload = {

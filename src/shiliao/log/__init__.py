@@ -20,16 +20,21 @@ Layout::
       entries.jsonl          one canonical JSON entry per line (entries.py)
       lock                   flock: one writer at a time (store.py)
       checkpoints/<size>.txt every signed checkpoint, never rewritten (checkpoint.py)
+      checkpoints/<size>.tsr its RFC 3161 timestamp, when it has one (timestamp.py)
+      checkpoints/<size>.cosignatures  witnesses' cosignature lines (outside.py)
       checkpoint             the latest one
-      key.private            Ed25519 signing key, note format, mode 0600 (note.py)
+      key.private            Ed25519 signing key in force, note format, mode 0600 (note.py)
       key.vkey               its verifier key: publish it
+      key.next.private       a new key while a rotation is under way (keys.py)
       torn/<offset>.bin      bytes of a torn last line moved aside by repair-log (store.py)
 
 Modules, bottom up: ``merkle`` (RFC 9162 §2.1 hashing and proofs, pure functions),
 ``entries`` (the line format and canonical JSON), ``note`` (C2SP signed-note with Ed25519,
-sumdb/note key strings), ``store`` (the file, locking, appends, torn lines), ``checkpoint``
-(C2SP tlog-checkpoint), ``verify`` (log checks, proof bundles). Each module's docstring gives
-its format with an example and the reasons for its choices.
+sumdb/note key strings), ``store`` (the file, locking, appends, torn lines), ``keys`` (key
+rotation and revocation entries, the key history), ``checkpoint`` (C2SP tlog-checkpoint),
+``timestamp`` (RFC 3161 tokens over checkpoints), ``verify`` (log checks, outside copies,
+proof bundles), ``outside`` (copies of checkpoints in a folder or at a c2sp.org/tlog-witness).
+Each module's docstring gives its format with an example and the reasons for its choices.
 
 Choices, briefly: standard formats wherever one exists (RFC 9162 trees, C2SP notes and
 checkpoints, Go's key strings), so that tools outside shiliao can check our proofs; the leaf
@@ -37,8 +42,9 @@ is the stored line itself, so no re-serialization stands between the file and it
 checks report every problem and change nothing; nothing is dropped silently, torn lines
 included. Limits: a signature only binds whoever lacks the key, and the key sits in the
 archive, so checkpoints and ``key.vkey`` must be copied somewhere else to protect against the
-archive's own operator or anyone who takes the machine (see ``checkpoint``). Times in entries
-and checkpoints are the machine's clock, not trusted timestamps.
+archive's own operator or anyone who takes the machine (``outside``; ``shiliao verify
+--against``). Times in entries and checkpoints are the machine's clock; an RFC 3161 token from
+a time-stamping authority is what dates a checkpoint (``timestamp``).
 """
 
 from shiliao.log.checkpoint import (

@@ -22,7 +22,13 @@ the line ignores it, and nothing in the tree depends on it.
 Files: ``log/checkpoints/<size>.txt`` (one per signed size, read-only, never rewritten) and
 ``log/checkpoint`` (a copy of the latest). ``write_checkpoint`` refuses to sign when the log
 no longer matches the latest stored checkpoint: tlog-checkpoint forbids signing two
-inconsistent checkpoints, and here that would bless a rewritten log.
+inconsistent checkpoints, and here that would bless a rewritten log. Beside a checkpoint may
+lie ``<size>.tsr``, an RFC 3161 timestamp of it (``timestamp``), and ``<size>.cosignatures``,
+the cosignature lines witnesses returned for it (``outside``).
+
+**Which key.** A log's key can be rotated, and old keys revoked, by entries in the log itself
+(``keys``): each checkpoint is checked with the key in force at its tree size
+(``open_checkpoint``), and ``write_checkpoint`` signs only with the key the log puts in force.
 
 **What a signature proves.** The key lives in the archive (``log/key.private``), so whoever
 can rewrite the log can also re-sign it. Signatures catch damage and edits by anyone without
@@ -41,9 +47,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from shiliao.errors import CheckpointError, LogError
+from shiliao.errors import CheckpointError, LogError, SignatureError
 from shiliao.log._fs import write_atomic, write_new
 from shiliao.log.entries import format_time
+from shiliao.log.keys import KeyHistory, key_history, require_in_force
 from shiliao.log.merkle import HASH_BYTES
 from shiliao.log.note import SigningKey, VerifierKey, open_note, sign_note
 from shiliao.log.store import Log
@@ -52,6 +59,7 @@ __all__ = [
     "CHECKPOINTS_DIR",
     "LATEST_CHECKPOINT",
     "Checkpoint",
+    "open_checkpoint",
     "sign_checkpoint",
     "stored_checkpoints",
     "verify_checkpoint",
@@ -63,6 +71,7 @@ LATEST_CHECKPOINT = "checkpoint"
 _TIME = "time "
 _SIZE = re.compile(r"0|[1-9][0-9]*")
 _STORED_NAME = re.compile(r"(0|[1-9][0-9]*)\.txt")
+_DASH = "\u2014 "
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,71 @@ def verify_checkpoint(note: str | bytes, vkey: str | VerifierKey) -> Checkpoint:
     return checkpoint
 
 
+def _signature_ids(note: str) -> set[tuple[str, bytes]]:
+    """The (key name, key ID) of each well-formed signature line of a signed note."""
+    split = note.rfind("\n\n")
+    found = set()
+    for line in note[split + 2 :].split("\n") if split >= 0 else []:
+        name, _, blob = line.removeprefix(_DASH).partition(" ")
+        try:
+            raw = base64.b64decode(blob, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        if line.startswith(_DASH) and len(raw) > 4:
+            found.add((name, raw[:4]))
+    return found
+
+
+def open_checkpoint(note: str | bytes, history: KeyHistory) -> Checkpoint:
+    """Verify a checkpoint with the key that signs its tree size in ``history``, then read it.
+
+    Args:
+        note: the signed note, str or UTF-8 bytes.
+        history: the log's keys (``keys.key_history`` or ``keys.read_key_history``).
+
+    Returns:
+        The checkpoint.
+
+    Raises:
+        SignatureError: no key of the log signed it, its signature does not verify, or it was
+            signed by a key that does not sign checkpoints of its size (the message names the
+            key that does, or the revocation that stopped the signer).
+        CheckpointError: the note or its text is malformed.
+    """
+    if isinstance(note, bytes):
+        try:
+            note = note.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CheckpointError("a checkpoint must be UTF-8") from exc
+    signers = _signature_ids(note)
+    candidates = [key for key in history.keys if (key.name, key.key_id) in signers]
+    if not candidates:
+        # The usual "not signed by key …" error, naming the key a reader should have.
+        return verify_checkpoint(note, history.current)
+    # The size is known only once a signature verifies; then the key for that size is chosen.
+    checkpoint = verify_checkpoint(note, candidates[0])
+    expected = history.signer_for(checkpoint.size)
+    signer = expected if expected in candidates else candidates[0]
+    if signer != candidates[0]:
+        checkpoint = verify_checkpoint(note, signer)
+    revocation = history.revocations.get(signer.key_id)
+    if revocation is not None and checkpoint.size > revocation.index:
+        raise SignatureError(
+            f"signed by key {signer.key_id.hex()}, which log entry {revocation.index} revoked "
+            f"({revocation.reason!r}, {revocation.time}) before this checkpoint of "
+            f"{checkpoint.size} entries: refused"
+        )
+    if signer != expected:
+        first = history.first_size(expected)
+        since = "from the start" if first == 0 else f"from log entry {first - 1} on"
+        raise SignatureError(
+            f"signed by key {signer.key_id.hex()}, but checkpoints of {checkpoint.size} entries "
+            f"are signed by key {expected.key_id.hex()} (in force {since}): a key signed past "
+            "its time, or the log's key entries were changed"
+        )
+    return checkpoint
+
+
 def sign_checkpoint(key: SigningKey, size: int, root_hash: bytes, time: str) -> Checkpoint:
     """Make a checkpoint of ``size`` entries with ``root_hash`` (32 bytes), signed by ``key``.
 
@@ -173,9 +247,9 @@ def stored_checkpoints(log_dir: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def _check_matches(log: Log, path: Path, key: VerifierKey) -> None:
+def _check_matches(log: Log, path: Path, history: KeyHistory) -> None:
     try:
-        stored = verify_checkpoint(path.read_bytes(), key)
+        stored = open_checkpoint(path.read_bytes(), history)
     except OSError as exc:
         raise LogError(f"cannot read {path}: {exc}") from exc
     except CheckpointError as exc:
@@ -202,19 +276,23 @@ def write_checkpoint(log: Log, key: SigningKey) -> Checkpoint:
 
     Args:
         log: the open log.
-        key: the log's signing key (``load_or_create_key(log.path)``).
+        key: the log's signing key in force (``keys.load_signing_key(log)``).
 
     Returns:
         The checkpoint now in ``log/checkpoint``.
 
     Raises:
-        CheckpointError: the latest stored checkpoint (or the one at this size) does not verify
-            with ``key`` or does not match the log: nothing is signed.
+        CheckpointError: ``key`` is not the key the log's key history puts in force, the
+            history does not hold, or the latest stored checkpoint (or the one at this size)
+            does not verify with the key of its size or does not match the log: nothing is
+            signed.
         LogCorrupt: the log on disk is damaged.
         LogError: a file cannot be written.
     """
     verifier = key.verifier()
     with log.writing():
+        history = key_history(log, verifier)
+        require_in_force(history, key)
         folder = log.path / CHECKPOINTS_DIR
         folder.mkdir(exist_ok=True)
         stored = stored_checkpoints(log.path)
@@ -222,11 +300,11 @@ def write_checkpoint(log: Log, key: SigningKey) -> Checkpoint:
         # The largest stored checkpoint covers all earlier ones; the latest copy guards against
         # that file having been removed.
         for path in ([stored[-1][1]] if stored else []) + ([latest] if latest.exists() else []):
-            _check_matches(log, path, verifier)
+            _check_matches(log, path, history)
         target = folder / f"{log.size}.txt"
         if target.exists():
-            _check_matches(log, target, verifier)
-            checkpoint = verify_checkpoint(target.read_bytes(), verifier)
+            _check_matches(log, target, history)
+            checkpoint = open_checkpoint(target.read_bytes(), history)
         else:
             checkpoint = sign_checkpoint(key, log.size, log.root_hash(), format_time(log.clock()))
             try:

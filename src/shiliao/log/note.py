@@ -40,9 +40,10 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from shiliao.errors import CheckpointError, LogError, SignatureError
-from shiliao.log._fs import write_atomic, write_new
+from shiliao.log._fs import fsync_dir, write_atomic, write_new
 
 __all__ = [
+    "NEXT_KEY_FILE",
     "SigningKey",
     "VerifierKey",
     "load_or_create_key",
@@ -52,6 +53,9 @@ __all__ = [
 
 ED25519 = 0x01
 """Signature type byte of Ed25519 in c2sp.org/signed-note."""
+
+NEXT_KEY_FILE = "key.next.private"
+"""Where a key rotation keeps the new signing key until it is in force (``keys.rotate_key``)."""
 
 _DASH = "\u2014 "  # em dash and space: the start of every signature line
 _MAX_SIGNATURES = 100  # the spec asks verifiers to cap signatures (at least 16 accepted)
@@ -269,11 +273,34 @@ def open_note(note: str | bytes, key: VerifierKey) -> str:
     return text
 
 
+def _finished_rotation(log_dir: Path, vkey: str) -> bool:
+    """Complete a rotation that wrote ``key.vkey`` but not yet ``key.private``; whether it did.
+
+    ``keys.rotate_key`` writes the new verifier key only after the log records the new key,
+    so a ``key.next.private`` matching ``key.vkey`` is a key the log has put in force.
+    """
+    next_path = log_dir / NEXT_KEY_FILE
+    try:
+        new = SigningKey.parse(next_path.read_text(encoding="ascii"))
+    except (OSError, UnicodeDecodeError, LogError):
+        return False
+    if f"{new.verifier()}\n" != vkey:
+        return False
+    try:
+        os.replace(next_path, log_dir / "key.private")
+        fsync_dir(log_dir)
+    except OSError as exc:
+        raise LogError(f"cannot finish the key rotation in {log_dir}: {exc}") from exc
+    return True
+
+
 def load_or_create_key(log_dir: Path, name: str | None = None) -> SigningKey:
     """The archive's signing key from ``log_dir/key.private``, made on first use.
 
     A new key is written with mode 0600 (owner read and write only) and its verifier key to
-    ``log_dir/key.vkey``; both atomically, and safely when several processes start at once.
+    ``log_dir/key.vkey``; both atomically, and safely when several processes start at once. A
+    key rotation that a crash cut short after writing ``key.vkey`` is finished here
+    (``keys.rotate_key``).
 
     Args:
         log_dir: the ``ARCHIVE/log`` folder (must exist).
@@ -299,6 +326,8 @@ def load_or_create_key(log_dir: Path, name: str | None = None) -> SigningKey:
     except (OSError, UnicodeDecodeError) as exc:
         raise LogError(f"cannot read {vkey_path}: {exc}") from exc
     else:
+        if existing != vkey and _finished_rotation(log_dir, existing):
+            return load_or_create_key(log_dir)
         if existing != vkey:
             raise LogError(
                 f"{vkey_path} does not match {private_path}: one of the keys was replaced; "

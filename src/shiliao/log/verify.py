@@ -14,7 +14,17 @@ signed roots). What each tampering looks like:
   signature by the given key;
 - a rewritten log re-signed with the archive's own key: passes here unless ``vkey`` and the
   checkpoints it is compared with come from copies kept outside the archive. Pass the verifier
-  key you published, not the one in ``log/key.vkey`` (the two are compared).
+  key you published, not the one in ``log/key.vkey`` (the two are compared);
+- a log cut *and* its checkpoints removed from ``log/checkpoints/``: nothing inside the archive
+  remembers the lost entries; a copy of an earlier checkpoint kept outside does
+  (``against``, ``check_outside_copy``): it signed a tree larger than the log, or one whose
+  root the log's first entries no longer give (no RFC 9162 consistency proof leads from it to
+  the log: a rewrite or a fork, which at equal sizes is two roots for one size).
+
+Keys come from the log's own key history (``keys``): each checkpoint is checked with the key
+that signs its size, and ``vkey`` must be one of the log's keys. RFC 3161 tokens beside
+checkpoints (``<size>.tsr``, ``timestamp``) are checked too: against the TSA certificates
+given, or for their message imprint alone without them.
 
 **Proof bundle** (``make_proof_bundle``, ``verify_proof_bundle``): what a reader needs to check a
 downloaded file with nothing but the archive's published verifier key. UTF-8 JSON::
@@ -41,20 +51,33 @@ import binascii
 import hashlib
 import itertools
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from shiliao.errors import CheckpointError, IntegrityError, LogCorrupt, LogError, ProofError
+from cryptography import x509
+
+from shiliao.errors import (
+    CheckpointError,
+    IntegrityError,
+    LogCorrupt,
+    LogError,
+    ProofError,
+    TimestampError,
+)
 from shiliao.log.checkpoint import (
     CHECKPOINTS_DIR,
     LATEST_CHECKPOINT,
     Checkpoint,
+    open_checkpoint,
     stored_checkpoints,
     verify_checkpoint,
 )
 from shiliao.log.entries import Entry, decode_entry
+from shiliao.log.keys import KEY_REVOKED, KEY_ROTATED, KeyHistory, read_key_history
 from shiliao.log.merkle import (
     MerkleTree,
     leaf_hash,
@@ -63,11 +86,13 @@ from shiliao.log.merkle import (
 )
 from shiliao.log.note import VerifierKey
 from shiliao.log.store import ENTRIES_FILE, Log, read_log_bytes
+from shiliao.log.timestamp import TOKEN_SUFFIX, verify_timestamp
 
 __all__ = [
     "BUNDLE_FORMAT",
     "Problem",
     "VerifiedEntry",
+    "check_outside_copy",
     "make_proof_bundle",
     "verify_checkpoint_consistency",
     "verify_inclusion",
@@ -76,6 +101,10 @@ __all__ = [
 ]
 
 BUNDLE_FORMAT = "shiliao-log-proof/1"
+TIME_SKEW = timedelta(minutes=10)
+"""How much later than its timestamp's genTime a checkpoint's own ``time`` line may be: the
+machine's clock may run ahead a little, not more (the WACZ signing spec allows 10 minutes)."""
+_STORED_NAME = re.compile(r"(0|[1-9][0-9]*)\.txt")
 
 
 @dataclass(frozen=True)
@@ -84,7 +113,8 @@ class Problem:
 
     Attributes:
         path: the file, relative to the log folder (``"entries.jsonl"``,
-            ``"checkpoints/30.txt"``, ``"checkpoint"``, ``"key.vkey"``).
+            ``"checkpoints/30.txt"``, ``"checkpoint"``, ``"key.vkey"``), or absolute for a
+            copy kept outside the archive (``"/mnt/witness/jieqin/30.txt"``).
         message: what is wrong, in a sentence.
         index: the first bad entry's index, when one is known.
     """
@@ -94,7 +124,8 @@ class Problem:
     index: int | None = None
 
     def __str__(self) -> str:
-        return f"log/{self.path}: {self.message}"
+        where = self.path if Path(self.path).is_absolute() else f"log/{self.path}"
+        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -110,8 +141,9 @@ class VerifiedEntry:
     checkpoint: Checkpoint
 
 
-def _scan_entries(log_dir: Path, problems: list[Problem]) -> list[bytes]:
-    """Leaf hashes of every complete line as stored; line problems appended to ``problems``."""
+def _scan_entries(log_dir: Path, problems: list[Problem], keys: list[Entry]) -> list[bytes]:
+    """Leaf hashes of every complete line as stored; line problems appended to ``problems``,
+    the key entries that are well-formed and in place to ``keys``."""
     try:
         data = read_log_bytes(log_dir)
     except (OSError, LogError) as exc:
@@ -131,6 +163,8 @@ def _scan_entries(log_dir: Path, problems: list[Problem]) -> list[bytes]:
                     f"holds index {entry.index} where index {number} belongs: an entry was "
                     "deleted, inserted or moved"
                 )
+            if entry.kind in (KEY_ROTATED, KEY_REVOKED):
+                keys.append(entry)
         except LogCorrupt as exc:
             if first_bad is None:
                 first_bad = Problem(ENTRIES_FILE, f"line {number + 1}: {exc}", number)
@@ -157,17 +191,169 @@ def _scan_entries(log_dir: Path, problems: list[Problem]) -> list[bytes]:
     return leaves
 
 
-def verify_log(log_dir: Path, vkey: str | VerifierKey) -> list[Problem]:
+def _parse_time(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _check_token(
+    token_path: Path,
+    name: str,
+    checkpoint: Checkpoint,
+    certificates: Sequence[x509.Certificate] | None,
+) -> list[Problem]:
+    """Problems with the RFC 3161 token of one checkpoint (none when it holds)."""
+    try:
+        stamp = verify_timestamp(
+            token_path.read_bytes(), checkpoint.note.encode("utf-8"), certificates
+        )
+    except (OSError, TimestampError) as exc:
+        return [Problem(name, f"the timestamp of checkpoint {checkpoint.size} fails: {exc}")]
+    signed = _parse_time(checkpoint.time)
+    if signed is not None and signed > stamp.gen_time + TIME_SKEW:
+        return [
+            Problem(
+                name,
+                f"checkpoint {checkpoint.size} says it was signed at {checkpoint.time}, after "
+                f"the TSA stamped it at {stamp.gen_time.isoformat()}: the signer's clock or "
+                "the checkpoint is wrong",
+            )
+        ]
+    return []
+
+
+def check_outside_copy(
+    folder: Path,
+    log_size: int,
+    root_hash: Callable[[int], bytes],
+    consistency_proof: Callable[[int, int], Sequence[bytes]],
+    history: KeyHistory,
+    certificates: Sequence[x509.Certificate] | None = None,
+) -> list[Problem]:
+    """Compare a log with the checkpoints kept in a folder outside the archive.
+
+    The folder holds what ``outside.copy_to_folder`` writes: ``<size>.txt`` checkpoints,
+    ``checkpoint`` (the latest), ``<size>.tsr`` tokens and ``key.vkey``. For each checkpoint:
+    it must verify with the key the log's history puts in force at its size; its size must not
+    exceed the log's (else the log was cut); and an RFC 9162 §2.1.4 consistency proof from its
+    size to the log's current size, made from the log, must verify against its signed root
+    and the log's root (else the log was rewritten, or forked: at equal sizes, two roots).
+
+    Args:
+        folder: the outside copy.
+        log_size: the log's number of entries.
+        root_hash: the log's root of its first ``n`` entries (``MerkleTree.root``,
+            ``Log.root_hash``).
+        consistency_proof: the log's proof from one size to another
+            (``MerkleTree.consistency_proof``, ``Log.consistency_proof``).
+        history: the log's keys (``keys.read_key_history``).
+        certificates: TSA certificates the team trusts, for the tokens (None: imprint only).
+
+    Returns:
+        Problems, each naming an absolute path in ``folder``; empty when every copy fits the
+        log (and when the folder holds no checkpoint: whether that is a problem is the
+        caller's to say).
+    """
+    folder = Path(folder)
+    problems: list[Problem] = []
+    paths = sorted(
+        (int(match.group(1)), path)
+        for path in (folder.iterdir() if folder.is_dir() else [])
+        if (match := _STORED_NAME.fullmatch(path.name))
+    )
+    latest = folder / LATEST_CHECKPOINT
+    seen: set[bytes] = set()
+    for _, path in paths + ([(-1, latest)] if latest.is_file() else []):
+        name = str(path.absolute())
+        try:
+            note = path.read_bytes()
+            if note in seen:
+                continue  # ``checkpoint`` repeats the largest ``<size>.txt``
+            seen.add(note)
+            checkpoint = open_checkpoint(note, history)
+        except (OSError, CheckpointError) as exc:
+            problems.append(
+                Problem(
+                    name,
+                    f"not a checkpoint of this log signed by its keys: {exc} (if it is genuine, "
+                    "the archive's keys or key entries were replaced)",
+                )
+            )
+            continue
+        if path.name != LATEST_CHECKPOINT and path.name != f"{checkpoint.size}.txt":
+            problems.append(Problem(name, f"holds a checkpoint of size {checkpoint.size}"))
+        if checkpoint.size > log_size:
+            problems.append(
+                Problem(
+                    name,
+                    f"signed a tree of {checkpoint.size} entries at {checkpoint.time}, but the "
+                    f"log has {log_size}: entries {log_size} to {checkpoint.size - 1} were "
+                    "cut from the log (or this archive is an older copy); no consistency "
+                    f"proof can lead from size {checkpoint.size} to {log_size}",
+                    log_size,
+                )
+            )
+        elif not verify_consistency_proof(
+            checkpoint.size,
+            log_size,
+            consistency_proof(checkpoint.size, log_size),
+            checkpoint.root_hash,
+            root_hash(log_size),
+        ):
+            fork = (
+                f"the log has the same size, {log_size} entries, with another root: a fork"
+                if checkpoint.size == log_size
+                else f"the RFC 9162 consistency proof from size {checkpoint.size} to the "
+                f"log's {log_size} fails: its first {checkpoint.size} entries were rewritten "
+                "or the log forked"
+            )
+            problems.append(Problem(name, f"signed a tree of {checkpoint.size} entries; {fork}"))
+        token = path.with_suffix(TOKEN_SUFFIX)
+        if path.name != LATEST_CHECKPOINT and token.is_file():
+            problems.extend(_check_token(token, str(token.absolute()), checkpoint, certificates))
+    vkey_path = folder / "key.vkey"
+    if vkey_path.is_file():
+        try:
+            copied = VerifierKey.parse(vkey_path.read_text(encoding="ascii"))
+        except (OSError, UnicodeDecodeError, LogError) as exc:
+            problems.append(Problem(str(vkey_path.absolute()), f"not a verifier key: {exc}"))
+        else:
+            if not history.knows(copied):
+                problems.append(
+                    Problem(
+                        str(vkey_path.absolute()),
+                        f"holds key {copied}, which is none of the log's keys: the archive's "
+                        "key was replaced, or its key entries cut from the log",
+                    )
+                )
+    return problems
+
+
+def verify_log(
+    log_dir: Path,
+    vkey: str | VerifierKey,
+    *,
+    against: Sequence[Path] = (),
+    tsa_certificates: Sequence[x509.Certificate] | None = None,
+) -> list[Problem]:
     """Check a log folder completely; return every problem found (empty: the log is intact).
 
     Args:
         log_dir: the ``ARCHIVE/log`` folder. Nothing in it is changed.
-        vkey: the verifier key to check signatures with, ideally a copy kept outside the
-            archive; ``log/key.vkey`` is compared with it.
+        vkey: a verifier key of the log to trust, ideally a copy kept outside the archive: the
+            first key or any later one of its key history (``keys``); ``log/key.vkey`` must
+            hold the key in force now.
+        against: folders outside the archive holding copies of its checkpoints
+            (``check_outside_copy``); one that holds none is a problem.
+        tsa_certificates: the TSA certificates the team trusts, for the RFC 3161 tokens
+            beside checkpoints; None checks their message imprint only.
 
     Returns:
-        Problems in the order found: entries, key, each checkpoint by size, consecutive pairs,
-        the latest copy. Each names the file and, for entries, the first bad index.
+        Problems in the order found: entries, keys, each checkpoint by size (and its token),
+        consecutive pairs, the latest copy, then each outside copy. Each names the file and,
+        for entries, the first bad index.
 
     Raises:
         LogError: ``vkey`` is not a valid verifier key string.
@@ -175,18 +361,31 @@ def verify_log(log_dir: Path, vkey: str | VerifierKey) -> list[Problem]:
     log_dir = Path(log_dir)
     key = VerifierKey.parse(vkey) if isinstance(vkey, str) else vkey
     problems: list[Problem] = []
-    tree = MerkleTree(_scan_entries(log_dir, problems))
+    key_entries: list[Entry] = []
+    tree = MerkleTree(_scan_entries(log_dir, problems, key_entries))
+    history = read_key_history(key_entries, key)
+    problems.extend(Problem(ENTRIES_FILE, message, index) for index, message in history.problems)
+    if not history.knows(key):
+        known = ", ".join(k.key_id.hex() for k in history.keys)
+        problems.append(
+            Problem(
+                ENTRIES_FILE,
+                f"the key given ({key}) is none of the log's keys ({known}): this is not the "
+                "log of that key, or its key entries were rewritten",
+            )
+        )
 
     try:
         stored_vkey = (log_dir / "key.vkey").read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         stored_vkey = None
-    if stored_vkey != str(key):
+    if stored_vkey != str(history.current):
+        given = "" if history.rotated else " given"
         problems.append(
             Problem(
                 "key.vkey",
-                f"holds {stored_vkey or 'nothing'}, not the key given ({key}): the archive's "
-                "key was replaced, or this is not the key of this archive",
+                f"holds {stored_vkey or 'nothing'}, not the key{given} ({history.current}): "
+                "the archive's key was replaced, or this is not the key of this archive",
             )
         )
 
@@ -195,7 +394,7 @@ def verify_log(log_dir: Path, vkey: str | VerifierKey) -> list[Problem]:
     for size, path in stored_checkpoints(log_dir):
         name = f"{CHECKPOINTS_DIR}/{path.name}"
         try:
-            checkpoint = verify_checkpoint(path.read_bytes(), key)
+            checkpoint = open_checkpoint(path.read_bytes(), history)
         except (OSError, CheckpointError) as exc:
             problems.append(Problem(name, f"not a valid checkpoint: {exc}"))
             continue
@@ -203,6 +402,11 @@ def verify_log(log_dir: Path, vkey: str | VerifierKey) -> list[Problem]:
             problems.append(Problem(name, f"holds a checkpoint of size {checkpoint.size}"))
             continue
         good.append((name, checkpoint))
+        token = path.with_suffix(TOKEN_SUFFIX)
+        if token.is_file():
+            problems.extend(
+                _check_token(token, f"{CHECKPOINTS_DIR}/{token.name}", checkpoint, tsa_certificates)
+            )
         if size > tree.size:
             problems.append(
                 Problem(
@@ -239,18 +443,28 @@ def verify_log(log_dir: Path, vkey: str | VerifierKey) -> list[Problem]:
                 )
             )
 
-    problems.extend(_check_latest(log_dir, key, good))
+    problems.extend(_check_latest(log_dir, history, good))
+    for folder in map(Path, against):
+        if not any(_STORED_NAME.fullmatch(path.name) for path in folder.glob("*.txt")):
+            problems.append(
+                Problem(str(folder.absolute()), "holds no checkpoint (<size>.txt) to compare with")
+            )
+        problems.extend(
+            check_outside_copy(
+                folder, tree.size, tree.root, tree.consistency_proof, history, tsa_certificates
+            )
+        )
     return problems
 
 
 def _check_latest(
-    log_dir: Path, key: VerifierKey, good: list[tuple[str, Checkpoint]]
+    log_dir: Path, history: KeyHistory, good: list[tuple[str, Checkpoint]]
 ) -> list[Problem]:
     latest = log_dir / LATEST_CHECKPOINT
     if not latest.exists():
         return [Problem(LATEST_CHECKPOINT, "is missing")] if good else []
     try:
-        checkpoint = verify_checkpoint(latest.read_bytes(), key)
+        checkpoint = open_checkpoint(latest.read_bytes(), history)
     except (OSError, CheckpointError) as exc:
         return [Problem(LATEST_CHECKPOINT, f"not a valid checkpoint: {exc}")]
     if not good or checkpoint.size > good[-1][1].size:

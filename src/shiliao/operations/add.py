@@ -29,6 +29,7 @@ from shiliao.errors import CaptureError
 from shiliao.extract.media import sniff_media_type
 from shiliao.log import Checkpoint
 from shiliao.model import SourceInput
+from shiliao.operations.checkpoints import publish_checkpoint, recall_targets
 from shiliao.operations.processing import (
     HEAD_BYTES,
     Progress,
@@ -126,7 +127,11 @@ def add_targets(
 
     Raises:
         StoreError, LogError: the archive cannot be written.
-        CheckpointError: the log no longer matches its latest checkpoint (nothing is signed).
+        CheckpointError: the log no longer matches its latest checkpoint (nothing is signed),
+            or a copy of a checkpoint kept outside the archive is not one the log extends.
+        PublicationError: the checkpoint could not be timestamped or copied to a target the
+            archive remembers from ``[checkpoints]`` (``operations.checkpoints``); what was
+            added stays added.
     """
     report = AddReport()
     targets = list(targets)
@@ -148,6 +153,7 @@ def add_targets(
         add_captured(archive, captures, settings, report, progress, workers, dask)
         if report.added or report.removed:
             report.checkpoint = archive.checkpoint()
+            publish_checkpoint(archive.log, report.checkpoint, recall_targets(archive.catalog))
     finally:
         for temp in temps:
             temp.unlink(missing_ok=True)

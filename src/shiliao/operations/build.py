@@ -14,6 +14,12 @@ from shiliao.archive import open_archive
 from shiliao.collection import read_collection
 from shiliao.config import load_settings
 from shiliao.extract.pool import require_dask
+from shiliao.operations.checkpoints import (
+    CheckpointTargets,
+    latest_checkpoint_note,
+    publish_new_checkpoint,
+    remember_targets,
+)
 from shiliao.operations.ingest import ingest
 from shiliao.operations.processing import Progress
 from shiliao.operations.publish import publish_site
@@ -119,16 +125,24 @@ def build(
         CollectionError, ConfigError: the collection or its settings cannot be read.
         StoreError, LogError: the archive cannot be written.
         PublishError: the website cannot be written.
-        CheckpointError: the log no longer matches its latest checkpoint (nothing is signed).
+        CheckpointError: the log no longer matches its latest checkpoint (nothing is signed),
+            or a copy of a checkpoint kept outside the archive (``[checkpoints] publish``) is
+            not one the log extends (the site is written all the same).
+        PublicationError: the new checkpoint could not be timestamped or copied to a target
+            of ``[checkpoints]`` (the site is written all the same;
+            ``operations.checkpoints``).
         ConfigError: ``dask`` is given without Dask's ``distributed`` installed.
     """
     started = time.perf_counter()
     if dask:
         require_dask()
     settings = load_settings(collection)
+    checkpoint_targets = CheckpointTargets.from_settings(settings, collection)
     parsed = read_collection(collection)
     agent = str(settings.table("archive")["agent"])
     with open_archive(archive_dir, create=True, agent=agent) as archive:
+        remember_targets(archive.catalog, checkpoint_targets)
+        signed_before = latest_checkpoint_note(archive.log)
         report = ingest(archive, parsed, settings, progress, workers=workers, dask=dask)
         site_started = time.perf_counter()
         site = publish_site(
@@ -145,6 +159,8 @@ def build(
         if report.processed:
             with archive.catalog.transaction():
                 archive.catalog.set_state("last_processing_build_seconds", total)
+        # Last, so that a target out of reach fails the command with everything else done.
+        publish_new_checkpoint(archive.log, checkpoint_targets, signed_before)
         return BuildReport(
             archive=archive.root,
             counts=archive.catalog.counts(),
