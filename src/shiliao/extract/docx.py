@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from typing import Any
 
 from shiliao.errors import ExtractError, ExtractionLimit
@@ -66,6 +67,7 @@ def extract_docx(data: bytes, name: str) -> Extraction:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
+    from lxml.etree import XMLSyntaxError
 
     _check_package(data, name)
     try:
@@ -78,7 +80,7 @@ def extract_docx(data: bytes, name: str) -> Extraction:
                 lines.append(block.text)
         properties = document.core_properties
         title, created = properties.title, properties.created
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, XMLSyntaxError) as exc:
         raise ExtractError(f"{name}: not a readable Word document ({exc})") from exc
     metadata: dict[str, str] = {}
     if title and title.strip():
@@ -114,6 +116,12 @@ def _check_package(data: bytes, name: str) -> None:
                     )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise ExtractError(f"{name}: not a readable Word document ({exc})") from exc
+    except (zlib.error, EOFError, ValueError, RuntimeError, OSError) as exc:
+        # What zipfile raises on a damaged member: bad deflate data (zlib.error; OSError from
+        # the LZMA and bzip2 decoders), an offset before the file's start (ValueError:
+        # negative seek), a name that is not UTF-8 (ValueError), an encrypted member
+        # (RuntimeError).
+        raise ExtractError(f"{name}: a damaged Word document ({exc})") from exc
 
 
 def _declares_dtd(package: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:

@@ -95,7 +95,9 @@ def extract_image(data: bytes, name: str) -> Extraction:
                     f"{PngImagePlugin.MAX_TEXT_CHUNK} bytes"
                 ) from exc
             raise ExtractError(f"{name}: not a readable image ({exc})") from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, EOFError) as exc:
+        except (UnidentifiedImageError, OSError, SyntaxError, EOFError, TypeError, KeyError) as exc:
+            # Pillow's plugins say a file is damaged with any of these (a TIFF frame without
+            # its dimensions: TypeError; with an unknown compression: KeyError).
             raise ExtractError(f"{name}: not a readable image ({exc})") from exc
     metadata["ocr_lines"] = lines
     if notes:

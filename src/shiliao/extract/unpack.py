@@ -207,7 +207,8 @@ def _unpack_zip(
     with archive:
         seen: set[str] = set()
         for info in archive.infolist():
-            if info.is_dir():
+            # Not info.is_dir(), which raises IndexError on an empty name (refused below).
+            if info.filename.endswith("/"):
                 continue
             kind = stat.S_IFMT(info.external_attr >> 16)
             name = _zip_name(info)
@@ -216,14 +217,22 @@ def _unpack_zip(
                 unpacked.skipped.append(SkippedMember(prefix + name, problem))
                 continue
             try:
-                with archive.open(info) as member:
-                    _write_member(member, prefix + _clean(name), depth, unpacked, budget)
+                member = archive.open(info)
             except RuntimeError as exc:
                 # zipfile: "File ... is encrypted, password required", or a method it lacks
                 reason = f"encrypted ({exc})" if "encrypted" in str(exc) else str(exc)
                 unpacked.skipped.append(SkippedMember(prefix + name, reason))
+                continue
             except NotImplementedError as exc:  # a compression method zipfile lacks
                 unpacked.skipped.append(SkippedMember(prefix + name, str(exc)))
+                continue
+            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                # The member's local header is damaged or lies outside the file (a negative
+                # seek is OSError from a file, ValueError from memory).
+                unpacked.skipped.append(SkippedMember(prefix + name, f"damaged: {exc}"))
+                continue
+            with member:
+                _write_member(member, prefix + _clean(name), depth, unpacked, budget)
 
 
 def _unpack_tar_or_gzip(
@@ -232,7 +241,8 @@ def _unpack_tar_or_gzip(
     start = file.tell()
     try:
         archive = tarfile.open(fileobj=file, mode="r:*")  # noqa: SIM115 (closed by "with" below)
-    except tarfile.TarError as exc:
+    except (tarfile.TarError, EOFError, zlib.error) as exc:
+        # tarfile lets a cut or damaged gzip stream's EOFError and zlib.error through.
         file.seek(start)
         if file.read(2) != b"\x1f\x8b":
             raise ExtractError(f"{name}: not a readable TAR file ({exc})") from exc

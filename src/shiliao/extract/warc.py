@@ -87,9 +87,15 @@ def extract_warc(data: bytes, name: str) -> Extraction:
         # warcio stops reading a member once its record is complete and never checks the
         # 8-byte gzip trailer (CRC-32, size) after it, so a cut there is found here.
         last = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        last.decompress(data[scan.last_good_offset :])
-        if not last.eof:
-            scan.cut = f"the gzip member at offset {scan.last_good_offset} ends before its trailer"
+        try:
+            last.decompress(data[scan.last_good_offset :])
+        except zlib.error as exc:
+            scan.cut = f"the gzip member at offset {scan.last_good_offset} is damaged ({exc})"
+        else:
+            if not last.eof:
+                scan.cut = (
+                    f"the gzip member at offset {scan.last_good_offset} ends before its trailer"
+                )
     return _archive_extraction(scan, name, "warc")
 
 
@@ -112,7 +118,9 @@ def extract_wacz(data: bytes, name: str) -> Extraction:
     """
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError) as exc:
+        # ValueError: a member name flagged UTF-8 that is not; NotImplementedError: a ZIP
+        # version zipfile does not read.
         raise ExtractError(f"{name}: not a WACZ (ZIP) file ({exc})") from exc
     with package:
         members = [
@@ -128,14 +136,19 @@ def extract_wacz(data: bytes, name: str) -> Extraction:
             raise ExtractionLimit(f"{name}: WARC members declare {declared} bytes")
         total = _Scan()
         for member in members:
-            with package.open(member) as stream:
-                scan = _scan(
-                    stream,
-                    member.file_size,
-                    f"{name}/{member.filename}",
-                    gzipped=member.filename.endswith(".gz"),
-                    already=len(total.documents),
-                )
+            try:
+                with package.open(member) as stream:
+                    scan = _scan(
+                        stream,
+                        member.file_size,
+                        f"{name}/{member.filename}",
+                        gzipped=member.filename.endswith(".gz"),
+                        already=len(total.documents),
+                    )
+            except (zipfile.BadZipFile, ValueError, NotImplementedError, RuntimeError) as exc:
+                # The member itself is damaged (its header, its offset), compressed in a way
+                # zipfile cannot read, or encrypted: cut off before its first record.
+                scan = _Scan(cut=f"cannot be opened ({type(exc).__name__}: {exc})")
             for document in scan.documents:
                 document.metadata["warc_file"] = member.filename
             total.documents += scan.documents
@@ -183,9 +196,16 @@ def _scan(stream: IO[bytes], size: int, name: str, *, gzipped: bool, already: in
                     raise ExtractionLimit(f"{name}: more than {MAX_DOCUMENTS} web pages")
                 document.metadata["warc_offset"] = offset
                 scan.documents.append(document)
-    except (ArchiveLoadFailed, zlib.error, EOFError, ValueError, AttributeError) as exc:
+    except (
+        ArchiveLoadFailed,
+        zlib.error,
+        EOFError,
+        ValueError,
+        AttributeError,
+        zipfile.BadZipFile,
+    ) as exc:
         # warcio fails on a cut gzip member with whatever its reader meets (AttributeError on
-        # a None header line included).
+        # a None header line included); a WACZ member's stream fails its CRC check at its end.
         if scan.records == 0:
             raise ExtractError(f"{name}: not a readable WARC file ({exc})") from exc
         scan.cut = f"unreadable after byte {end} ({type(exc).__name__}: {exc})"
