@@ -66,6 +66,10 @@ def test_a_query_of_several_words_needs_no_quotes(built_sample: dict) -> None:
     assert both == total("民族团结 新疆") and 0 < both < total("新疆")
     refused = CliRunner().invoke(main, ["search", archive, "新疆", "OR", "干部"])
     assert refused.exit_code == 1 and "not an operator" in refused.output
+    # A word opening with a hyphen is the query's to refuse, not an unknown option.
+    excluded = CliRunner().invoke(main, ["search", archive, "团结", "-统一"])
+    assert excluded.exit_code == 1 and "leaving words out is not supported" in excluded.output
+    assert "in a shell: '\"-统一\"'" in excluded.output
     assert total('"OR"') == total("or")
 
 

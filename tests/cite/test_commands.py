@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,10 @@ def test_export_writes_entries_and_sources(built: dict[str, Path]) -> None:
     out = built["base"] / "exports" / "2026" / "all.ris"
     run("export", str(built["archive"]), str(out), "--format", "ris")
     items = read_bibliography(out.read_bytes(), str(out))
+    # A new file is as readable as any other the user makes (0666 less the umask).
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
     assert [item["id"] for item in items] == ["liu-2017", "xinhua"]
     assert run("export", str(built["archive"]), "-", "--format", "bibtex").count("\n@") == 1
 

@@ -34,7 +34,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "checkpoint": ("integrity", "checkpoint_command", "Sign a checkpoint of the archive's log."),
     "export": ("cite", "export_command", "Export the public archive: BagIt, WACZ, CSL-JSON..."),
     "import-bib": ("cite", "import_bib", "Merge a Zotero export into the bibliography."),
-    "rebuild": ("integrity", "rebuild_command", "Make the database and index again from objects/."),
+    "rebuild": (
+        "integrity",
+        "rebuild_command",
+        "Make the database and index again from objects/ and log/.",
+    ),
     "repair-log": ("integrity", "repair_log", "Set aside a torn last line of the log."),
     "backup": ("backup", "backup", "Write an encrypted backup (age) of an archive."),
     "restore": ("backup", "restore", "Restore a backup into a new folder and verify it."),

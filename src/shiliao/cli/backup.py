@@ -75,7 +75,9 @@ def backup(
     the database (SQLite's backup API) and the privacy key, with a sha256 manifest and the
     latest signed checkpoint, encrypted with age to the public keys or passphrase given; an
     unencrypted backup is refused, and so is a key or passphrase file inside DEST or ARCHIVE.
-    Any age tool opens it: age -d -i KEY FILE.tar.age | tar -x -C NEW_FOLDER.
+    Any age tool opens it: age -d -i KEY FILE.tar.age | tar -x -C NEW_FOLDER. With a
+    passphrase, the backup's key is sealed beside it in shiliao-<UTC time>.sealed-key.age:
+    keep both files together.
     """
     keys = BackupKeys(
         recipients=recipients,

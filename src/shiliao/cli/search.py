@@ -30,7 +30,9 @@ def _hit_json(hit: Any) -> dict[str, Any]:
     }
 
 
-@click.command("search", cls=ShiliaoCommand)
+# A word that opens with a hyphen (-新疆) is a word of the query, which refuses it with its own
+# message, not an option click does not know.
+@click.command("search", cls=ShiliaoCommand, context_settings={"ignore_unknown_options": True})
 @public_option
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("words", metavar="QUERY...", nargs=-1, required=True)
@@ -92,7 +94,7 @@ def search_command(
 
     Words must all occur in a passage, with or without quotes around the query; '"quoted
     words"' (quotes the shell passes on) must occur as a phrase. OR, AND, NOT and -word are
-    refused, not searched as words. Simplified and
+    (and +word) refused, not searched as words. Simplified and
     Traditional, full-width and half-width forms match each other. Any string of Chinese
     characters is found wherever it occurs, whatever a word segmenter would make of it; passages
     where it is a whole word come first. Pinyin (jieqin, "jié qīn", si tong si song) and English

@@ -9,9 +9,18 @@ from pathlib import Path
 __all__ = ["replace_text"]
 
 
+def _umask() -> int:
+    # The only way to read the umask is to set it; set it back at once.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def replace_text(path: Path, text: str) -> None:
     """Replace a collection file's text, atomically: a temporary file beside it, fsync'd,
-    renamed over it; its permissions are kept. A crash leaves the old file or the new one.
+    renamed over it; its permissions are kept, and a new file gets those any new file gets
+    (0666 less the umask, not the 0600 of the temporary file). A crash leaves the old file or
+    the new one.
 
     Raises:
         OSError: the file cannot be written (nothing is left behind).
@@ -22,8 +31,7 @@ def replace_text(path: Path, text: str) -> None:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

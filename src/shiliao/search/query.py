@@ -130,7 +130,7 @@ def _refuse_operator(raw: str, unit: str, q: str) -> None:
         raise QueryError(
             f"{word!r} in the query {q!r} is not an operator here: every word is required, "
             f"and there is no {word}; run one search per alternative, or quote it to search "
-            f'for the word itself ("{word}")'
+            f"for the word itself ({_quoted(word)})"
         )
     if len(unit) > 1 and unit[0] in "-+" and unit[1].isalpha():
         hint = (
@@ -140,8 +140,14 @@ def _refuse_operator(raw: str, unit: str, q: str) -> None:
         )
         raise QueryError(
             f"{raw.strip()!r} in the query {q!r}: {hint}, or quote it to search for the text "
-            f'itself ("{raw.strip()}")'
+            f"itself ({_quoted(raw.strip())})"
         )
+
+
+def _quoted(word: str) -> str:
+    """How to type ``word`` quoted: as the query has it, and on a shell's command line (whose
+    own quotes do not reach the query)."""
+    return f""""{word}"; in a shell: '"{word}"'"""
 
 
 def parse_query(q: str) -> Query:
