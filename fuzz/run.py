@@ -37,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,11 +83,11 @@ class Recorder:
         }
         self.written = 0.0
 
-    def execute(self, run: object, data: bytes) -> None:
+    def execute(self, run: Callable[[bytes], None], data: bytes) -> None:
         """Run one input; a crash is recorded, not raised."""
         self.stats.executions += 1
         try:
-            run(data)  # type: ignore[operator]
+            run(data)
         except Exception as exc:
             self.stats.crashes += 1
             signature = crash_signature(exc)
@@ -104,8 +106,6 @@ class Recorder:
 
 
 def _keep(folder: Path, name: str, data: bytes, signature: str, exc: BaseException | None) -> None:
-    import traceback
-
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
     detail = "".join(traceback.format_exception(exc)) if exc is not None else ""
