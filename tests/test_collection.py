@@ -123,3 +123,33 @@ def test_glossary_errors(tmp_path: Path, sample_dir: Path) -> None:
     )
     with pytest.raises(CollectionError, match="unknown field"):
         read_collection(root)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("sources/a.txt.yaml", "title: 关于通知\n".encode("gbk")),
+        ("sources/a.txt.yaml", "title: 关于通知\n".encode("utf-16")),
+        ("glossary.yaml", "- term: 结亲\n".encode("gbk")),
+    ],
+)
+def test_a_yaml_file_in_another_encoding_is_one_clear_error(
+    tmp_path: Path, name: str, data: bytes
+) -> None:
+    # Chinese Windows editors save GBK, Notepad's "Unicode" is UTF-16.
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a.txt").write_text("正文", encoding="utf-8")
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(CollectionError) as error:
+        read_collection(tmp_path)
+    message = str(error.value)
+    assert message.startswith(f"{name}: not UTF-8 text (byte ") and "\n" not in message
+    assert message.endswith("save it as UTF-8")
+
+
+def test_a_sidecar_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a.txt").write_text("正文", encoding="utf-8")
+    (tmp_path / "sources" / "a.txt.yaml").write_text("title: 关于通知\n", encoding="utf-8-sig")
+    (source,) = read_collection(tmp_path).sources
+    assert source.metadata["title"] == "关于通知"

@@ -305,10 +305,18 @@ def _line_source(
 
 
 def _text(path: Path, where: str) -> str:
+    """A collection file's text: UTF-8, with or without a byte-order mark.
+
+    Raises:
+        CollectionError: in another encoding (a GBK or UTF-16 file saved by a Windows editor),
+            naming the file and the first byte that is not UTF-8.
+    """
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CollectionError(f"{where}: not UTF-8 text: {exc}") from exc
+        raise CollectionError(
+            f"{where}: not UTF-8 text (byte {exc.start + 1}: {exc.reason}); save it as UTF-8"
+        ) from exc
 
 
 def read_collection(root: Path) -> Collection:
@@ -375,7 +383,7 @@ def read_collection(root: Path) -> Collection:
         if sidecar_path is not None:
             sidecar_file = keep(sidecar_path)
             sidecar_sha = sidecar_file.sha256
-            sidecar = load_sidecar(sidecar_path.read_text(encoding="utf-8"), sidecar_file.path)
+            sidecar = load_sidecar(_text(sidecar_path, sidecar_file.path), sidecar_file.path)
         if path.suffix.lower() == ".jsonl":
             mapping = parse_line_mapping(sidecar, file.path) if sidecar else _DEFAULT_LINE_MAPPING
             failed: list[dict[str, Any]] = []
@@ -428,7 +436,7 @@ def read_collection(root: Path) -> Collection:
     glossary = root / "glossary.yaml"
     if glossary.is_file():
         file = keep(glossary)
-        collection.terms = read_glossary(glossary.read_text(encoding="utf-8"), file.path)
+        collection.terms = read_glossary(_text(glossary, file.path), file.path)
 
     bibliography = root / "bibliography.json"
     if bibliography.is_file():
