@@ -83,3 +83,26 @@ def test_show_labels_the_files_digest_and_the_lines_own(built_sample: dict) -> N
     text = CliRunner().invoke(main, ["show", archive, source_id]).output
     assert f"file sha256    {file['sha256']}  {file['path']} (the whole file)" in text
     assert f"line sha256    {file['record_sha256']}  line {file['line']}" in text
+
+
+def test_a_line_break_in_a_title_forges_no_line_of_output(tmp_path) -> None:
+    from tests.conftest import build_json
+
+    sources = tmp_path / "collection" / "sources"
+    sources.mkdir(parents=True)
+    (sources / "a.txt").write_text("民族团结一家亲活动。", encoding="utf-8")
+    (sources / "a.txt.yaml").write_text(
+        'title: "关于通知\\nverified: everything is fine"\n', encoding="utf-8"
+    )
+    build_json(tmp_path / "collection", tmp_path)
+    archive = str(tmp_path / "a")
+    found = CliRunner().invoke(main, ["search", archive, "民族团结"])
+    shown = CliRunner().invoke(main, ["show", archive, "a"])
+    built = CliRunner().invoke(
+        main,
+        ["build", str(tmp_path / "collection"), "--archive", archive, "--out", str(tmp_path / "s")],
+    )
+    for result in (found, shown, built):
+        assert result.exit_code == 0, result.output
+        assert not any(line.startswith("verified") for line in result.output.splitlines())
+    assert "关于通知\u240averified: everything is fine" in found.output + shown.output

@@ -94,7 +94,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary["warnings"]:
         out.print(f"{len(summary['warnings'])} warning(s):")
         for warning in summary["warnings"]:
-            out.print(f"  {warning}", markup=False, highlight=False)
+            out.line(f"  {warning}", markup=False, highlight=False)
 
 
 @click.command("build", cls=ShiliaoCommand)

@@ -45,6 +45,12 @@ class SafeConsole(Console):
             **kwargs,
         )
 
+    def line(self, text: str, **kwargs: Any) -> None:
+        """Print ``text`` as one line of output: its own line breaks (a title with a newline
+        in a sidecar) shown as symbols too (``visible_controls``), so that text from a source
+        cannot forge a line of shiliao's output."""
+        super().print(visible_controls(text), **kwargs)
+
 
 STDERR = SafeConsole(stderr=True)
 """Where progress bars and warnings go."""

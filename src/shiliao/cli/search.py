@@ -134,11 +134,11 @@ def search_command(
     out = SafeConsole(highlight=False, soft_wrap=True)
     sources = len({hit.source.id for hit in response.hits})
     for expansion in response.expansions:
-        out.print(
+        out.line(
             f"{expansion.words} -> {', '.join(expansion.terms)} (glossary {expansion.via})",
             markup=False,
         )
-    out.print(
+    out.line(
         f"{response.total} passage(s); showing {len(response.hits)} from {sources} source(s)",
         markup=False,
     )
@@ -146,12 +146,12 @@ def search_command(
         shown = ", ".join(
             f"{'none' if v.value is None else v.value} {v.passages}/{v.sources}" for v in values
         )
-        out.print(f"{name} (passages/sources): {shown}", markup=False)
+        out.line(f"{name} (passages/sources): {shown}", markup=False)
     for hit in response.hits:
         left, match, right = hit.snippet
         place = (
             f"{hit.source.id}  {hit.source.date or 'undated'}  {hit.source.title}"
             f"  p. {hit.passage.page} ¶{hit.passage.paragraph}"
         )
-        out.print(place, style="dim", markup=False)
-        out.print(f"    {escape(left)}[bold]{escape(match)}[/bold]{escape(right)}")
+        out.line(place, style="dim", markup=False)
+        out.line(f"    {escape(left)}[bold]{escape(match)}[/bold]{escape(right)}")

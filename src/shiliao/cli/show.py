@@ -85,40 +85,40 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
     date = f"{source.date} ({source.date_source})" if source.date_source else source.date
     shown = {**payload, "date": date or "undated"}
     for key in ("id", "title", "date", "type", "language", "status"):
-        out.print(f"{key:14} {shown[key]}", markup=False)
+        out.line(f"{key:14} {shown[key]}", markup=False)
     for key, value in sorted(source.metadata.items()):
-        out.print(f"{key:14} {value}", markup=False)
+        out.line(f"{key:14} {value}", markup=False)
     # A JSON-lines source is one line of a file: the file's digest fixes the file, the line's
     # own digest the record this source was made from.
-    out.print(
+    out.line(
         f"{'file sha256':14} {source.file_sha256}  {source.path}"
         + (" (the whole file)" if source.line else ""),
         markup=False,
     )
     if source.line:
-        out.print(
+        out.line(
             f"{'line sha256':14} {source.record_sha256 or 'not recorded'}  line {source.line}",
             markup=False,
         )
-    out.print(f"{'findings':14} {len(findings)} personal data finding(s)", markup=False)
+    out.line(f"{'findings':14} {len(findings)} personal data finding(s)", markup=False)
     if publication is not None:
         offered = {"original": "its original", "copy": "a public copy"}.get(
             str(publication.file), "no file"
         )
-        out.print(f"{'published':14} {publication.level}, {offered}", markup=False)
+        out.line(f"{'published':14} {publication.level}, {offered}", markup=False)
         for reason in publication.reasons:
-            out.print(f"{'':14} {reason}", markup=False)
+            out.line(f"{'':14} {reason}", markup=False)
         if publication.withheld:
             counts = ", ".join(f"{n} {kind}" for kind, n in sorted(publication.withheld.items()))
-            out.print(f"{'':14} withheld: {counts}", markup=False)
+            out.line(f"{'':14} withheld: {counts}", markup=False)
     elif projected:
-        out.print(f"{'published':14} no (team, or under embargo)", markup=False)
+        out.line(f"{'published':14} no (team, or under embargo)", markup=False)
     for layer in set_aside:
-        out.print(
+        out.line(
             f"{'set aside':14} p.{layer.page} {layer.method} ({len(layer.text)} characters, "
             f"not shown: {'; '.join(layer.reasons)}); the page is shown as OCR read it",
             markup=False,
         )
-    out.print(f"{'passages':14} {len(passages)}", markup=False)
+    out.line(f"{'passages':14} {len(passages)}", markup=False)
     for passage in passages[:5]:
-        out.print(f"  ¶{passage.paragraph} p.{passage.page}  {passage.text[:80]}", markup=False)
+        out.line(f"  ¶{passage.paragraph} p.{passage.page}  {passage.text[:80]}", markup=False)
