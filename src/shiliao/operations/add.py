@@ -344,7 +344,7 @@ def _capture_target(
         object_id, path, logical, how=how, original=original, media_type=media_type, details=details
     )
     item = SourceInput(
-        id=added_source_id(source_path),
+        id=_unused_source_id(archive, source_path),
         path=source_path,
         line=None,
         record_sha256=captured.sha256,
@@ -365,6 +365,18 @@ def capture_metadata(url: str, provenance: dict[str, Any]) -> dict[str, Any]:
         "http_status": provenance["status"],
         "type": "webpage",
     }
+
+
+def _unused_source_id(archive: Archive, source_path: str) -> str:
+    """The id for a source added from ``source_path``: ``added_source_id``'s, unless another
+    source holds it (``通知.txt`` added after ``通知.html`` has the same stem), then that id with
+    8 hex digits of the path's SHA-256, so that no add replaces a source of another file. The
+    id is logged with the source, and ``rebuild`` takes it from there."""
+    source_id = added_source_id(source_path)
+    holder = archive.catalog.source(source_id)
+    if holder is None or holder.path == source_path:
+        return source_id
+    return f"{source_id}-{hashlib.sha256(source_path.encode('utf-8')).hexdigest()[:8]}"
 
 
 def added_source_id(source_path: str) -> str:

@@ -17,7 +17,6 @@ from shiliao.operations.add import (
     AddReport,
     Captured,
     add_captured,
-    added_source_id,
     capture_metadata,
 )
 from shiliao.operations.ingest import IngestReport, ingest
@@ -167,7 +166,7 @@ def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
                 http = capture.get("http")
                 metadata = capture_metadata(data["path"], http) if http else {}
                 item = SourceInput(
-                    id=added_source_id(data["path"]),
+                    id=data["source_id"],
                     path=data["path"],
                     line=None,
                     record_sha256=capture["sha256"],
