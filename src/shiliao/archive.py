@@ -8,6 +8,7 @@ Layout (DESIGN.md, "The archive")::
       log/            the append-only Merkle log, its key and signed checkpoints (``log``)
       index/          the search index (``search.index``), rebuilt from the database at need
       .staging/       where OCFL versions are built; an interrupted commit is rolled back on open
+      .staging/writer.lock   one writer at a time (``store.lock``)
 
 Every capture of a file goes the same way (``Archive.capture_file``): the bytes are committed as
 a new OCFL version (atomic: the inventory sidecar is renamed last), then a ``file_captured``
@@ -18,26 +19,44 @@ after a crash finds the version already stored and the entry already logged, and
 what is missing. A note of the capture (``.staging/captures/``) lives from before the commit to
 after the log entry, so that a crash between the two is completed when the archive is next
 opened, and ``verify`` meanwhile reports the stored version as pending, not as unlogged. Other changes (a source added, edited or deleted, a site published) are logged
-with ``Archive.record``.
+with ``Archive.record``, inside the database transaction that makes the change, so that a crash
+leaves both or, at worst, a log entry whose change was rolled back: the run that makes the
+change again adopts that entry instead of logging the change twice.
+
+One shiliao writes to an archive at a time: ``open_archive(..., writer="add")`` takes the
+archive's writer lock (``store.lock``) for as long as the archive is open, and refuses with
+``ArchiveBusy`` when another process holds it. Opened without ``writer``, the archive is read:
+what a crash left is finished or rolled back first only when no writer is at work (it would be
+that writer's own work in progress otherwise), and ``Archive.writing`` takes the lock for a
+reader that must write something derived.
+
+Every write step calls the ``fault`` hook given to ``open_archive`` with a label first (the
+OCFL commit's, the log's, the database's and the search index's, and the capture notes'
+``"write:.staging/captures/<name>"`` and ``"remove:..."``), so that tests can kill the process,
+or fail the step, at each one; errors of a full disk become ``DiskFull``, which names the
+folder to free.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from shiliao import __version__
-from shiliao.errors import StoreError
+from shiliao.errors import ArchiveBusy, DiskFull, LogError, StoreError
 from shiliao.log import (
     Checkpoint,
+    Entry,
     Log,
+    canonical_json,
     make_proof_bundle,
     open_archive_log,
     write_checkpoint,
@@ -45,7 +64,8 @@ from shiliao.log import (
 from shiliao.log.keys import load_signing_key
 from shiliao.search.index import PassageIndex
 from shiliao.store import Catalog, OcflStore, Originals
-from shiliao.store.ocfl import StoredFile
+from shiliao.store.lock import Holder, WriterLock, writer_lock
+from shiliao.store.ocfl import LAYOUT_EXTENSION, StoredFile
 
 __all__ = ["Archive", "CapturedFile", "open_archive", "pending_captures"]
 
@@ -88,6 +108,11 @@ class Archive:
         agent: who captures and edits, as recorded in provenance (``[archive] agent``).
         replaying: set while the database is rebuilt from the log (``pipeline.rebuild``):
             nothing is appended to the log, and a capture must already be logged.
+        fault: the crash-test hook every write step calls first (``open_archive``), or None.
+        lock: the writer lock, held while the archive is open when it was opened as a writer;
+            None for a reader.
+        interrupted: who last held the writer lock without releasing it (a writer that was
+            killed, whose work was finished or rolled back on open), when found; else None.
     """
 
     root: Path
@@ -97,7 +122,11 @@ class Archive:
     index_path: Path
     agent: str = "shiliao"
     replaying: bool = False
+    fault: Callable[[str], None] | None = None
+    lock: WriterLock | None = None
+    interrupted: Holder | None = None
     _logged: dict[tuple[str, int, str], int] | None = field(default=None, repr=False)
+    _unacknowledged: list[Entry] | None = field(default=None, repr=False)
 
     @property
     def blobs(self) -> Originals:
@@ -106,11 +135,32 @@ class Archive:
 
     def open_index(self) -> PassageIndex:
         """Open the search index, creating it when missing."""
-        return PassageIndex.open(self.index_path, create=True)
+        return PassageIndex.open(self.index_path, create=True, fault=self.fault)
+
+    @contextlib.contextmanager
+    def writing(self, command: str) -> Iterator[None]:
+        """Hold the archive's writer lock for the block: for a reader that has to write
+        something derived (the search index, the public projection). Already held, and so
+        free to take again, when the archive was opened as a writer.
+
+        Raises:
+            ArchiveBusy: another shiliao writes to the archive (the message names it).
+        """
+        with writer_lock(self.root, command):
+            yield
 
     def close(self) -> None:
-        """Close the database."""
-        self.catalog.close()
+        """Close the database and release the writer lock when held."""
+        try:
+            self.catalog.close()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
+
+    def _fault(self, label: str) -> None:
+        if self.fault is not None:
+            self.fault(label)
 
     def __enter__(self) -> Archive:
         return self
@@ -138,6 +188,13 @@ class Archive:
     ) -> int:
         """Append a change to the log and keep a copy as a provenance event.
 
+        The entry is appended inside a database transaction that keeps its copy: inside the
+        caller's own (``catalog.transaction``), the entry, its copy and the change it records
+        commit together. A crash between the append and the commit leaves an entry that has
+        no copy; when the same change is recorded again (same kind, same data) by a later run,
+        that entry is taken as its record instead of a second one being appended. Only
+        entries after the last one with a copy are taken so.
+
         Args:
             kind: ``source_added``, ``source_updated``, ``metadata_edited``, ``source_deleted``,
                 ``file_removed``, ``site_published``...
@@ -150,16 +207,50 @@ class Archive:
         Raises:
             LogError: the log cannot be written.
             StoreError: the database cannot be written.
+            DiskFull: the disk of the log or of the database is full (nothing was recorded,
+                or, at worst, the entry alone: adopted when the change is made again).
         """
         if self.replaying:
             # The change is already in the log; the rebuilt database copies it from there.
             return -1
-        entry = self.log.append(kind, dict(data))
+        data = dict(data)
         with self.catalog.transaction():
+            entry = self._adopt(kind, data) or self.log.append(kind, data)
             self.catalog.record_event(
                 entry.index, kind, entry.time, entry.data, source_id, object_id, version
             )
         return entry.index
+
+    def _adopt(self, kind: str, data: Mapping[str, Any]) -> Entry | None:
+        """The entry left by a killed run for this very change (see ``record``), or None."""
+        if self._unacknowledged is None:
+            last = self.catalog.last_event_index()
+            self._unacknowledged = list(self.log.entries(0 if last is None else last + 1))
+        wanted = canonical_json({"kind": kind, "data": data})
+        for position, entry in enumerate(self._unacknowledged):
+            if canonical_json({"kind": entry.kind, "data": entry.data}) == wanted:
+                del self._unacknowledged[position]
+                return entry
+        return None
+
+    def acknowledge(
+        self,
+        entry: Entry,
+        *,
+        source_id: str | None = None,
+        object_id: str | None = None,
+        version: int | None = None,
+    ) -> None:
+        """Keep the copy of an entry already in the log (a change logged by a run killed
+        before its copy was committed, which the caller found and takes as its own).
+
+        Raises:
+            StoreError: the database cannot be written.
+        """
+        with self.catalog.transaction():
+            self.catalog.record_event(
+                entry.index, entry.kind, entry.time, entry.data, source_id, object_id, version
+            )
 
     def capture_file(
         self,
@@ -189,6 +280,8 @@ class Archive:
         Raises:
             StoreError: the bytes cannot be stored.
             LogError: the log cannot be written.
+            DiskFull: a disk of the archive is full (nothing was stored, or the version was
+                stored and its capture note kept: logged when the archive is next opened).
         """
         intent = {
             "object_id": object_id,
@@ -201,7 +294,15 @@ class Archive:
         marker = self._pending_dir() / (
             hashlib.sha256(f"{object_id}\n{intent['path']}".encode()).hexdigest() + ".json"
         )
-        _write_atomic(marker, json.dumps(intent, ensure_ascii=False).encode())
+        label = f".staging/captures/{marker.name}"
+        note = json.dumps(intent, ensure_ascii=False).encode()
+        try:
+            self._fault(f"write:{label}")
+            _write_atomic(marker, note)
+        except OSError as exc:
+            if DiskFull.cause_of(exc):
+                raise DiskFull(str(marker.parent), f"the capture note of {logical_path}") from exc
+            raise StoreError(f"cannot write {marker}: {exc}") from exc
         stored: StoredFile = self.ocfl.put_file(
             object_id,
             path,
@@ -211,6 +312,7 @@ class Archive:
         )
         version = stored.version.number
         index = self._log_capture(intent, version, stored.sha256, stored.sha512, stored.size)
+        self._fault(f"remove:{label}")
         marker.unlink()
         return CapturedFile(
             object_id=object_id,
@@ -333,8 +435,17 @@ class Archive:
 
         Raises:
             CheckpointError: the log no longer matches the latest stored checkpoint.
+            DiskFull: the log's disk is full (the latest checkpoint is left as it was).
         """
-        return write_checkpoint(self.log, load_signing_key(self.log))
+        try:
+            self._fault("write:log/checkpoint")
+            return write_checkpoint(self.log, load_signing_key(self.log))
+        except (OSError, LogError) as exc:
+            if DiskFull.cause_of(exc):
+                raise DiskFull(str(self.log.path), "a checkpoint of the log") from exc
+            if isinstance(exc, OSError):
+                raise LogError(f"cannot sign a checkpoint in {self.log.path}: {exc}") from exc
+            raise
 
     def proof_bundles(self, checkpoint: Checkpoint) -> dict[str, bytes]:
         """The inclusion proof of the capture of every original the sources come from.
@@ -356,11 +467,34 @@ class Archive:
 
 
 def _write_atomic(target: Path, data: bytes) -> None:
+    """Write a file whole or not at all: temp file, fsync, rename, fsync of the folder (the
+    note must outlive a power cut as the OCFL commit after it does)."""
     with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temp:
-        temp.write(data)
-        temp.flush()
-        os.fsync(temp.fileno())
+        try:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        except BaseException:
+            os.unlink(temp.name)
+            raise
     os.replace(temp.name, target)
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def _unfinished(root: Path, ocfl: OcflStore) -> bool:
+    """Whether a crash (or an older shiliao) left work for the next opening to finish or roll
+    back: a commit's staging folder, a capture note, a storage layout to convert or log."""
+    staging = root / ".staging" / "ocfl"
+    return (
+        (staging.is_dir() and any(staging.iterdir()))
+        or bool(pending_captures(root))
+        or ocfl.layout != LAYOUT_EXTENSION
+        or ocfl.layout_conversion() is not None
+    )
 
 
 def pending_captures(root: Path) -> list[dict[str, Any]]:
@@ -377,21 +511,26 @@ def open_archive(
     *,
     agent: str = "shiliao",
     fault: Callable[[str], None] | None = None,
+    writer: str | None = None,
 ) -> Archive:
-    """Open an archive folder, rolling back any OCFL commit a crash interrupted.
+    """Open an archive folder, finishing or rolling back what a crash interrupted.
 
     Args:
         root: the folder.
         create: make it (database, storage root, log and signing key) when missing; otherwise
             a missing archive is an error.
         agent: who is working, recorded in provenance.
-        fault: passed to ``OcflStore`` (called before every write, fsync and rename of a
-            commit); for crash tests only.
+        fault: called with a label before every write step (the OCFL store's, the log's, the
+            database's, the search index's, the capture notes'); for crash tests only.
+        writer: the command that will write (``"build"``, ``"add"``...): the archive's writer
+            lock is taken, and held until the archive is closed. None opens the archive to
+            read it: what a crash left is dealt with only when no other shiliao is writing.
 
     Returns:
         The open ``Archive``; close it (or use it as a context manager).
 
     Raises:
+        ArchiveBusy: ``writer`` is given and another shiliao is writing to the archive.
         StoreError: the folder is not an archive (and ``create`` is false), or cannot be made.
         SchemaError: its database is damaged or newer than this shiliao.
         LogCorrupt: the log's last line is torn (run ``shiliao repair-log``).
@@ -406,18 +545,52 @@ def open_archive(
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the archive folder {root}: {exc}") from exc
-    ocfl = OcflStore(
-        root / "objects", staging=root / ".staging" / "ocfl", user={"name": agent}, fault=fault
-    )
-    ocfl.recover()
-    archive = Archive(
-        root=root,
-        catalog=Catalog(db_path),
-        ocfl=ocfl,
-        log=open_archive_log(root),
-        index_path=root / "index",
-        agent=agent,
-    )
-    archive.complete_interrupted_captures()
-    archive.log_layout_conversion()
+    lock = WriterLock(root, writer or "recover")
+    if writer is not None:
+        lock.acquire()
+    held = writer is not None
+    catalog = None
+    try:
+
+        def store(convert: bool) -> OcflStore:
+            return OcflStore(
+                root / "objects",
+                staging=root / ".staging" / "ocfl",
+                user={"name": agent},
+                fault=fault,
+                convert=convert,
+            )
+
+        ocfl = store(held)
+        if not held and _unfinished(root, ocfl):
+            # A reader takes the lock only to finish what a crash left, and only when no writer
+            # is at work: it would be that writer's own work in progress.
+            with contextlib.suppress(ArchiveBusy):
+                lock.acquire()
+                held = True
+                ocfl = store(True)
+        if held:
+            ocfl.recover()
+        catalog = Catalog(db_path, fault=fault)
+        archive = Archive(
+            root=root,
+            catalog=catalog,
+            ocfl=ocfl,
+            log=open_archive_log(root, fault=fault),
+            index_path=root / "index",
+            agent=agent,
+            fault=fault,
+            lock=lock if writer is not None else None,
+            interrupted=lock.interrupted,
+        )
+        if held:
+            archive.complete_interrupted_captures()
+            archive.log_layout_conversion()
+    except BaseException:
+        if catalog is not None:
+            catalog.close()
+        lock.release()
+        raise
+    if writer is None:
+        lock.release()
     return archive

@@ -9,6 +9,7 @@ The tree::
     ├── CollectionError             a collection folder cannot be read
     │   └── SidecarError            a sidecar (x.yaml beside a file) is malformed
     ├── StoreError                  the archive cannot be read or written
+    │   ├── ArchiveBusy             another shiliao is writing to the archive (the writer lock)
     │   ├── BlobNotFound            no original with that digest is stored
     │   ├── IntegrityError          stored bytes do not match their digest
     │   ├── SchemaError             the database is newer than this shiliao, or damaged
@@ -26,7 +27,8 @@ The tree::
     ├── SearchError                 the index cannot answer
     │   └── QueryError              the query cannot be parsed
     ├── CitationError               a citation or bibliography record cannot be used
-    └── PublishError                the website cannot be written
+    ├── PublishError                the website cannot be written
+    └── DiskFull                    a write found no space left on its disk (ENOSPC, EDQUOT)
 
 Every error carries a message that says what went wrong and, where there is one, what to do.
 In a batch a per-file failure is recorded as data (the source's extraction status) and the
@@ -35,13 +37,17 @@ batch goes on; these exceptions are for the caller that must stop.
 
 from __future__ import annotations
 
+import errno
+
 __all__ = [
+    "ArchiveBusy",
     "BlobNotFound",
     "CaptureError",
     "CheckpointError",
     "CitationError",
     "CollectionError",
     "ConfigError",
+    "DiskFull",
     "EncryptedDocument",
     "ExtractError",
     "ExtractionLimit",
@@ -109,6 +115,24 @@ class SidecarError(CollectionError):
 
 class StoreError(ShiliaoError):
     """The archive's originals or database cannot be read or written."""
+
+
+class ArchiveBusy(StoreError):
+    """Another shiliao process holds the archive's writer lock (``store.lock``).
+
+    Attributes:
+        pid: the process that holds it, when it said so.
+        command: what it is doing (``"build"``, ``"add"``...), when it said so.
+        since: when it took the lock, UTC RFC 3339, when it said so.
+    """
+
+    def __init__(
+        self, message: str, *, pid: int | None = None, command: str = "", since: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.pid = pid
+        self.command = command
+        self.since = since
 
 
 class BlobNotFound(StoreError):
@@ -212,3 +236,39 @@ class CitationError(ShiliaoError):
 
 class PublishError(ShiliaoError):
     """The website cannot be written."""
+
+
+class DiskFull(ShiliaoError):
+    """A write found no space left on its disk, or the user's quota spent (ENOSPC, EDQUOT).
+
+    Whatever was being written was abandoned whole (see the writer that raised it), so the
+    archive is as it was before that step; the message says which folder's disk to free and,
+    when known, how many bytes were being written.
+
+    Attributes:
+        folder: the folder that was being written.
+        what: what was being written (``"a version of urn:shiliao:file:..."``).
+        size: bytes being written, when known; else None.
+    """
+
+    def __init__(self, folder: str, what: str, size: int | None = None) -> None:
+        amount = f" ({size:,} bytes)" if size is not None else ""
+        need = f"at least {size:,} bytes" if size is not None else "space"
+        super().__init__(
+            f"no space left on the disk of {folder} while writing {what}{amount}: free {need} "
+            "on that disk (or move the folder to a larger one), then run the command again"
+        )
+        self.folder = folder
+        self.what = what
+        self.size = size
+
+    @staticmethod
+    def cause_of(exc: BaseException) -> bool:
+        """Whether ``exc``, or an error it was raised from, is an ``OSError`` for a full disk
+        or a spent quota (ENOSPC, EDQUOT)."""
+        seen: BaseException | None = exc
+        while seen is not None:
+            if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+                return True
+            seen = seen.__cause__ or seen.__context__
+        return False

@@ -23,6 +23,13 @@ unknown one.
 
 The inventories and the log are both inside the archive; what makes the check worth more than a
 checksum file is that the log's checkpoints are signed and meant to be published elsewhere.
+
+Verify is a reader: it runs while another shiliao writes (``store.lock``) and takes no lock.
+A writer caught between two steps of one change can look like a problem (a version folder
+renamed in before its inventory, bytes committed a moment before their capture is logged), so
+when problems are found and a writer was at work (it held the writer lock, or the log grew
+meanwhile), the check waits for that writer to finish and is made again, holding the writer
+lock: only what is still wrong then is reported.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from shiliao.errors import ShiliaoError, StoreError
 from shiliao.log import verify_log
 from shiliao.log.timestamp import TOKEN_SUFFIX, load_tsa_certificates
 from shiliao.store import Catalog, OcflStore
+from shiliao.store.lock import WriterLock
 from shiliao.store.ocfl import LAYOUT_EXTENSION
 
 __all__ = ["ArchiveCheck", "verify_archive"]
@@ -164,6 +172,27 @@ def verify_archive(
         ConfigError: ``tsa_certs`` cannot be read as PEM certificates.
     """
     root = Path(root)
+    writing = WriterLock.holder(root) is not None
+    log_bytes = _size(root / "log" / "entries.jsonl")
+    check = _verify_once(root, vkey, against, tsa_certs)
+    writing = writing or WriterLock.holder(root) is not None
+    if check.problems and (writing or _size(root / "log" / "entries.jsonl") != log_bytes):
+        with WriterLock(root, "verify", wait_s=None):
+            check = _verify_once(root, vkey, against, tsa_certs)
+    return check
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def _verify_once(
+    root: Path, vkey: str | None, against: Sequence[Path], tsa_certs: Path | None
+) -> ArchiveCheck:
+    """One pass of ``verify_archive``'s checks."""
     check = ArchiveCheck()
     if not (root / "shiliao.db").is_file() or not (root / "objects").is_dir():
         raise StoreError(f"{root}: not a shiliao archive (no shiliao.db or objects/)")

@@ -1,4 +1,4 @@
-"""The archive database: migrations, sources with passages, term mentions."""
+"""The archive database: migrations, sources with passages, term mentions, transactions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shiliao.errors import SchemaError
+from shiliao.errors import DiskFull, SchemaError
 from shiliao.model import Passage, Source, Term
 from shiliao.store import Catalog
 from shiliao.store.migrations import MIGRATIONS
@@ -132,3 +132,28 @@ def test_an_archive_from_before_passage_confidence_opens_and_migrates(tmp_path: 
     columns = {row[1]: (row[2], row[3]) for row in db.execute("PRAGMA table_info(passages)")}
     assert columns["confidence"] == ("REAL", 0)  # NULL allowed
     db.close()
+
+
+def test_a_full_disk_is_one_typed_error_and_nothing_is_written(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "shiliao.db") as catalog:
+        pages = catalog._db.execute("PRAGMA page_count").fetchone()[0]
+        # SQLite's own "database or disk is full" (SQLITE_FULL), as a full disk gives it.
+        catalog._db.execute(f"PRAGMA max_page_count = {pages + 1}")
+        with pytest.raises(DiskFull) as raised, catalog.transaction():
+            for number in range(100):
+                catalog.set_state(f"big-{number}", "x" * 10_000)
+        assert str(tmp_path) in str(raised.value) and "free space" in str(raised.value)
+        assert catalog.get_state("big-0") is None
+
+
+def test_a_transaction_inside_another_commits_with_it(tmp_path: Path) -> None:
+    labels = []
+    with Catalog(tmp_path / "shiliao.db", fault=labels.append) as catalog:
+        with pytest.raises(RuntimeError), catalog.transaction():
+            with catalog.transaction():
+                catalog.set_state("inner", 1)
+            raise RuntimeError("the outer one fails")
+        assert catalog.get_state("inner") is None and labels == []
+        with catalog.transaction(), catalog.transaction():
+            catalog.set_state("inner", 1)
+        assert catalog.get_state("inner") == 1 and labels == ["commit:shiliao.db"]

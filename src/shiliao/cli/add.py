@@ -58,7 +58,10 @@ def add(
     """
     if dask:
         require_dask()
-    with open_archive(archive_dir) as archive, progress_bar(not as_json) as progress:
+    with (
+        open_archive(archive_dir, writer="add") as archive,
+        progress_bar(not as_json) as progress,
+    ):
         settings = load_settings()
         report = add_targets(
             archive,

@@ -13,6 +13,7 @@ from shiliao.cli.console import ShiliaoCommand, progress_bar, shown
 from shiliao.log import open_archive_log, repair_torn_tail, verify_proof_bundle
 from shiliao.operations.checkpoints import sign_and_publish, targets_for
 from shiliao.operations.rebuild import rebuild
+from shiliao.store.lock import writer_lock
 from shiliao.verification import verify_archive
 
 
@@ -83,10 +84,11 @@ def checkpoint_command(
     """
     if (revoke_key is None) != (reason is None):
         raise click.UsageError("--revoke-key and --reason go together")
-    log = open_archive_log(_archive_with_log(archive_dir))
-    targets = targets_for(archive_dir, publish, timestamp_url, tsa_certs)
-    revoke = (revoke_key, reason) if revoke_key is not None and reason is not None else None
-    report = sign_and_publish(log, targets, rotate=rotate_key, revoke=revoke)
+    with writer_lock(_archive_with_log(archive_dir), "checkpoint"):
+        log = open_archive_log(archive_dir)
+        targets = targets_for(archive_dir, publish, timestamp_url, tsa_certs)
+        revoke = (revoke_key, reason) if revoke_key is not None and reason is not None else None
+        report = sign_and_publish(log, targets, rotate=rotate_key, revoke=revoke)
     signed = report.checkpoint
     vkey = (log.path / "key.vkey").read_text(encoding="ascii").strip()
     payload = {
@@ -300,7 +302,8 @@ def repair_log(archive_dir: Path) -> None:
 
     Appends stop until this is done. Complete lines are not touched; verify the log afterwards.
     """
-    kept = repair_torn_tail(archive_dir / "log")
+    with writer_lock(archive_dir, "repair-log"):
+        kept = repair_torn_tail(archive_dir / "log")
     if kept is None:
         click.echo("the log's last line is complete: nothing to repair")
     else:

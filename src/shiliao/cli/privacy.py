@@ -116,7 +116,8 @@ def privacy_decide(
     too (a given name, each part of a transliterated name). public: a person in a public
     role. not-personal: not personal data. checked: an editor read the whole --source.
     """
-    with open_archive(archive_dir) if archive_dir else nullcontext() as archive:
+    opened = open_archive(archive_dir, writer="privacy decide") if archive_dir else nullcontext()
+    with opened as archive:
         made, path = decide(
             collection_dir,
             decision,

@@ -12,8 +12,12 @@ Files under ``ARCHIVE/log/``:
 so the new index is the next one, then writes the line and its newline with one ``O_APPEND``
 write and fsyncs the file before ``append`` returns. Only then is the entry *acknowledged*.
 Indices are strictly sequential across processes. If the write or the fsync fails, the file is
-cut back to its previous length (we still hold the lock) and ``LogError`` is raised; the entry
-was not logged and the caller may retry.
+cut back to its previous length (we still hold the lock) and ``LogError`` is raised (``DiskFull``
+when the disk is full); the entry was not logged and the caller may retry. A ``fault`` hook, for
+crash tests, is called with ``"write:log/entries.jsonl"`` before the write and
+``"fsync:log/entries.jsonl"`` before the fsync (as ``store.ocfl``'s is): a process killed at the
+first leaves nothing, at the second a whole line that was never acknowledged (the archive
+adopts it when the change is made again: ``archive.Archive.record``).
 
 **A torn last line.** An append cut short by a crash or power loss leaves a last line without
 its newline. That is never an acknowledged entry, but it cannot be told apart from a file cut
@@ -40,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shiliao.errors import LogCorrupt, LogError
+from shiliao.errors import DiskFull, LogCorrupt, LogError
 from shiliao.log._fs import fsync_dir, write_new
 from shiliao.log.entries import Entry, decode_entry, encode_entry, format_time
 from shiliao.log.merkle import MerkleTree
@@ -107,11 +111,19 @@ class Log:
     Attributes:
         path: the log folder, ``ARCHIVE/log``.
         clock: returns the current time, timezone-aware; stamps entries and checkpoints.
+        fault: called with a label before the write and the fsync of an append (module
+            docstring); for crash tests.
     """
 
-    def __init__(self, path: Path, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        clock: Callable[[], datetime],
+        fault: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = path
         self.clock = clock
+        self.fault = fault or (lambda label: None)
         self._tree = MerkleTree()
         self._offsets = array("Q")  # byte offset of each line, by index
         self._end = 0  # byte offset just past the last whole line read
@@ -124,6 +136,7 @@ class Log:
         *,
         create: bool = False,
         clock: Callable[[], datetime] | None = None,
+        fault: Callable[[str], None] | None = None,
     ) -> Log:
         """Open the log in folder ``path`` and read every entry.
 
@@ -132,6 +145,7 @@ class Log:
             create: make the folder, an empty ``entries.jsonl`` and the lock file if missing.
             clock: returns the current time (timezone-aware) for new entries; default
                 ``datetime.now(UTC)``.
+            fault: the crash-test hook (``Log.fault``).
 
         Raises:
             LogError: the log does not exist (and ``create`` is false) or cannot be read.
@@ -150,7 +164,7 @@ class Log:
                     fsync_dir(path)
         elif not entries_path.is_file():
             raise LogError(f"no log at {path} (missing {ENTRIES_FILE})")
-        log = cls(path, clock or (lambda: datetime.now(UTC)))
+        log = cls(path, clock or (lambda: datetime.now(UTC)), fault)
         log.refresh()
         return log
 
@@ -252,6 +266,7 @@ class Log:
         Raises:
             LogError: ``kind`` or ``data`` is not allowed, or the write or fsync failed (then
                 nothing was appended).
+            DiskFull: the log's disk is full (nothing was appended).
             LogCorrupt: the log on disk is damaged (see ``refresh``); nothing was appended.
         """
         with self._locked(exclusive=True):
@@ -260,8 +275,10 @@ class Log:
             fd = os.open(self._entries_path, os.O_WRONLY | os.O_APPEND)
             try:
                 view = memoryview(entry.line + b"\n")
+                self.fault(f"write:log/{ENTRIES_FILE}")
                 while view:
                     view = view[os.write(fd, view) :]
+                self.fault(f"fsync:log/{ENTRIES_FILE}")
                 os.fsync(fd)
             except OSError as exc:
                 # Not acknowledged: cut back so no torn line is left for the next writer. If
@@ -269,6 +286,10 @@ class Log:
                 with contextlib.suppress(OSError):
                     os.ftruncate(fd, self._end)
                     os.fsync(fd)
+                if DiskFull.cause_of(exc):
+                    raise DiskFull(
+                        str(self.path), f"log entry {entry.index} ({kind})", len(entry.line) + 1
+                    ) from exc
                 raise LogError(f"cannot append to {self._entries_path}: {exc}") from exc
             finally:
                 os.close(fd)
@@ -389,7 +410,12 @@ def repair_torn_tail(log_dir: Path) -> Path | None:
         return kept
 
 
-def open_archive_log(archive_root: Path, *, origin: str | None = None) -> Log:
+def open_archive_log(
+    archive_root: Path,
+    *,
+    origin: str | None = None,
+    fault: Callable[[str], None] | None = None,
+) -> Log:
     """Open ``archive_root/log``, creating the folder, the log and the signing key on first use.
 
     Args:
@@ -397,6 +423,7 @@ def open_archive_log(archive_root: Path, *, origin: str | None = None) -> Log:
         origin: the key name and checkpoint origin for a new key (a schema-less URL such as
             ``"example.org/xj-archive"``, no spaces or ``+``); default
             ``shiliao/<16 random hex>``. Ignored once the key exists.
+        fault: the crash-test hook (``Log.fault``).
 
     Returns:
         The log; ``load_or_create_key(log.path)`` returns its key for ``write_checkpoint``.
@@ -405,6 +432,6 @@ def open_archive_log(archive_root: Path, *, origin: str | None = None) -> Log:
         LogError, LogCorrupt: as ``Log.open`` and ``load_or_create_key``.
     """
     log_dir = Path(archive_root) / "log"
-    log = Log.open(log_dir, create=True)
+    log = Log.open(log_dir, create=True, fault=fault)
     load_or_create_key(log_dir, origin)
     return log

@@ -27,19 +27,24 @@ from shiliao.config import Settings
 from shiliao.containers import ContainerOpener
 from shiliao.errors import CaptureError
 from shiliao.extract.media import sniff_media_type
-from shiliao.log import Checkpoint
+from shiliao.log import Checkpoint, stored_checkpoints
 from shiliao.model import SourceInput
 from shiliao.operations.checkpoints import publish_checkpoint, recall_targets
 from shiliao.operations.processing import (
     HEAD_BYTES,
     Progress,
+    delete_sources,
     digest_of,
     extract_limits,
     extract_sources,
     failure_row,
     is_url,
+    mark_indexed,
+    open_index,
     process_source,
+    reindex,
     save_source,
+    stale_sources,
     unpack_limits,
 )
 from shiliao.store import file_object_id
@@ -53,6 +58,9 @@ __all__ = [
     "added_source_id",
     "capture_metadata",
 ]
+
+# The log entries that change what a checkpoint of an add covers.
+_SOURCE_CHANGES = {"source_added", "source_updated", "metadata_edited", "source_deleted"}
 
 
 @dataclass
@@ -127,6 +135,8 @@ def add_targets(
 
     Raises:
         StoreError, LogError: the archive cannot be written.
+        DiskFull: a disk of the archive is full (the message names the folder); what was done
+            is kept, and the same ``add`` run again finishes the rest.
         CheckpointError: the log no longer matches its latest checkpoint (nothing is signed),
             or a copy of a checkpoint kept outside the archive is not one the log extends.
         PublicationError: the checkpoint could not be timestamped or copied to a target the
@@ -151,13 +161,21 @@ def add_targets(
             if captured is not None:
                 captures.append(captured)
         add_captured(archive, captures, settings, report, progress, workers, dask)
-        if report.added or report.removed:
+        if report.added or report.removed or _changes_unsigned(archive):
             report.checkpoint = archive.checkpoint()
             publish_checkpoint(archive.log, report.checkpoint, recall_targets(archive.catalog))
     finally:
         for temp in temps:
             temp.unlink(missing_ok=True)
     return report
+
+
+def _changes_unsigned(archive: Archive) -> bool:
+    """Whether the log holds changes to sources that no checkpoint covers: an add killed after
+    it stored its sources and before it signed them (this add signs them)."""
+    stored = stored_checkpoints(archive.log.path)
+    signed = stored[-1][0] if stored else 0
+    return any(entry.kind in _SOURCE_CHANGES for entry in archive.log.entries(signed))
 
 
 def add_captured(
@@ -188,7 +206,7 @@ def add_captured(
     staging = archive.root / ".staging" / "added"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    index = archive.open_index()
+    index = open_index(archive)
     try:
         # A URL's capture is one page, under the id its URL gives; a file may be a container.
         opener = ContainerOpener(
@@ -216,12 +234,10 @@ def add_captured(
             if s.id in stored and s.path in paths and s.id not in kept
         ]
         if report.removed:
-            with archive.catalog.transaction():
-                archive.catalog.delete_sources(report.removed)
-            for source_id in report.removed:
-                index.delete_source(source_id)
-                archive.record("source_deleted", {"source_id": source_id}, source_id=source_id)
+            delete_sources(archive, index, report.removed)
         todo = [s for _, s in sources if stored.get(s.id) != s.fingerprint]
+        # Sources an add killed before its index commit left unindexed.
+        stale = stale_sources(archive, {s.id for s in todo})
         opener.prepare(opened, todo)
         report.unchanged += [s.id for _, s in sources if stored.get(s.id) == s.fingerprint]
         targets = {s.id: t for t, s in sources}
@@ -257,9 +273,9 @@ def add_captured(
         with archive.catalog.transaction():
             for container_id, state in opened.opened.items():
                 archive.catalog.set_state(f"container:{container_id}", asdict(state))
+        reindex(archive, index, stale)
         index.commit()
-        with archive.catalog.transaction():
-            archive.catalog.mark_indexed(report.added)
+        mark_indexed(archive, report.added + stale)
     finally:
         index.close()
         shutil.rmtree(staging, ignore_errors=True)

@@ -28,12 +28,14 @@ Left out, because the archive makes them again when they are needed: ``index/`` 
 index, rebuilt from the database), ``public/`` (the public projection) and ``derivatives/``
 (public copies). Anything else at the top of the archive is named in the report's warnings.
 
-**A consistent snapshot.** Writers hold the OCFL store's writer lock (an flock on
-``ARCHIVE/.staging/ocfl.lock``, ``store.ocfl``) while they commit a version and the log's lock
-(``ARCHIVE/log/lock``, exclusive for appends, ``log.store``) while they append. The backup holds
-the first and a shared hold on the second from before it lists the files until the last byte is
-written, so no version is committed and no entry appended meanwhile: a build or a capture
-started during a backup waits for it; readers (search, verify, the website) do not. A capture
+**A consistent snapshot.** Every command that writes holds the archive's writer lock
+(``ARCHIVE/.staging/writer.lock``, ``store.lock``) from start to end; within it, the OCFL
+store's lock (``ARCHIVE/.staging/ocfl.lock``, ``store.ocfl``) while it commits a version and the
+log's lock (``ARCHIVE/log/lock``, exclusive for appends, ``log.store``) while it appends. The
+backup waits for the writer lock, then holds it, the second and a shared hold on the third from
+before it lists the files until the last byte is written, so nothing is written meanwhile: a
+build, a capture or a checkpoint started during a backup is refused (``ArchiveBusy``, naming
+the backup); readers (search, verify, the website) go on. A capture
 between its commit and its log entry leaves a note in ``.staging/captures/``, which the backup
 keeps, so the restored archive completes it like the original would.
 
@@ -98,6 +100,7 @@ from shiliao import __version__
 from shiliao.errors import ConfigError, IntegrityError, LogError, StoreError
 from shiliao.log import verify_checkpoint
 from shiliao.operations.processing import Progress
+from shiliao.store.lock import writer_lock
 from shiliao.verification import ArchiveCheck, verify_archive
 
 __all__ = [
@@ -321,9 +324,11 @@ def _passphrase(
 
 @contextlib.contextmanager
 def _writers_held(root: Path) -> Iterator[None]:
-    """Hold the OCFL writer lock and a shared hold on the log's lock for the block (the lock
-    files ``store.ocfl`` and ``log.store`` document), so nothing is committed or appended."""
+    """Hold the archive's writer lock (waiting for a writer at work to finish), the OCFL
+    writer lock and a shared hold on the log's lock for the block (the lock files
+    ``store.lock``, ``store.ocfl`` and ``log.store`` document), so nothing is written."""
     with contextlib.ExitStack() as stack:
+        stack.enter_context(writer_lock(root, "backup", wait_s=None))
         (root / ".staging").mkdir(exist_ok=True)
         ocfl = stack.enter_context(open(root / ".staging" / "ocfl.lock", "a+b"))
         fcntl.flock(ocfl.fileno(), fcntl.LOCK_EX)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,7 @@ def build(
     audience: str = "public",
     today: datetime.date | None = None,
     progress: Progress | None = None,
+    fault: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Ingest a collection folder into an archive (incrementally) and publish its website.
 
@@ -117,13 +119,17 @@ def build(
             whole archive, for the team's own use, marked internal on every page).
         today: the day embargoes are judged on (default: today, UTC).
         progress: called as ``progress(stage, done, total)``.
+        fault: called with a label before every write step (``archive.open_archive``); for
+            crash tests only.
 
     Returns:
         A ``BuildReport``.
 
     Raises:
+        ArchiveBusy: another shiliao is writing to the archive (nothing was done).
         CollectionError, ConfigError: the collection or its settings cannot be read.
         StoreError, LogError: the archive cannot be written.
+        DiskFull: a disk of the archive or of the site is full (the message names the folder).
         PublishError: the website cannot be written.
         CheckpointError: the log no longer matches its latest checkpoint (nothing is signed),
             or a copy of a checkpoint kept outside the archive (``[checkpoints] publish``) is
@@ -140,7 +146,9 @@ def build(
     checkpoint_targets = CheckpointTargets.from_settings(settings, collection)
     parsed = read_collection(collection)
     agent = str(settings.table("archive")["agent"])
-    with open_archive(archive_dir, create=True, agent=agent) as archive:
+    with open_archive(
+        archive_dir, create=True, agent=agent, fault=fault, writer="build"
+    ) as archive:
         remember_targets(archive.catalog, checkpoint_targets)
         signed_before = latest_checkpoint_note(archive.log)
         report = ingest(archive, parsed, settings, progress, workers=workers, dask=dask)

@@ -28,17 +28,21 @@ from shiliao.model import SourceInput
 from shiliao.operations.processing import (
     HEAD_BYTES,
     Progress,
+    delete_sources,
     digest_of,
     extract_limits,
     extract_sources,
     failure_row,
+    mark_indexed,
     name_in_collection,
+    open_index,
     process_source,
+    reindex,
     save_source,
+    stale_sources,
     unpack_limits,
 )
 from shiliao.operations.review import detect_again, privacy_inputs, record_privacy_inputs
-from shiliao.search.facets import facets_of
 from shiliao.search.index import PassageIndex
 from shiliao.store import file_object_id
 from shiliao.zh.entries import complete_terms
@@ -125,18 +129,21 @@ def _store_files(archive: Archive, collection: Collection) -> _StoredFiles:
             holder, version, stored_path = holders[file.sha256]
             stored.objects[file.path], stored.versions[file.path] = holder, version
             if known.get(file.path) != file.sha256:
-                archive.record(
-                    "duplicate_received",
-                    {
-                        "path": file.path,
-                        "sha256": file.sha256,
-                        "stored_as": holder,
-                        "version": version,
-                        "stored_path": stored_path,
-                    },
-                    object_id=holder,
-                    version=version,
-                )
+                # Logged with the path's new digest, so that a rerun after a crash finds it known.
+                with archive.catalog.transaction():
+                    archive.record(
+                        "duplicate_received",
+                        {
+                            "path": file.path,
+                            "sha256": file.sha256,
+                            "stored_as": holder,
+                            "version": version,
+                            "stored_path": stored_path,
+                        },
+                        object_id=holder,
+                        version=version,
+                    )
+                    archive.catalog.set_collection_file(file.path, file.sha256)
             continue
         captured = archive.capture_file(
             object_id,
@@ -153,11 +160,13 @@ def _store_files(archive: Archive, collection: Collection) -> _StoredFiles:
         holders.setdefault(file.sha256, (object_id, captured.version, file.path))
     current = {f.path for f in collection.files}
     for path in sorted(set(known) - current):
-        archive.record(
-            "file_removed",
-            {"path": path, "object_id": file_object_id(path), "sha256": known[path]},
-            object_id=file_object_id(path),
-        )
+        with archive.catalog.transaction():
+            archive.record(
+                "file_removed",
+                {"path": path, "object_id": file_object_id(path), "sha256": known[path]},
+                object_id=file_object_id(path),
+            )
+            archive.catalog.set_collection_file(path, None)
     with archive.catalog.transaction():
         archive.catalog.set_collection_files({f.path: f.sha256 for f in collection.files})
     return stored
@@ -259,14 +268,14 @@ def ingest(
     terms_changed = catalog.get_state("terms_digest") != terms_digest
     matcher = GlossaryMatcher(terms)
     if terms_changed:
+        # The digest is saved with the mentions (below): a crash in between makes them again.
         with catalog.transaction():
             catalog.replace_terms(terms)
-            catalog.set_state("terms_digest", terms_digest)
 
     staging = archive.root / ".staging" / "containers"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    index = archive.open_index()
+    index = open_index(archive)
     try:
         opener = ContainerOpener(
             files, stored.media_types, staging, extract_limits(settings), **unpack_limits(settings)
@@ -281,25 +290,16 @@ def ingest(
         current = {item.id for item in sources}
         report.removed = sorted(set(states) - current)
         if report.removed:
-            with catalog.transaction():
-                catalog.delete_sources(report.removed)
-            for source_id in report.removed:
-                index.delete_source(source_id)
-                archive.record("source_deleted", {"source_id": source_id}, source_id=source_id)
+            delete_sources(archive, index, report.removed)
 
         todo = [
             item for item in sources if states.get(item.id, (None, None))[0] != item.fingerprint
         ]
         opener.prepare(opened, todo)
-        stale_index = [
-            item.id
-            for item in sources
-            if item.id in states
-            and states[item.id][0] == item.fingerprint
-            and states[item.id][1] != item.fingerprint
-        ]
-        positions = {item.id: n for n, item in enumerate(sources)}
         todo_ids = {item.id for item in todo}
+        # Of added sources too: an add killed before its index commit has none else to do it.
+        stale_index = stale_sources(archive, todo_ids)
+        positions = {item.id: n for n, item in enumerate(sources)}
         with catalog.transaction():
             for item in sources:
                 if item.id not in todo_ids:
@@ -337,25 +337,17 @@ def ingest(
             report.processed.append(item.id)
             if source.status != "extracted":
                 report.failed.append(failure_row(item, item.path, source.error or ""))
-    except BaseException:
-        index.close()
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    with catalog.transaction():
-        for container_id, state in opened.opened.items():
-            catalog.set_state(f"container:{container_id}", asdict(state))
-    report.skipped = opened.skipped()
+        with catalog.transaction():
+            for container_id, state in opened.opened.items():
+                catalog.set_state(f"container:{container_id}", asdict(state))
+        report.skipped = opened.skipped()
 
-    for source_id in stale_index:
-        index.delete_source(source_id)
-        stale_facets = facets_of(catalog.source(source_id))
-        for passage in catalog.passages(source_id):
-            index.add(passage.id, source_id, passage.text, stale_facets)
-    index.commit()
-    index.close()
-    with catalog.transaction():
-        catalog.mark_indexed([item.id for item in todo] + stale_index)
+        reindex(archive, index, stale_index)
+        index.commit()
+    finally:
+        index.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    mark_indexed(archive, [item.id for item in todo] + stale_index)
 
     if terms_changed:
         mentions = []
@@ -365,6 +357,7 @@ def ingest(
             )
         with catalog.transaction():
             catalog.replace_term_mentions(None, mentions)
+            catalog.set_state("terms_digest", terms_digest)
 
     sections_digest = digest_of(s.sha256 for s in collection.sections)
     bibliography_digest = digest_of(collection.bibliography)

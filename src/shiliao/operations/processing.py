@@ -22,6 +22,7 @@ from shiliao.config import Settings
 from shiliao.containers import OpenedSources
 from shiliao.errors import EncryptedDocument, ExtractError
 from shiliao.extract.dates import FoundDate, find_text_date, url_date
+from shiliao.extract.finish import text_doubts
 from shiliao.extract.passages import attach_ocr_confidence, split_passages
 from shiliao.extract.pool import Limits, extract_many
 from shiliao.extract.runner import extract_file
@@ -35,14 +36,19 @@ from shiliao.zh.script import chinese_script
 __all__ = [
     "HEAD_BYTES",
     "Progress",
+    "delete_sources",
     "digest_of",
     "extract_limits",
     "extract_sources",
     "failure_row",
     "is_url",
+    "mark_indexed",
     "name_in_collection",
+    "open_index",
     "process_source",
+    "reindex",
     "save_source",
+    "stale_sources",
     "unpack_limits",
 ]
 
@@ -53,6 +59,9 @@ HEAD_BYTES = 8192
 # A PDF's text layers set aside for OCR are kept in their own table (``text_layers``), not in
 # the metadata every listing loads and the site shows.
 _UNPUBLISHED_METADATA = frozenset({"gps_private", "ocr_lines", "set_aside_layers"})
+# Sources deleted from the database whose passages the search index may still hold: the state
+# lives from the deletion's transaction until the index has committed it.
+_UNINDEXED_DELETIONS = "unindexed_deletions"
 
 
 def extract_limits(settings: Settings) -> Limits:
@@ -163,6 +172,14 @@ def process_source(
     if item.text is not None:
         text = unicodedata.normalize("NFC", item.text.replace("\r\n", "\n").replace("\r", "\n"))
         metadata |= _date_fields(item.metadata, find_text_date(text))
+        doubts = text_doubts(text)
+        if doubts:
+            # A record's text is judged as a file's is (pdfminer's "(cid:N)" pasted in).
+            metadata |= {
+                "text_doubts": doubts,
+                "needs_review": True,
+                "warnings": ["the text may be codes, not writing: " + "; ".join(doubts)],
+            }
         pages = [Page(1, text)]
         passages = split_passages(item.id, pages, "record")
         title = str(metadata.get("title") or Path(item.path).name)
@@ -318,9 +335,16 @@ def save_source(
     (``privacy.detect_source``) and the readings of its pages set aside (``text_layers``),
     index it (uncommitted) and log the change: ``source_added``, ``source_updated`` (its
     record's bytes changed) or ``metadata_edited`` (only what the sidecar says of it
-    changed)."""
+    changed). The entry is logged in the transaction that stores the source
+    (``Archive.record``): a crash leaves both, neither, or an entry the rerun adopts."""
     catalog = archive.catalog
     previous = catalog.source(item.id)
+    if previous is None:
+        kind = "source_added"
+    elif previous.record_sha256 == source.record_sha256:
+        kind = "metadata_edited"
+    else:
+        kind = "source_updated"
     with catalog.transaction():
         ids = catalog.save_source(
             source,
@@ -340,29 +364,96 @@ def save_source(
         stored = [replace(p, id=i) for p, i in zip(passages, ids, strict=True)]
         catalog.replace_findings([source.id], detect_source(source, stored))
         catalog.replace_text_layers(source.id, text_layers)
+        archive.record(
+            kind,
+            {
+                "source_id": source.id,
+                "path": item.path,
+                "line": item.line,
+                "record_sha256": item.record_sha256,
+                "fingerprint": item.fingerprint,
+                "object_id": object_id,
+                "version": version,
+                "status": source.status,
+                "origin": origin,
+            },
+            source_id=source.id,
+            object_id=object_id,
+            version=version,
+        )
     index.delete_source(source.id)
     for passage_id, passage in zip(ids, passages, strict=True):
         index.add(passage_id, source.id, passage.text, facets_of(source))
-    if previous is None:
-        kind = "source_added"
-    elif previous.record_sha256 == source.record_sha256:
-        kind = "metadata_edited"
-    else:
-        kind = "source_updated"
-    archive.record(
-        kind,
-        {
-            "source_id": source.id,
-            "path": item.path,
-            "line": item.line,
-            "record_sha256": item.record_sha256,
-            "fingerprint": item.fingerprint,
-            "object_id": object_id,
-            "version": version,
-            "status": source.status,
-            "origin": origin,
-        },
-        source_id=source.id,
-        object_id=object_id,
-        version=version,
-    )
+
+
+def open_index(archive: Archive) -> PassageIndex:
+    """Open the archive's search index to write it, with the deletions a killed run left
+    uncommitted queued first (``delete_sources``), before anything is added.
+
+    Raises:
+        SearchError: the index cannot be opened.
+    """
+    index = archive.open_index()
+    for source_id in archive.catalog.get_state(_UNINDEXED_DELETIONS) or []:
+        index.delete_source(source_id)
+    return index
+
+
+def delete_sources(archive: Archive, index: PassageIndex, source_ids: list[str]) -> None:
+    """Delete sources from the database and log each deletion (``source_deleted``), in one
+    transaction, and from the search index (at its next commit).
+
+    Until ``mark_indexed`` records that commit, the ids stay in the database, so that the
+    deletion reaches the index even when a crash comes first (``open_index``).
+
+    Raises:
+        StoreError, LogError, DiskFull: the database or the log cannot be written (nothing was
+            deleted).
+    """
+    catalog = archive.catalog
+    with catalog.transaction():
+        catalog.delete_sources(source_ids)
+        for source_id in source_ids:
+            archive.record("source_deleted", {"source_id": source_id}, source_id=source_id)
+        waiting = set(catalog.get_state(_UNINDEXED_DELETIONS) or []) | set(source_ids)
+        catalog.set_state(_UNINDEXED_DELETIONS, sorted(waiting))
+    for source_id in source_ids:
+        index.delete_source(source_id)
+
+
+def mark_indexed(archive: Archive, source_ids: Iterable[str]) -> None:
+    """After the index's commit: record that it holds these sources' current passages, and
+    that no deletion waits for it (``delete_sources``).
+
+    Raises:
+        StoreError, DiskFull: the database cannot be written.
+    """
+    with archive.catalog.transaction():
+        archive.catalog.mark_indexed(source_ids)
+        archive.catalog.set_state(_UNINDEXED_DELETIONS, [])
+
+
+def stale_sources(archive: Archive, processed: Iterable[str] = ()) -> list[str]:
+    """The sources, of any origin, whose stored passages the index may not hold: a run was
+    killed between the database's commit and the index's (or the index was made anew). The
+    ``processed`` ones (saved again now) are left out.
+    """
+    skip = set(processed)
+    return [
+        source_id
+        for source_id, (fingerprint, indexed) in archive.catalog.source_states().items()
+        if fingerprint != indexed and source_id not in skip
+    ]
+
+
+def reindex(archive: Archive, index: PassageIndex, source_ids: Iterable[str]) -> None:
+    """Index these sources' stored passages again (uncommitted), replacing what the index
+    holds of them."""
+    for source_id in source_ids:
+        index.delete_source(source_id)
+        source = archive.catalog.source(source_id)
+        if source is None:
+            continue
+        facets = facets_of(source)
+        for passage in archive.catalog.passages(source_id):
+            index.add(passage.id, source_id, passage.text, facets)

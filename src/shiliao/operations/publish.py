@@ -5,6 +5,10 @@ the log was signed since; every source page whose original is offered gives the 
 reader needs to check it without trusting the site: the signed checkpoint of the log, its key
 and the inclusion proof of its capture. The checkpoint is signed after the publication is
 logged, so the site's proofs always lead to the log's newest checkpoint.
+
+The projection is made under the archive's writer lock (``store.lock``), so a reader of the
+public view (``search --public``, ``export``) is refused while another shiliao writes: what it
+would read may be about to change, a decision to withhold something included.
 """
 
 from __future__ import annotations
@@ -22,7 +26,13 @@ from shiliao.operations.processing import Progress
 from shiliao.operations.review import privacy_key
 from shiliao.privacy.projection import project
 from shiliao.privacy.public import PrivacyInputs, ProjectionReport, PublicProjection
-from shiliao.publish.site import SiteEvidence, build_site, check_site_folder, site_is_current
+from shiliao.publish.site import (
+    SiteEvidence,
+    build_site,
+    check_site_folder,
+    remove_leftovers,
+    site_is_current,
+)
 from shiliao.publish.urls import SiteUrls
 from shiliao.store import BlobStore, Catalog
 
@@ -43,13 +53,23 @@ def current_projection(
         ``(report, projection)``; close the projection after use.
 
     Raises:
+        ArchiveBusy: another shiliao is writing to the archive (the projection may be about to
+            change); the message names it.
         StoreError: the projection cannot be written.
+        DiskFull: the archive's disk is full.
     """
     today = today or datetime.datetime.now(datetime.UTC).date()
     inputs = PrivacyInputs.from_json(archive.catalog.get_state("privacy_inputs"))
-    report = project(
-        archive.catalog, archive.blobs, archive.root, inputs, today, secret=privacy_key(archive)
-    )
+    with archive.writing("public projection"):
+        report = project(
+            archive.catalog,
+            archive.blobs,
+            archive.root,
+            inputs,
+            today,
+            secret=privacy_key(archive),
+            fault=archive.fault,
+        )
     return report, PublicProjection(archive.root, archive.blobs)
 
 
@@ -102,7 +122,9 @@ def publish_site(
     ``shiliao verify-file FILE --proof P --key K --checkpoint ARCHIVE/log/checkpoint`` holds.
     The entry comes first because a checkpoint signed after it would be newer than the site's
     proofs; if writing the site then fails, a ``site_publication_failed`` entry with the
-    reason follows it (a log is corrected by appending, never by removing).
+    reason follows it (a log is corrected by appending, never by removing). When the log
+    already ends with this very publication (a build killed while it signed or wrote the
+    site), that entry is the publication's: the site is written with it, not logged again.
 
     Args:
         archive: the open archive.
@@ -119,6 +141,7 @@ def publish_site(
         PublishError: the site cannot be written (the previous one is left as it was), or
             ``out`` holds a site of the other audience.
         StoreError, LogError: the projection or the publication cannot be written.
+        DiskFull: a disk of the archive or of the site is full.
         CheckpointError: the log no longer matches its latest checkpoint (nothing is signed).
     """
     if audience == "team":
@@ -146,6 +169,7 @@ def _publish(
     for a team site, ``projection`` None) unless it is up to date: see ``publish_site``."""
     audience = "team" if projection is None else "public"
     content_version = catalog.content_version()
+    remove_leftovers(Path(out).absolute())
     if site_is_current(out, content_version, settings, audience) and _evidence_is_newest(
         archive, out
     ):
@@ -154,7 +178,16 @@ def _publish(
     check_site_folder(Path(out).absolute(), audience)
     publication = {"path": str(out), "audience": audience, "content_version": content_version}
     with archive.log.writing():
-        archive.record("site_published", {**publication, "checkpoint_size": archive.log.size + 1})
+        last = archive.log.entry(archive.log.size - 1) if archive.log.size else None
+        if (
+            last is not None
+            and last.kind == "site_published"
+            and last.data == {**publication, "checkpoint_size": archive.log.size}
+        ):
+            archive.acknowledge(last)
+        else:
+            size = archive.log.size + 1
+            archive.record("site_published", {**publication, "checkpoint_size": size})
         checkpoint = archive.checkpoint()
     proofs = archive.proof_bundles(checkpoint)
     if projection is not None:
@@ -171,6 +204,7 @@ def _publish(
             evidence=SiteEvidence(checkpoint.note, evidence_key, proofs),
             publications=projection.publications() if projection is not None else None,
             audience=audience,
+            fault=archive.fault,
         )
     except Exception as exc:
         with contextlib.suppress(ShiliaoError):

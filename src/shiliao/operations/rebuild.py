@@ -22,6 +22,7 @@ from shiliao.operations.add import (
 from shiliao.operations.ingest import IngestReport, ingest
 from shiliao.operations.processing import Progress, digest_of
 from shiliao.store import file_object_id
+from shiliao.store.lock import writer_lock
 
 __all__ = ["RebuildReport", "rebuild"]
 
@@ -60,13 +61,20 @@ def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
         A ``RebuildReport``.
 
     Raises:
+        ArchiveBusy: another shiliao is writing to the archive (nothing was done).
         StoreError: a file the log names is not stored, or the archive cannot be written.
         LogCorrupt: the log cannot be read.
     """
     root = Path(root)
     if not (root / "objects").is_dir() or not (root / "log" / "entries.jsonl").is_file():
         raise StoreError(f"{root}: not a shiliao archive (no objects/ and log/ to rebuild from)")
-    with open_archive(root, create=True) as probe:
+    # Held throughout: the database is moved aside between the two opens below.
+    with writer_lock(root, "rebuild"):
+        return _rebuild(root, progress)
+
+
+def _rebuild(root: Path, progress: Progress | None) -> RebuildReport:
+    with open_archive(root, create=True, writer="rebuild") as probe:
         entries = list(probe.log.entries())
         ocfl = probe.ocfl
     staging = root / ".staging" / "rebuild"
@@ -111,7 +119,7 @@ def rebuild(root: Path, progress: Progress | None = None) -> RebuildReport:
             os.replace(root / name, staging / "old" / name)
             moved.append(name)
     try:
-        with open_archive(root, create=True) as archive:
+        with open_archive(root, create=True, writer="rebuild") as archive:
             archive.replaying = True
             with archive.catalog.transaction():
                 for entry in entries:

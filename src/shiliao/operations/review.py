@@ -10,11 +10,13 @@ and can confirm a text to whoever holds the key, but tells nobody else which nam
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -24,7 +26,7 @@ from shiliao.archive import Archive
 from shiliao.collection import Collection
 from shiliao.collection.privacy import append_decision
 from shiliao.config import Settings
-from shiliao.errors import CollectionError
+from shiliao.errors import CollectionError, DiskFull
 from shiliao.model import Decision, Finding
 from shiliao.privacy.access import AccessRules
 from shiliao.privacy.detect import DETECTOR_VERSION, detect_source
@@ -49,14 +51,35 @@ PRIVACY_KEY_FILE = "privacy.key"
 def privacy_key(archive: Archive) -> bytes:
     """The archive's privacy key (``privacy.key``: 32 random bytes, made on first use, mode
     0600): the key of the HMACs that stand for decided texts in the log and for withheld
-    source ids on the public site. It is never exported."""
+    source ids on the public site. It is never exported.
+
+    A new key is written whole into a temporary file and linked into place, so a crash never
+    leaves a short key behind (every HMAC made with one would be made again differently).
+
+    Raises:
+        DiskFull: a new key cannot be written for lack of space.
+    """
     path = archive.root / PRIVACY_KEY_FILE
     if not path.is_file():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(secrets.token_bytes(32))
-            out.flush()
-            os.fsync(out.fileno())
+        descriptor, temp = tempfile.mkstemp(dir=archive.root, prefix=f".{PRIVACY_KEY_FILE}.")
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                if archive.fault is not None:
+                    archive.fault(f"write:{PRIVACY_KEY_FILE}")
+                out.write(secrets.token_bytes(32))
+                out.flush()
+                os.fsync(out.fileno())
+            # A key another process linked first is the key.
+            with contextlib.suppress(FileExistsError):
+                os.link(temp, path)
+        except OSError as exc:
+            if DiskFull.cause_of(exc):
+                raise DiskFull(
+                    str(archive.root), f"the privacy key {PRIVACY_KEY_FILE}", 32
+                ) from exc
+            raise
+        finally:
+            os.unlink(temp)
     return path.read_bytes()
 
 
@@ -114,15 +137,16 @@ def record_privacy_inputs(archive: Archive, inputs: PrivacyInputs) -> list[str]:
         entry = _entry(replace(decision, line=0), key)
         entries[_entry_digest(entry)] = entry
     appended = []
-    for digest, entry in entries.items():
-        if digest not in logged:
-            archive.record("privacy_decided", entry, source_id=entry.get("source"))
-            appended.append("privacy_decided")
-    withdrawn = logged - set(entries)
-    if withdrawn:
-        archive.record("privacy_decisions_withdrawn", {"count": len(withdrawn)})
-        appended.append("privacy_decisions_withdrawn")
+    # One transaction with the state that says what is logged: a crash never logs one twice.
     with catalog.transaction():
+        for digest, entry in entries.items():
+            if digest not in logged:
+                archive.record("privacy_decided", entry, source_id=entry.get("source"))
+                appended.append("privacy_decided")
+        withdrawn = logged - set(entries)
+        if withdrawn:
+            archive.record("privacy_decisions_withdrawn", {"count": len(withdrawn)})
+            appended.append("privacy_decisions_withdrawn")
         catalog.set_state("privacy_inputs", inputs.to_json())
         catalog.set_state("privacy_logged", sorted(entries))
     return appended
@@ -277,9 +301,9 @@ def decide(
     path = append_decision(collection_dir, made)
     if archive is not None:
         entry = _entry(made, privacy_key(archive))
-        archive.record("privacy_decided", entry, source_id=made.source)
         logged = set(archive.catalog.get_state("privacy_logged") or [])
         logged.add(_entry_digest(entry))
         with archive.catalog.transaction():
+            archive.record("privacy_decided", entry, source_id=made.source)
             archive.catalog.set_state("privacy_logged", sorted(logged))
     return made, path

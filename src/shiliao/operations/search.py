@@ -28,6 +28,7 @@ from shiliao.search.facets import (
 from shiliao.search.index import PassageIndex
 from shiliao.search.kwic import find_spans, snippet
 from shiliao.search.query import parse_query
+from shiliao.store.lock import writer_lock
 
 __all__ = [
     "ArchiveView",
@@ -59,6 +60,8 @@ def open_view(archive_dir: Path, *, public: bool = False) -> Iterator[ArchiveVie
 
     Raises:
         StoreError: the folder is not an archive, or its projection cannot be written.
+        ArchiveBusy: ``public`` is asked while another shiliao writes to the archive (its
+            projection may be about to change).
     """
     with open_archive(archive_dir) as archive:
         if not public:
@@ -201,18 +204,25 @@ def search(
 
 def current_index(archive: ArchiveView) -> PassageIndex:
     """Open the archive's search index, rebuilding it from the database first when it is
-    missing or of an older layout (``search.index.LAYOUT``).
+    missing or of an older layout (``search.index.LAYOUT``), under the archive's writer lock.
 
     Raises:
+        ArchiveBusy: the index has to be rebuilt while another shiliao writes to the archive
+            (which may be rebuilding it itself): the message names it.
         SearchError: the index cannot be read or rebuilt.
     """
     if not PassageIndex.is_current(archive.index_path):
-        rebuild_index(archive)
+        # The public projection's index is inside the projection, in the archive folder.
+        root = archive.root if isinstance(archive, Archive) else archive.root.parent
+        with writer_lock(root, "search index"):
+            if not PassageIndex.is_current(archive.index_path):
+                rebuild_index(archive)
     return PassageIndex.open(archive.index_path, create=True)
 
 
 def rebuild_index(archive: ArchiveView) -> int:
-    """Throw the search index away and build it again from the database.
+    """Throw the search index away and build it again from the database (call it under the
+    archive's writer lock, ``store.lock``: ``current_index`` does).
 
     Returns:
         The number of passages indexed.

@@ -241,8 +241,9 @@ class _Builder:
             path=archive_root / PROJECTION_FOLDER, content_version="", built=True
         )
         self.matched: set[str] = set()
-        # Public copies made: digest -> (the copy, the source it was made for).
-        self.copies: dict[str, tuple[PublicCopy, str]] = {}
+        # Public copies made, by digest. Two sources with the same public text share one copy,
+        # so a copy is named by its digest, never by a source (whose id might be a stand-in).
+        self.copies: dict[str, PublicCopy] = {}
         # Offered files: digest -> "original" or "copy".
         self.offered: dict[str, str] = {}
 
@@ -459,7 +460,7 @@ class _Builder:
             return
         item.publication = replace(item.publication, file="copy", copy_note=copy.note)
         item.source = replace(item.source, file_sha256=copy.sha256)
-        self.copies[copy.sha256] = (copy, item.source.id)
+        self.copies[copy.sha256] = copy
 
     def _offer_originals(self, items: Sequence[_Projected]) -> None:
         """Offer an original only when every source made from it, in the whole archive, may
@@ -652,14 +653,14 @@ class _Builder:
                         str(record.get("original_name") or sha256),
                     )
                 else:
-                    copy, source_id = self.copies[sha256]
+                    copy = self.copies[sha256]
                     extension = {
                         "image/png": ".png",
                         "image/jpeg": ".jpg",
                         "application/pdf": ".pdf",
                     }.get(str(copy.media_type), ".txt")
                     public.record_file(
-                        sha256, int(copy.size or 0), str(copy.media_type), f"{source_id}{extension}"
+                        sha256, int(copy.size or 0), str(copy.media_type), f"{sha256}{extension}"
                     )
             public.set_state("public_files", dict(sorted(self.offered.items())))
             public.set_state("publications", publications)

@@ -8,9 +8,11 @@ and from ``file://`` except for search, which needs ``fetch``. Nothing is loaded
 host, and no page has inline script or style, so the Content-Security-Policy in every page's
 ``<meta>`` allows only the site's own files.
 
-The site is built in a temporary folder beside ``out`` and swapped in with two renames, so a
-build that fails leaves the previous site as it was. A ``.shiliao-site.json`` manifest records
-what was built (``site_is_current``).
+The site is built in a temporary folder beside ``out`` and swapped in whole
+(``store.folders.replace_folder``: one atomic exchange of the two names on Linux, so a web
+server reading ``out`` finds the old site or the new one, never a mix and never nothing), and a
+build that fails or is killed leaves the previous site as it was. A ``.shiliao-site.json``
+manifest records what was built (``site_is_current``).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from markupsafe import Markup
 from shiliao import __version__
 from shiliao.config import Settings
 from shiliao.edtf import date_sort_key
-from shiliao.errors import BlobNotFound, PublishError
+from shiliao.errors import BlobNotFound, DiskFull, PublishError
 from shiliao.model import Passage, Publication, Source, Term
 from shiliao.publish.analysis import COLLOCATION_MEASURE, TermAnalysis, analyse_terms, formula_rows
 from shiliao.publish.citing import archive_items, cite_this, source_csl
@@ -48,9 +50,17 @@ from shiliao.publish.urls import MANIFEST, SiteUrls, relative, root_prefix, term
 from shiliao.search.expand import ExpansionTable
 from shiliao.search.facets import facets_of
 from shiliao.store import BlobStore, Catalog
+from shiliao.store.folders import replace_folder
 from shiliao.zh.glossary import Mention, longest_mentions
 
-__all__ = ["SiteEvidence", "SiteReport", "build_site", "check_site_folder", "site_is_current"]
+__all__ = [
+    "SiteEvidence",
+    "SiteReport",
+    "build_site",
+    "check_site_folder",
+    "remove_leftovers",
+    "site_is_current",
+]
 
 Progress = Callable[[str, int, int], None]
 
@@ -192,6 +202,7 @@ def build_site(
     evidence: SiteEvidence | None = None,
     publications: Mapping[str, Publication] | None = None,
     audience: str = "public",
+    fault: Callable[[str], None] | None = None,
 ) -> SiteReport:
     """Write the archive's static website into ``out``, replacing the site there atomically.
 
@@ -218,6 +229,9 @@ def build_site(
             published in full with its original (an archive with no access levels).
         audience: ``"public"`` or ``"team"``. A folder holding a site of the other audience
             is refused, so that a team site never replaces a public one where it is served.
+        fault: called with a label before each write step (``"write:site pages"``,
+            ``"write:site/.shiliao-site.json"``, ``"rename:site"``, ``"remove:site (old)"``);
+            for crash tests, as ``store.ocfl.OcflStore``'s.
 
     Returns:
         A ``SiteReport``.
@@ -226,22 +240,24 @@ def build_site(
         PublishError: ``out`` is not a site folder, an id cannot be a path, or the site cannot
             be written. Whatever the error (the database's own included), the site that was
             there is left as it was and the temporary folder is removed.
+        DiskFull: the disk of ``out``'s folder is full (the previous site is left as it was).
     """
+    fault = fault or (lambda label: None)
     started = time.perf_counter()
     out = Path(out).absolute()
     check_site_folder(out, audience)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        # A build killed before its swap left its staging folder; it was never the site.
-        for leftover in _siblings(out, "building"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        remove_leftovers(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     except OSError as exc:
         raise PublishError(f"cannot write the site beside {out}: {exc}") from exc
     try:
+        fault("write:site pages")
         report = _SiteBuilder(
             catalog, blobs, staging, settings, progress, evidence, publications, audience
         ).build()
+        fault(f"write:site/{MANIFEST}")
         _write_manifest(
             staging, catalog, report, content_version, _settings_digest(settings), audience
         )
@@ -249,9 +265,11 @@ def build_site(
         umask = os.umask(0)
         os.umask(umask)
         staging.chmod(0o777 & ~umask)
-        _swap(staging, out)
+        _swap(staging, out, fault)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if DiskFull.cause_of(exc):
+            raise DiskFull(str(out.parent), f"the website {out.name}/") from exc
         raise PublishError(f"cannot write the site {out}: {exc}") from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -289,30 +307,37 @@ def check_site_folder(out: Path, audience: str = "public") -> None:
         )
 
 
+def remove_leftovers(out: Path) -> None:
+    """Delete what builds of the site in ``out`` that were killed left beside it: a folder
+    being built (never the site), or the previous site swapped out and not yet deleted. Only
+    one build writes at a time (the archive's writer lock), so none of them is in use."""
+    if out.parent.is_dir():
+        for leftover in _siblings(out, "building") + _siblings(out, "old"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 def _siblings(out: Path, kind: str) -> list[Path]:
     """The temporary folders of kind ``building`` or ``old`` that builds of ``out`` make."""
     prefix = f".{out.name}.{kind}-"
     return [p for p in out.parent.iterdir() if p.name.startswith(prefix) and p.is_dir()]
 
 
-def _swap(staging: Path, out: Path) -> None:
-    """Put ``staging`` in place of ``out``: two renames, then the old site is deleted.
+def _swap(staging: Path, out: Path, fault: Callable[[str], None]) -> None:
+    """Put ``staging`` in place of ``out`` (``store.folders.replace_folder``), then delete the
+    old site.
 
-    Between the renames ``out`` is briefly missing; a build killed there leaves the previous
-    site in ``.<name>.old-*`` beside it (deleted by the next successful build).
+    Where the names cannot be exchanged, ``out`` is briefly missing between two renames; a build
+    killed there leaves the previous site in ``.<name>.old-*`` beside it (deleted by the next
+    successful build).
     """
-    old = None
-    if out.exists():
+
+    def aside() -> Path:
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
         old.rmdir()
-        os.rename(out, old)
-    try:
-        os.rename(staging, out)
-    except OSError:
-        if old is not None:
-            os.rename(old, out)
-        raise
-    # The site replaced now, and any a killed build left between its two renames.
+        return old
+
+    replace_folder(staging, out, aside, fault, "site")
+    # Any old site a killed build left between two renames.
     for previous in _siblings(out, "old"):
         shutil.rmtree(previous, ignore_errors=True)
 

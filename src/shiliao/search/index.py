@@ -64,17 +64,18 @@ search rebuilds it from the database.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 import tantivy
 
-from shiliao.errors import QueryError, SearchError
+from shiliao.errors import DiskFull, QueryError, SearchError
 from shiliao.search.facets import PassageFacets, SearchFilters
 from shiliao.search.query import Query, parse_query
 from shiliao.zh.fold import fold, unit_choices
@@ -180,12 +181,18 @@ class PassageIndex:
     """
 
     def __init__(
-        self, index: tantivy.Index, path: Path, writer_heap_bytes: int, writer_threads: int
+        self,
+        index: tantivy.Index,
+        path: Path,
+        writer_heap_bytes: int,
+        writer_threads: int,
+        fault: Callable[[str], None] | None = None,
     ) -> None:
         self._index = index
         self._path = path
         self._writer_heap_bytes = writer_heap_bytes
         self._writer_threads = writer_threads
+        self._fault = fault or (lambda label: None)
         self._writer: tantivy.IndexWriter | None = None
         self._schema = index.schema
 
@@ -214,6 +221,7 @@ class PassageIndex:
         *,
         writer_heap_bytes: int = 128_000_000,
         writer_threads: int = 1,
+        fault: Callable[[str], None] | None = None,
     ) -> PassageIndex:
         """Open the index in a folder, creating it if asked.
 
@@ -225,6 +233,9 @@ class PassageIndex:
             writer_threads: indexing threads. Each thread writes segments of its own, and every
                 segment repeats the term dictionary, so one thread keeps a small archive's
                 index smallest (on the sample: 1.8 times its text with one, 2.2 with two).
+            fault: called with ``"write:index/shiliao-layout.json"`` before a new index's
+                layout note is written and ``"commit:index"`` before every commit; for crash
+                tests (``store.ocfl.OcflStore`` has the same hook).
 
         Returns:
             The open index.
@@ -234,7 +245,9 @@ class PassageIndex:
                 rebuild: ``shiliao build`` does).
             SearchError: when there is no index and ``create`` is false, when the folder holds
                 an index tantivy cannot open, or when it cannot be read.
+            DiskFull: a new index cannot be made for lack of space.
         """
+        fault = fault or (lambda label: None)
         path = Path(path)
         try:
             exists = path.is_dir() and tantivy.Index.exists(str(path))
@@ -249,6 +262,8 @@ class PassageIndex:
                 path.mkdir(parents=True, exist_ok=True)
             index = tantivy.Index(_schema(), str(path), reuse=True)
             if not exists:
+                # Written after tantivy's own files: an index killed before it is rebuilt.
+                fault(f"write:index/{_LAYOUT_FILE}")
                 (path / _LAYOUT_FILE).write_text(json.dumps({"layout": LAYOUT}), encoding="utf-8")
         except ValueError as exc:
             raise SearchError(
@@ -256,11 +271,13 @@ class PassageIndex:
                 "and rebuild the index"
             ) from exc
         except OSError as exc:
+            if DiskFull.cause_of(exc):
+                raise DiskFull(str(path), "a new search index") from exc
             raise SearchError(f"the search index in {path} cannot be read: {exc}") from exc
         index.register_tokenizer(
             _TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
         )
-        return cls(index, path, writer_heap_bytes, writer_threads)
+        return cls(index, path, writer_heap_bytes, writer_threads, fault)
 
     def _writer_or_open(self) -> tantivy.IndexWriter:
         if self._writer is None:
@@ -326,11 +343,27 @@ class PassageIndex:
         """Make the adds and deletions so far durable and visible to searches.
 
         tantivy writes the new segments and then its ``meta.json`` atomically, with fsync: after
-        a crash the index is as of the last commit.
+        a crash the index is as of the last commit, and searches never see a part of one.
+
+        Raises:
+            DiskFull: the index's disk is full; the changes since the last commit are dropped
+                (the writer too: the next change opens a new one).
+            SearchError: the commit failed otherwise, with the same effect.
         """
         if self._writer is None:
             return
-        self._writer.commit()
+        try:
+            self._fault("commit:index")
+            self._writer.commit()
+        except (OSError, ValueError) as exc:
+            # tantivy's writer is not to be used after a failed commit: drop it and what it
+            # held, as a crash would.
+            with contextlib.suppress(Exception):
+                self._writer.rollback()
+            self._writer = None
+            if DiskFull.cause_of(exc) or "No space left on device" in str(exc):
+                raise DiskFull(str(self._path), "the search index") from exc
+            raise SearchError(f"the search index in {self._path} cannot be written: {exc}") from exc
         self._index.reload()
 
     def close(self) -> None:

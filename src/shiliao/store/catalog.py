@@ -2,7 +2,9 @@
 
 SQLite in WAL mode with foreign keys on and a busy timeout; one writer at a time, each write
 in a ``BEGIN IMMEDIATE`` transaction (the fix datasette and others arrived at for "database is
-locked"). JSON columns hold mappings that the schema does not need to query.
+locked"). In WAL mode readers never wait for the writer and see only committed transactions;
+one shiliao writes at a time anyway (``store.lock``). JSON columns hold mappings that the
+schema does not need to query.
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shiliao.errors import SchemaError, StoreError
+from shiliao.errors import DiskFull, SchemaError, StoreError
 from shiliao.model import Finding, Passage, Section, Source, Term, TextLayer
 from shiliao.store.migrations import migrate
 
@@ -30,6 +32,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _disk_full(exc: BaseException) -> bool:
+    """Whether SQLite (SQLITE_FULL) or the system (ENOSPC, EDQUOT) found the disk full."""
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return True
+    return DiskFull.cause_of(exc)
+
+
 class Catalog:
     """The database of one archive.
 
@@ -37,13 +46,22 @@ class Catalog:
         path: the ``shiliao.db`` file; created (and migrated) when missing.
         references: enforce foreign keys (an archive's database); off for the public
             projection (``privacy.projection``), whose sources may name no offered file.
+        fault: called with ``"commit:<file name>"`` before every commit of ``transaction``;
+            for crash tests (``store.ocfl.OcflStore`` has the same hook).
 
     Raises:
         SchemaError: the file is not a shiliao database, or is newer than this shiliao.
     """
 
-    def __init__(self, path: Path, *, references: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        references: bool = True,
+        fault: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = Path(path)
+        self.fault = fault or (lambda label: None)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
@@ -68,19 +86,37 @@ class Catalog:
     def transaction(self) -> Iterator[None]:
         """Run the block in one write transaction; roll back on any exception.
 
+        A transaction begun inside another joins it: the outer one commits both, or neither.
+
         Raises:
             StoreError: SQLite refused the write.
+            DiskFull: the database's disk is full (SQLITE_FULL, ENOSPC); nothing was written.
         """
+        if self._db.in_transaction:
+            yield
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
+        except BaseException as exc:
+            # SQLite rolls back by itself on some errors (SQLITE_FULL among them).
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            if _disk_full(exc):
+                raise self._disk_full() from exc
             raise
         try:
+            self.fault(f"commit:{self.path.name}")
             self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            if _disk_full(exc):
+                raise self._disk_full() from exc
             raise StoreError(f"{self.path}: commit failed: {exc}") from exc
+
+    def _disk_full(self) -> DiskFull:
+        return DiskFull(str(self.path.parent), f"the database {self.path.name}")
 
     # Files ---------------------------------------------------------------------------------
 
@@ -164,6 +200,10 @@ class Catalog:
             ),
         )
 
+    def last_event_index(self) -> int | None:
+        """The log index of the newest provenance event, or None when there is none."""
+        return self._db.execute("SELECT max(log_index) FROM events").fetchone()[0]
+
     def events(
         self, source_id: str | None = None, object_id: str | None = None
     ) -> list[dict[str, Any]]:
@@ -190,6 +230,16 @@ class Catalog:
         self._db.execute("DELETE FROM collection_files")
         self._db.executemany(
             "INSERT INTO collection_files (path, sha256) VALUES (?, ?)", sorted(files.items())
+        )
+
+    def set_collection_file(self, path: str, sha256: str | None) -> None:
+        """Record the digest of one collection path's current bytes; None forgets the path
+        (it left the collection)."""
+        if sha256 is None:
+            self._db.execute("DELETE FROM collection_files WHERE path = ?", (path,))
+            return
+        self._db.execute(
+            "INSERT OR REPLACE INTO collection_files (path, sha256) VALUES (?, ?)", (path, sha256)
         )
 
     def collection_files(self) -> dict[str, str]:

@@ -112,7 +112,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import quote, unquote_to_bytes
 
-from shiliao.errors import IntegrityError, StoreError
+from shiliao.errors import DiskFull, IntegrityError, StoreError
 
 __all__ = [
     "LAYOUT_EXTENSION",
@@ -522,7 +522,8 @@ class OcflStore:
             tests. Labels name the file or folder concerned (an input's logical path, or a path
             in the object); they are stable enough for tests to enumerate, not an interface.
         convert: convert a root in the old layout (0004) to 0003 now (see the module
-            docstring); False opens it as it is, for checks that must change nothing.
+            docstring); False opens it as it is, for checks that must change nothing, and
+            without waiting for a writer's commit in progress.
 
     Attributes:
         layout: the layout extension the root uses now: ``LAYOUT_EXTENSION``, or
@@ -558,7 +559,12 @@ class OcflStore:
                 raise StoreError(
                     f"staging folder {self.staging} is not on the file system of {self.root}"
                 )
-            with self._lock():
+            if convert or not (self.root / _ROOT_NAMASTE).exists():
+                with self._lock():
+                    self._init_root(convert)
+            else:
+                # Only read: a reader does not wait for a commit in progress (its layout files
+                # are replaced whole, never written in place).
                 self._init_root(convert)
         except OSError as exc:
             raise StoreError(f"cannot open the OCFL storage root {self.root}: {exc}") from exc
@@ -918,6 +924,8 @@ class OcflStore:
         Raises:
             StoreError: bad logical paths (two names with one NFC form included), an unreadable
                 file, a failed write or fsync (the object stays at its previous version).
+            DiskFull: the storage root's disk is full (the object stays at its previous
+                version; the message gives the bytes of the files being stored).
             IntegrityError: the object's inventory is damaged.
         """
         if not object_id:
@@ -1008,6 +1016,9 @@ class OcflStore:
                 shutil.rmtree(entry)
                 return result
         except OSError as exc:
+            if DiskFull.cause_of(exc):
+                size = sum(p.stat().st_size for p in files.values() if p.is_file())
+                raise DiskFull(str(self.root), f"a version of {object_id}", size) from exc
             raise StoreError(f"cannot store {object_id} in {self.root}: {exc}") from exc
 
     def _commit(
