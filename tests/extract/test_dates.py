@@ -226,3 +226,61 @@ def test_edtf_date_refuses_impossible_dates() -> None:
     assert edtf_date(2020, 2, 29) == "2020-02-29"
     assert edtf_date(2019, 2, 29) is None
     assert edtf_date(999) is None
+
+
+def test_a_meeting_time_in_the_body_is_not_the_publication_date() -> None:
+    notice = (
+        "关于召开推进会的通知\n各乡镇党委：\n经研究，定于近期召开推进会。\n"
+        "  时间：2019年3月15日（星期五）\n  地点：县委三楼会议室\n请准时参加。\n\n"
+        "中共某某县委办公室\n2019年3月10日\n"
+    )
+    assert find_text_date(notice) == FoundDate("2019-03-10", "signature line")
+    assert find_text_date("会议纪要\n时间：2019年3月15日\n地点：会议室\n正文。") == FoundDate(
+        "2019-03-15", "label:时间"
+    )
+    two_dates = "会议纪要\n时间：2019年3月15日\n2019年3月1日印\n正文。"
+    assert find_text_date(two_dates) is None
+    assert find_text_date("标题\n各单位：\n时间：2019年3月15日\n正文。") is None
+    strong = "标题\n各单位：\n成文日期：2019年3月5日\n正文。"
+    assert find_text_date(strong) == FoundDate("2019-03-05", "label:成文日期")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "时间：2018年度",
+        "时间：2019年第一季度",
+        "日期：2019年上半年",
+        "日期：2019年3月5日、6日",
+        "发布日期：2019年3月5日，6日",
+        "2019年3月15日 09:30 县委三楼会议室",
+        "2019年3月5日 10:00 在县委召开会议",
+    ],
+)
+def test_periods_lists_and_schedules_are_no_dates(line: str) -> None:
+    assert find_text_date(f"通知\n{line}\n正文。") is None
+
+
+def test_a_publication_label_beats_a_bare_one_and_a_widget_is_none() -> None:
+    lines = ["日期：2024年01月01日 星期一", "标题", "发布时间：2019-03-05 09:30"]
+    assert find_labelled_date(lines) == FoundDate("2019-03-05", "label:发布时间")
+    assert find_labelled_date(lines[:2]) is None
+    assert find_labelled_date(["日期：2024年01月01日", "标题"]) == FoundDate(
+        "2024-01-01", "label:日期"
+    )
+    assert find_labelled_date(["日期：2024年01月01日"], bare=False) is None
+    stamped = ["2015-04-08 10:05 新华网", "2015-04-08 10:05 | 来源：县政府"]
+    for line in stamped:
+        assert find_datetime_line([line]) == FoundDate("2015-04-08", "date-time line")
+    assert find_datetime_line(["2019年3月15日 09:30 县委三楼会议室"]) is None
+
+
+def test_a_signature_is_a_day_after_text_and_no_chronology_entry() -> None:
+    chronology = ["大事记", "2016年10月1日", "开展结对认亲活动", "2017年3月", "全面推开"]
+    assert find_date_line(chronology) is None
+    assert find_date_line(["大事记", "2016年10月1日 开展活动", "2017年3月5日"]) is None
+    assert find_date_line(["正文。", "二〇一九年三月"]) is None
+    assert find_date_line(["2019年3月5日"]) is None
+    assert find_date_line(["正文。", "2019年3月5日"]) == FoundDate("2019-03-05", "signature line")
+    signed = ["正文。", "某某县人民政府", "2019年3月"]
+    assert find_date_line(signed) == FoundDate("2019-03", "signature line")

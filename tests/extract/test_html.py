@@ -273,3 +273,21 @@ def test_registered_for_text_html() -> None:
     assert extract_bytes_inline(page, "notice.jpg") == finish_extraction(
         extract_html(page, "notice.jpg")
     )
+
+
+_ARTICLE = "<p>" + "这是一段很长的正文，用于让正文抽取器识别主体内容。" * 8 + "</p>"
+
+
+def test_a_date_widget_and_dates_after_the_article_do_not_date_the_page() -> None:
+    widget = (
+        "<html><body><div>日期：2024年01月01日 星期一</div><div><h1>标题</h1>"
+        f"<div>发布时间：2019-03-05 09:30</div>{_ARTICLE}</div></body></html>"
+    )
+    metadata = extract_html(widget.encode(), "widget.html").metadata
+    assert (metadata["date"], metadata["date_source"]) == ("2019-03-05", "label:发布时间")
+    related = (
+        f"<html><body><div><h1>标题</h1>{_ARTICLE}</div>"
+        "<ul><li>2021-06-01 12:00 | 另一条新闻</li></ul>"
+        "<div class='comment'><p>时间：2022-02-02 10:00</p></div></body></html>"
+    )
+    assert "date" not in extract_html(related.encode(), "related.html").metadata

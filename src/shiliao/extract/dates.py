@@ -12,10 +12,12 @@ finder returns a ``FoundDate`` whose ``source`` says where the date was read:
   half-width colon, optional spaces), the label as written;
 - ``"date-time line"``: a line that opens with a date and its time of day and no label,
   ``2016年06月30日09时30分``, ``2015年04月08日10:05 来源：新华网``: a date given to the minute is
-  a timestamp, not an event the text tells of;
-- ``"signature line"``: one of the last five lines of a text is a day, or a year and a month,
-  and nothing else, and no sentence follows it: ``2019年03月05日``, ``二〇一七年三月二十四日``,
-  ``2019年3月`` (white papers are signed so);
+  a timestamp, not an event the text tells of, unless a place or a sentence follows it
+  (``2019年3月15日 09:30 县委三楼会议室`` is a meeting's schedule);
+- ``"signature line"``: one of the last five lines of a text is a day and nothing else, and
+  no sentence follows it: ``2019年03月05日``, ``二〇一七年三月二十四日``; a year and a month
+  under the issuing office's line, ``2019年3月`` (white papers are signed so); none in a
+  chronology (``find_date_line``);
 - ``"dateline"``: one of the first eight lines is a date in brackets, alone or with the body
   that adopted the text: ``（2017年10月18日）``, ``（2023年3月13日第十四届全国人民代表大会第一次
   会议通过）``;
@@ -35,6 +37,7 @@ an event phrase holds (``自2016年底``, ``截至2019年3月``, ``2016年以来
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -80,15 +83,30 @@ _LABEL = re.compile(
 )
 # What follows a date that an event or a span has, not a text: right after it, and after a
 # space (where single characters would begin the next field's words: 中国新闻网).
+# A period (年度, 第一季度, 上半年) or a list of days (3月5日、6日) is no publication day either.
 _EVENT_NEXT = re.compile(
     r"底|初|末|上旬|中旬|下旬|年中|以来|以后|以前|之前|之后|前|后|起|止|至|到|开始|期间|许|左右"
-    r"|上午|下午|中午|晚上|早上|凌晨|\d|[-–—~～〜]\s*\d"
+    r"|上午|下午|中午|晚上|早上|凌晨|度|第|[上下]半年|全年|、|[,，]\s*\d|\d|[-–—~～〜]\s*\d"
 )
 _EVENT_SPACED = re.compile(
     r"(?:以来|以后|以前|之前|之后|起|止|至|到|开始|期间|左右|上午|下午|中午|晚上|早上|凌晨)"
     r"|[-–—~～〜]\s*\d"
 )
 _SEPARATORS = "|丨"
+# Labels that name the publication's date; a bare 时间/日期 may be a meeting's or a widget's.
+_STRONG_LABEL = re.compile(r"(?:发布|发稿|发文|成文|印发|公布)(?:时间|日期)")
+# What may follow a timestamp's date and time: a separator, a field (来源：…) or a medium's
+# name (新华网, 人民日报); a place or a sentence (县委三楼会议室, 在县委召开会议) is an event's.
+_STAMP_REST = re.compile(
+    r"$|[|丨]|(?:来源|作者|编辑|责任编辑|责编|记者|通讯员|供稿|浏览|点击|阅读|字号|信息来源)"
+    r"|\S*(?:网|报|社|台|客户端)(?:\s|$|[|丨])"
+)
+# A line that ends so is a sentence or a salutation (各单位：): the body has begun.
+_BODY_LINE = re.compile(r".*(?:。|[!?;:！？；：]\s*$)")
+# The last word of a line naming who issued a text: 县委办公室, 某某局, 国务院新闻办公室.
+_ISSUER = re.compile(
+    r".*(?:政府|委员会|办公室|办公厅|局|党委|委|厅|部|院|处|中心|公司|学校|街道|社区|村|乡|镇)"
+)
 # What may follow a date that stands as a field of its own, unlabelled.
 _FIELD_END = frozenset(_SEPARATORS + "/【[(")
 _ADOPTED = re.compile(r"[^()\d]*(?:通过|批准|公布|发布|讲话|报告)")
@@ -192,30 +210,45 @@ def parse_date_text(value: str) -> str | None:
     return None
 
 
-def find_labelled_date(lines: Iterable[str]) -> FoundDate | None:
-    """Find the first date written after a date label (发布时间, 发布日期, 时间, 日期...).
+def find_labelled_date(lines: Iterable[str], *, bare: bool = True) -> FoundDate | None:
+    """Find the date written after a date label (发布时间, 发布日期, 时间, 日期...).
 
     A label counts only at the start of a line or after whitespace or a ``|`` separator, so
     that ``留置时间：`` in a body text is no date label; the date must stand as the label's
-    value, so that ``时间：2016年以来`` or ``日期：3月5日至8日`` are not read.
+    value, so that ``时间：2016年以来``, ``日期：3月5日至8日``, ``日期：2019年3月5日、6日`` or
+    ``时间：2018年度`` are not read. A label naming the publication (发布时间, 成文日期...) beats
+    a bare 时间/日期 anywhere in the lines; a bare label's date followed by a weekday
+    (``日期：2024年01月01日 星期一``, ``时间：2019年3月15日（星期五）``) is a date widget's or a
+    meeting's and is not read.
 
     Args:
         lines: the visible lines of a page, in reading order.
+        bare: whether a bare 时间/日期 label is read at all.
 
     Returns:
-        The first valid date, at the precision written, with source ``"label:<label>"``
-        (e.g. ``"label:发布时间"``); or None.
+        The first valid date after a publication label, else (``bare``) after a bare one, at
+        the precision written, with source ``"label:<label>"`` (e.g. ``"label:发布时间"``);
+        or None.
     """
+    first_bare = None
     for line in lines:
         text = unicodedata.normalize("NFKC", line)
         for label in _LABEL.finditer(text):
+            strong = _STRONG_LABEL.fullmatch(label["label"]) is not None
+            if not strong and (not bare or first_bare is not None):
+                continue
             match = _DATE.match(text, label.end())
             if match is None or not _stands_alone(text, _field_end(text, match), strict=False):
                 continue
+            if not strong and _WEEKDAY.match(text, match.end()):
+                continue
             date = _date_from_match(match)
-            if date is not None:
+            if date is None:
+                continue
+            if strong:
                 return FoundDate(date, f"label:{label['label']}")
-    return None
+            first_bare = FoundDate(date, f"label:{label['label']}")
+    return first_bare
 
 
 def find_datetime_line(lines: Iterable[str]) -> FoundDate | None:
@@ -241,7 +274,12 @@ def find_datetime_line(lines: Iterable[str]) -> FoundDate | None:
             if _TIME.match(text, match.end()) is None:
                 continue
             date = _date_from_match(match)
-            if date is not None and _stands_alone(text, _field_end(text, match), strict=True):
+            end = _field_end(text, match)
+            if (
+                date is not None
+                and _stands_alone(text, end, strict=True)
+                and _stamp_ends(text, end)
+            ):
                 return FoundDate(date, "date-time line")
     return None
 
@@ -273,6 +311,8 @@ def find_month_day(lines: Iterable[str]) -> MonthDay | None:
                 continue
             end = _field_end(text, match)
             if not _stands_alone(text, end, strict=not labelled):
+                continue
+            if not labelled and not _stamp_ends(text, end):
                 continue
             month, day = int(match["m1"] or match["m2"]), int(match["d1"] or match["d2"])
             if edtf_date(2000, month, day) is not None:  # 2000 is a leap year: 2月29日 passes
@@ -308,9 +348,12 @@ def year_from_context(month_day: MonthDay, context: FoundDate) -> FoundDate | No
 def find_date_line(lines: Sequence[str]) -> FoundDate | None:
     """Find the date a text is signed with, else the dateline under its title.
 
-    A signature is one of the last five non-blank lines that is a day, or a year and a month,
-    and nothing else, with no sentence (a line with ``。``) after it; a chronology's last
-    entry (``2016年10月1日`` then what happened) is not one. A dateline is one of the first
+    A signature is one of the last five non-blank lines that is a day and nothing else, after
+    some text and with no sentence (a line with ``。``) after it; a year and a month only
+    right under the line of the office that issued it (white papers: ``国务院新闻办公室`` then
+    ``2019年3月``). A text with another line that opens with a date standing alone
+    (``2016年10月1日`` then what happened) is a chronology, whose last entry is no signature.
+    A dateline is one of the first
     eight non-blank lines that is a date in brackets, alone or with the meeting that adopted
     the text: ``（2017年10月18日）``, ``（2023年3月13日第十四届全国人民代表大会第一次会议通过）``; a
     bracket holding a second date (a law amended since) is none.
@@ -323,13 +366,17 @@ def find_date_line(lines: Sequence[str]) -> FoundDate | None:
         several) or ``"dateline"``; or None.
     """
     texts = [text for line in lines if (text := unicodedata.normalize("NFKC", line).strip())]
+    entries = [at for at, text in enumerate(texts) if _opens_entry(text)]
     tail = texts[-_TAIL_LINES:]
     for back, text in enumerate(reversed(tail)):
         if any("。" in later for later in tail[len(tail) - back :]):
             break
         match = _DATE.fullmatch(text)
         date = _date_from_match(match) if match is not None else None
-        if date is not None and len(date) >= 7:
+        at = len(texts) - 1 - back
+        if date is None or at == 0 or entries != [at]:
+            continue
+        if len(date) == 10 or (len(date) == 7 and _ISSUER.fullmatch(texts[at - 1])):
             return FoundDate(date, "signature line")
     for text in texts[:_HEAD_LINES]:
         if not (text.startswith("(") and text.endswith(")")):
@@ -348,10 +395,12 @@ def find_date_line(lines: Sequence[str]) -> FoundDate | None:
 def find_text_date(text: str) -> FoundDate | None:
     """Find the date of a plain text the way a web page's is found.
 
-    In order: a date label in its first ten non-blank lines (``发布时间：``…), a date-time line
-    there, a signature line, a dateline (see ``find_labelled_date``, ``find_datetime_line``
-    and ``find_date_line``). Labels are looked for in the head only: further down,
-    ``时间：`` is the time of a meeting the text announces.
+    In order: a publication label in its first ten non-blank lines (``发布时间：``,
+    ``成文日期：``…); a bare ``时间：``/``日期：`` label only in the header, the lines before
+    the body begins (a line holding ``。`` or ending in ``：``, a salutation), and only when it
+    is the header's one date; a date-time line in the first ten lines; a signature line; a
+    dateline (see ``find_labelled_date``, ``find_datetime_line`` and ``find_date_line``).
+    Further down, ``时间：2019年3月15日`` is the time of a meeting the text announces.
 
     Args:
         text: the whole text, lines separated by ``"\\n"``.
@@ -361,7 +410,14 @@ def find_text_date(text: str) -> FoundDate | None:
     """
     lines = text.split("\n")
     head = [line for line in lines if line.strip()][:_TEXT_HEAD_LINES]
-    return find_labelled_date(head) or find_datetime_line(head) or find_date_line(lines)
+    header = list(itertools.takewhile(lambda line: not _BODY_LINE.match(line), head))
+    dated = [line for line in header if _DATE.search(unicodedata.normalize("NFKC", line))]
+    return (
+        find_labelled_date(head, bare=False)
+        or (find_labelled_date(dated) if len(dated) == 1 else None)
+        or find_datetime_line(head)
+        or find_date_line(lines)
+    )
 
 
 def url_date(url: str) -> FoundDate | None:
@@ -427,6 +483,22 @@ def _field_end(text: str, match: re.Match[str]) -> int:
         if found is not None:
             end = found.end()
     return end
+
+
+def _opens_entry(text: str) -> bool:
+    """Whether a line opens with a date standing alone: a signature, or a chronology's entry
+    (``2016年10月1日``, ``2016年10月1日 开展结对认亲活动``); not a timestamp (``… 09:30``)."""
+    match = _DATE.match(text)
+    if match is None:
+        return False
+    after = text[match.end() :]
+    return (not after or after[0].isspace()) and _TIME.match(after) is None
+
+
+def _stamp_ends(text: str, end: int) -> bool:
+    """Whether what follows a date and time ending at ``end`` is a timestamp's (nothing, a
+    separator, a field, a medium's name), not an event's place or a sentence."""
+    return _STAMP_REST.match(text[end:].lstrip()) is not None
 
 
 def _field_starts(text: str) -> list[int]:

@@ -165,6 +165,8 @@ def extract_html(data: bytes, name: str, *, declared_charset: str | None = None)
     if title:
         metadata["title"] = title
     address_date = url_date(name) if "://" in name else None
+    # Dates shown after the main text are related news', comments' or the footer's.
+    lines = _lines_to_main_end(lines, main_text)
     month_day = find_month_day(lines)
     month_day_dated = (
         year_from_context(month_day, address_date) if month_day and address_date else None
@@ -186,6 +188,20 @@ def extract_html(data: bytes, name: str, *, declared_charset: str | None = None)
     elif month_day is not None:
         metadata["date_unresolved"] = month_day.text
     return Extraction(pages=[Page(1, main_text)], method="html", metadata=metadata)
+
+
+def _lines_to_main_end(lines: list[str], main_text: str) -> list[str]:
+    """The visible lines up to the last one that holds a paragraph of the main text (spaces
+    ignored; paragraphs of ten characters or more when there are any, as a short one, 打印,
+    may be the footer's too); all of them when none is found among them."""
+    paragraphs = [p for line in main_text.split("\n") if (p := "".join(line.split()))]
+    paragraphs = [p for p in paragraphs if len(p) >= 10] or paragraphs
+    shown = ["".join(normalize_text(line).split()) for line in lines]
+    for at in range(len(lines) - 1, -1, -1):
+        line = shown[at]
+        if line and any(p in line or (len(line) >= 10 and line in p) for p in paragraphs):
+            return lines[: at + 1]
+    return lines
 
 
 def _visible_lines(root: lxml.html.HtmlElement) -> list[str]:
