@@ -85,3 +85,23 @@ def test_damaged_pdf_is_an_extract_error(data: bytes) -> None:
     with pytest.raises(ExtractError, match="not a readable PDF") as error:
         extract_pdf(data, "damaged.pdf")
     assert type(error.value) is ExtractError
+
+
+def test_the_text_dates_a_pdf_before_the_day_its_file_was_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # ReportLab's invariant mode writes CreationDate D:20000101000000+00'00'.
+    monkeypatch.setattr("reportlab.rl_config.invariant", 1)
+    labelled = make_pdf([["关于开展活动的通知", "发布日期：2016年11月22日", "正文。"]])
+    signed = make_pdf(
+        [["通知", "请认真贯彻执行。"], ["中共某某县委办公室", "二〇一七年三月二十四日"]]
+    )
+    undated = make_pdf([["通知", "正文内容。"]])
+
+    def dates(data: bytes) -> dict[str, str]:
+        return {k: v for k, v in extract_pdf(data, "a.pdf").metadata.items() if "date" in k}
+
+    file_date = {"file_date": "2000-01-01", "file_date_source": "pdf:CreationDate"}
+    assert dates(labelled) == {"date": "2016-11-22", "date_source": "label:发布日期", **file_date}
+    assert dates(signed) == {"date": "2017-03-24", "date_source": "signature line", **file_date}
+    assert dates(undated) == {"date": "2000-01-01", "date_source": "pdf:CreationDate"}

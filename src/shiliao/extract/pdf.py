@@ -29,7 +29,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from shiliao.errors import EncryptedDocument, ExtractError, ExtractionLimit
-from shiliao.extract.dates import pdf_date
+from shiliao.extract.dates import find_text_date, pdf_date
 from shiliao.extract.pdf_info import read_info_title
 from shiliao.extract.pdf_layer import PageTextLayer, read_text_layer
 from shiliao.extract.plausibility import implausible_reasons
@@ -67,8 +67,11 @@ def extract_pdf(data: bytes, name: str, *, max_pages: int = MAX_PAGES) -> Extrac
         has ``Page.method == "ocr"``. Metadata, each key only when found: ``title`` (document
         info Title, with ``title_encoding`` when read again from a legacy encoding; when no
         encoding reads it, ``info_title`` and a warning instead: see ``pdf_info``), ``date``
-        (CreationDate as EDTF, at the precision it gives) with
-        ``date_source: "pdf:CreationDate"``,
+        (EDTF, at the precision given) with ``date_source``: the text's own date as a plain
+        text's is read (``dates.find_text_date``: a label, a signature line...), else the
+        document info's CreationDate, else its ModDate (``"pdf:CreationDate"``,
+        ``"pdf:ModDate"``); ``file_date`` and ``file_date_source``, the info's date when the
+        text's differs,
         ``pages_without_text`` (page numbers whose text layer is empty), ``ocr_pages`` (page
         numbers read by OCR), ``ocr_lines`` (``[{page, text, confidence, box, engine}]``, box
         in pixels at 200 dpi), ``vertical_pages`` (pages read as vertical writing),
@@ -133,6 +136,7 @@ def extract_pdf(data: bytes, name: str, *, max_pages: int = MAX_PAGES) -> Extrac
         document.close()
     if ocr_lines:
         metadata["ocr_lines"] = ocr_lines
+    metadata |= _dated("\n".join(page.text for page in pages), metadata)
     notes += _layer_warnings(metadata, missing_fonts)
     if notes:
         metadata["warnings"] = notes
@@ -242,7 +246,23 @@ def _document_metadata(document: pdfium.PdfDocument) -> dict[str, Any]:
     info = document.get_metadata_dict(skip_empty=True)
     # A title in a legacy encoding is read again (a placeholder is refused in ``finish``).
     found: dict[str, Any] = read_info_title(info.get("Title", ""))
-    date = pdf_date(info.get("CreationDate", ""))
-    if date is not None:
-        found |= {"date": date, "date_source": "pdf:CreationDate"}
+    # The day the file was made (or last saved) dates it only when its text does not.
+    for key in ("CreationDate", "ModDate"):
+        date = pdf_date(info.get(key, ""))
+        if date is not None:
+            return found | {"file_date": date, "file_date_source": f"pdf:{key}"}
     return found
+
+
+def _dated(text: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The date keys: the text's own date (``find_text_date``), else the file's from
+    ``metadata`` (``file_date``, popped), which stays beside a text's date that differs."""
+    file_date = metadata.pop("file_date", None)
+    file_source = metadata.pop("file_date_source", None)
+    found = find_text_date(text)
+    if found is None:
+        return {"date": file_date, "date_source": file_source} if file_date else {}
+    fields = {"date": found.date, "date_source": found.source}
+    if file_date is not None and file_date != found.date:
+        fields |= {"file_date": file_date, "file_date_source": file_source}
+    return fields
