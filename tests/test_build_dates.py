@@ -115,3 +115,40 @@ def test_each_date_at_its_precision_with_where_it_was_read(tmp_path: Path) -> No
     )
     assert cited.exit_code == 0, cited.output
     assert json.loads(cited.stdout)[0]["issued"] == {"date-parts": [[2016]]}
+
+
+def test_an_address_dates_a_month_and_day_only_when_they_agree(tmp_path: Path) -> None:
+    sources = tmp_path / "c" / "sources"
+    sources.mkdir(parents=True)
+    for name, url in [
+        ("disagree.html", "http://www.example.gov.cn/201905/t20190501_123.html"),
+        ("agree.html", "http://www.example.gov.cn/201904/a.html"),
+    ]:
+        (sources / name).write_text(_page(name, "发布时间：4月10日 18:10"), encoding="utf-8")
+        (sources / f"{name}.yaml").write_text(f"title: {name}\nurl: {url}\n", encoding="utf-8")
+    records = [
+        {
+            "title": "五",
+            "content": "发布时间：4月10日 18:10\n正文五。",
+            "u": "/201905/t20190501_1.html",
+        },
+        {"title": "六", "content": "发布时间：4月10日 18:10\n正文六。", "u": "/201904/a.html"},
+    ]
+    (sources / "r.jsonl").write_text(
+        "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records),
+        encoding="utf-8",
+    )
+    (sources / "r.jsonl.yaml").write_text(
+        'each_line:\n  title: "{title}"\n  url: "http://x.gov.cn{u}"\n  text: content\n',
+        encoding="utf-8",
+    )
+    build_json(tmp_path / "c", tmp_path)
+    with sqlite3.connect(tmp_path / "a" / "shiliao.db") as db:
+        rows = db.execute("SELECT title, date, date_source FROM sources").fetchall()
+    year_from_url = "label:发布时间, year from context: url path 2019-04"
+    assert {title: (date, source) for title, date, source in rows} == {
+        "disagree.html": (None, None),
+        "agree.html": ("2019-04-10", year_from_url),
+        "五": (None, None),
+        "六": ("2019-04-10", year_from_url),
+    }

@@ -53,7 +53,9 @@ __all__ = [
     "find_labelled_date",
     "find_month_day",
     "find_text_date",
+    "find_text_month_day",
     "parse_date_text",
+    "parse_month_day",
     "pdf_date",
     "url_date",
     "year_from_context",
@@ -318,6 +320,36 @@ def find_month_day(lines: Iterable[str]) -> MonthDay | None:
             if edtf_date(2000, month, day) is not None:  # 2000 is a leap year: 2月29日 passes
                 return MonthDay(month, day, text[match.start() : end].strip(), source)
     return None
+
+
+def find_text_month_day(text: str) -> MonthDay | None:
+    """``find_month_day`` in the first ten non-blank lines of a plain text, where
+    ``find_text_date`` reads labels.
+
+    Args:
+        text: the whole text, lines separated by ``"\\n"``.
+
+    Returns:
+        The month and day as ``find_month_day`` gives them, or None.
+    """
+    return find_month_day([line for line in text.split("\n") if line.strip()][:_TEXT_HEAD_LINES])
+
+
+def parse_month_day(text: str, source: str) -> MonthDay | None:
+    """Read again a month and day that ``find_month_day`` found (``MonthDay.text``).
+
+    Args:
+        text: e.g. ``"4月10日 18:10"``, ``"04-10 18:10"``.
+        source: where it was found (``MonthDay.source``), kept.
+
+    Returns:
+        The ``MonthDay``, or None when ``text`` does not open with a month and day.
+    """
+    match = _MONTH_DAY.match(unicodedata.normalize("NFKC", text).strip())
+    if match is None:
+        return None
+    month, day = int(match["m1"] or match["m2"]), int(match["d1"] or match["d2"])
+    return MonthDay(month, day, text, source)
 
 
 def year_from_context(month_day: MonthDay, context: FoundDate) -> FoundDate | None:

@@ -126,7 +126,7 @@ def extract_html(data: bytes, name: str, *, declared_charset: str | None = None)
         ``"dateline"``, ``"meta:pubdate"``, ``"json-ld:datePublished"``, ``"time element"``,
         ``"url path"``, or ``"<where>, year from context: url path 2019-04"``; see
         ``dates``); ``date_unresolved`` (a month and day without a year, as written, when the
-        page has no date); ``source_line`` and ``author_line`` (the value
+        page has no date) with ``date_unresolved_source``; ``source_line`` and ``author_line`` (the value
         after 来源/信息来源 and 作者/通讯员, e.g. ``"山西日报"``; empty values are dropped);
         the decoding keys ``encoding``, ``declared_encoding``, ``replacement_ratio``,
         ``needs_review``. When trafilatura finds no main text, the page's whole visible text
@@ -186,7 +186,7 @@ def extract_html(data: bytes, name: str, *, declared_charset: str | None = None)
     if found is not None:
         metadata |= {"date": found.date, "date_source": found.source}
     elif month_day is not None:
-        metadata["date_unresolved"] = month_day.text
+        metadata |= {"date_unresolved": month_day.text, "date_unresolved_source": month_day.source}
     return Extraction(pages=[Page(1, main_text)], method="html", metadata=metadata)
 
 

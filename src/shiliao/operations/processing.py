@@ -21,7 +21,15 @@ from shiliao.collection import CollectionFile
 from shiliao.config import Settings
 from shiliao.containers import OpenedSources
 from shiliao.errors import EncryptedDocument, ExtractError
-from shiliao.extract.dates import FoundDate, find_text_date, url_date
+from shiliao.extract.dates import (
+    FoundDate,
+    MonthDay,
+    find_text_date,
+    find_text_month_day,
+    parse_month_day,
+    url_date,
+    year_from_context,
+)
 from shiliao.extract.finish import text_doubts
 from shiliao.extract.passages import attach_ocr_confidence, split_passages
 from shiliao.extract.pool import Limits, extract_many
@@ -128,13 +136,18 @@ def _record_source(
     )
 
 
-def _date_fields(given: dict[str, Any], found: FoundDate | None) -> dict[str, Any]:
+def _date_fields(
+    given: dict[str, Any], found: FoundDate | None, month_day: MonthDay | None = None
+) -> dict[str, Any]:
     """The date keys of a source's metadata, each date with where it was read.
 
     A sidecar's date wins (``date_source: "sidecar"``); what the file says, when it differs,
     stays beside it as ``extracted_date`` and ``extracted_date_source``, for an editor to
     weigh. Without a sidecar date, the file's own (``found``); else the date path of the
-    source's address (``final_url``, else ``url``; see ``dates.url_date``).
+    source's address (``final_url``, else ``url``; see ``dates.url_date``), which must agree
+    with the month and day the source shows without a year (``month_day``), as a captured
+    page's does: ``4月10日`` under ``/201904/`` is 2019-04-10 (year from the address), under
+    ``/201905/t20190501_1.html`` undated.
     """
     if given.get("date"):
         fields = {"date_source": "sidecar"}
@@ -142,7 +155,8 @@ def _date_fields(given: dict[str, Any], found: FoundDate | None) -> dict[str, An
             fields |= {"extracted_date": found.date, "extracted_date_source": found.source}
         return fields
     address = given.get("final_url") or given.get("url")
-    found = found or (url_date(address) if isinstance(address, str) else None)
+    if found is None and isinstance(address, str) and (dated := url_date(address)):
+        found = year_from_context(month_day, dated) if month_day is not None else dated
     return {"date": found.date, "date_source": found.source} if found is not None else {}
 
 
@@ -171,7 +185,8 @@ def process_source(
     metadata = dict(item.metadata)
     if item.text is not None:
         text = unicodedata.normalize("NFC", item.text.replace("\r\n", "\n").replace("\r", "\n"))
-        metadata |= _date_fields(item.metadata, find_text_date(text))
+        found_date, month_day = find_text_date(text), find_text_month_day(text)
+        metadata |= _date_fields(item.metadata, found_date, month_day)
         doubts = text_doubts(text)
         if doubts:
             # A record's text is judged as a file's is (pdfminer's "(cid:N)" pasted in).
@@ -234,7 +249,10 @@ def process_source(
         source = found.get("date_source") or f"{extraction.method} metadata"
         merged |= _date_fields(metadata, FoundDate(str(found["date"]), str(source)))
     else:
-        merged |= _date_fields(metadata, None)
+        unresolved = found.get("date_unresolved")
+        source = str(found.get("date_unresolved_source", ""))
+        month_day = parse_month_day(str(unresolved), source) if unresolved else None
+        merged |= _date_fields(metadata, None, month_day)
     text = "\n".join(page.text for page in extraction.pages)
     passages = split_passages(item.id, extraction.pages, extraction.method)
     passages = attach_ocr_confidence(passages, extraction.metadata.get("ocr_lines"))
