@@ -153,3 +153,11 @@ def test_a_sidecar_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     (tmp_path / "sources" / "a.txt.yaml").write_text("title: 关于通知\n", encoding="utf-8-sig")
     (source,) = read_collection(tmp_path).sources
     assert source.metadata["title"] == "关于通知"
+
+
+def test_a_bibliography_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a.txt").write_text("正文", encoding="utf-8")
+    items = '[{"id": "b1", "type": "book", "title": "通知"}]'
+    (tmp_path / "bibliography.json").write_text(items, encoding="utf-8-sig")
+    assert read_collection(tmp_path).bibliography == [{"id": "b1", "type": "book", "title": "通知"}]

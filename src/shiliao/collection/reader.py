@@ -442,7 +442,8 @@ def read_collection(root: Path) -> Collection:
     if bibliography.is_file():
         file = keep(bibliography)
         try:
-            items = json.loads(bibliography.read_text(encoding="utf-8"))
+            # utf-8-sig: Windows editors begin UTF-8 with a byte-order mark (import-bib too).
+            items = json.loads(bibliography.read_text(encoding="utf-8-sig"))
             surrogate = _lone_surrogate(items)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise CollectionError(f"{file.path}: not valid JSON: {exc}") from exc

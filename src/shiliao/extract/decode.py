@@ -10,9 +10,12 @@ The order of evidence, strongest first:
    it is ISO-8859-1 or windows-1252, the defaults of many servers and editors;
 3. the escape sequences of ISO-2022-JP and ISO-2022-KR, in 7-bit text (which is valid UTF-8);
 4. UTF-8, strict, or with a few bytes it cannot read: at least ``_UTF8_GOOD_PER_BAD``
-   well-formed multi-byte characters for each bad sequence (a UTF-8 file with one stray byte
-   is UTF-8 with one U+FFFD, not a page of GB18030 mojibake; GBK read as UTF-8 fails at nearly
-   every character);
+   well-formed multi-byte characters for each bad sequence, or ``_UTF8_GOOD_PER_BAD_UNRIVALLED``
+   when no East Asian reading is plausible (a UTF-8 file with one stray byte or a cut last
+   character is UTF-8 with one U+FFFD, not GB18030 or CP932 mojibake; GBK read as UTF-8 fails
+   at nearly every character). Short GBK can be valid UTF-8 (通知 is ``֪ͨ``): a UTF-8 reading
+   that mixes alphabets, begins with a combining mark or holds controls (``_doubtful_utf8``)
+   yields to an East Asian reading of common characters;
 5. charset-normalizer, asked to choose among the encodings our sources use, then the East
    Asian readings compared (below).
 
@@ -45,7 +48,12 @@ from typing import Any
 from charset_normalizer import from_bytes
 
 from shiliao.errors import ExtractionLimit
-from shiliao.extract.plausibility import reading_score
+from shiliao.extract.plausibility import (
+    COMMON_HAN_SHARE,
+    han_counts,
+    reading_score,
+    script_family,
+)
 
 __all__ = [
     "MAX_TEXT_BYTES",
@@ -106,6 +114,8 @@ _EAST_ASIAN = {
 }
 # Well-formed non-ASCII characters per malformed sequence for bytes to read as damaged UTF-8.
 _UTF8_GOOD_PER_BAD = 20
+# The same when no East Asian reading is plausible: a cut last character or a stray byte.
+_UTF8_GOOD_PER_BAD_UNRIVALLED = 2
 # Natural-log odds a reading other than GB18030 must win by.
 _CHINESE_PRIOR = 3.0
 # ISO-2022 designations (ESC sequences: RFC 1557 for Korean, RFC 1468 and RFC 1554 for
@@ -262,23 +272,29 @@ def legacy_reading(data: bytes) -> tuple[str, str] | None:
         data: the bytes, short or long.
 
     Returns:
-        ``(text, codec)``: strict UTF-8 when the bytes hold non-ASCII and decode so (well-formed
-        multi-byte sequences do not happen by chance); else the East Asian reading that decodes
-        every byte into mostly East Asian text and is likeliest (see the module docstring);
-        None when there is none. The text is not normalized.
+        ``(text, codec)``: strict UTF-8 when the bytes hold non-ASCII and decode so, unless
+        that reading is doubtful (``_doubtful_utf8``: short GBK like 通知 is valid UTF-8 as
+        ``֪ͨ``) and an East Asian reading of common characters decodes every byte; else the
+        East Asian reading without private-use characters that decodes every byte into mostly
+        East Asian text and is likeliest (see the module docstring); None when there is none.
+        The text is not normalized.
     """
     if data.isascii():
         return None
-    if _decodes_strictly(data, "utf-8"):
-        return data.decode("utf-8"), "utf-8"
-    readings = {}
-    for codec in _EAST_ASIAN:
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        if _mostly_east_asian(text):
-            readings[codec] = text
+    utf8 = data.decode("utf-8", errors="replace")
+    if "\ufffd" not in utf8:
+        # Valid UTF-8 yields only to a plausible East Asian reading, and only when doubtful.
+        readings = _plausible_readings(data) if _doubtful_utf8(utf8) else {}
+        if not readings:
+            return utf8, "utf-8"
+    else:
+        # A private-use character is no proof in a long text (some fonts put rare hanzi
+        # there), but in a short string it is the codec's guess at bytes it cannot map.
+        readings = {
+            codec: text
+            for codec, text in _east_asian_readings(data).items()
+            if not any(unicodedata.category(ch) == "Co" for ch in text)
+        }
     if not readings:
         return None
     codec = _likeliest(readings)
@@ -308,10 +324,24 @@ def _detect(data: bytes) -> str:
         for escapes, codec in _ISO2022:
             if any(escape in data for escape in escapes) and _decodes_strictly(data, codec):
                 return codec
-    if _decodes_strictly(data, "utf-8") or _mostly_utf8(data):
+    utf8 = data.decode("utf-8", errors="replace")
+    doubtful = _doubtful_utf8(utf8)
+    if "\ufffd" not in utf8:
+        # Valid UTF-8 yields only to a plausible East Asian reading, and only when doubtful.
+        readings = _plausible_readings(data) if doubtful else {}
+        return _likeliest(readings) if readings else "utf-8"
+    readings = _east_asian_readings(data)
+    if not doubtful and _mostly_utf8(utf8, readings):
         return "utf-8"
     best = from_bytes(data, cp_isolation=_CANDIDATES).best()
     guess = best.encoding if best is not None else None
+    if readings and (guess is None or guess not in _SINGLE_BYTE or "gb18030" in readings):
+        return _likeliest(readings)
+    return guess or "gb18030"
+
+
+def _east_asian_readings(data: bytes) -> dict[str, str]:
+    """Each East Asian codec that decodes every byte into mostly East Asian text, with it."""
     readings = {}
     for codec in _EAST_ASIAN:
         try:
@@ -320,16 +350,64 @@ def _detect(data: bytes) -> str:
             continue
         if _mostly_east_asian(text):
             readings[codec] = text
-    if readings and (guess is None or guess not in _SINGLE_BYTE or "gb18030" in readings):
-        return _likeliest(readings)
-    return guess or "gb18030"
+    return readings
 
 
-def _mostly_utf8(data: bytes) -> bool:
-    text = data.decode("utf-8", errors="replace")
+def _plausible_readings(data: bytes) -> dict[str, str]:
+    return {
+        codec: text
+        for codec, text in _east_asian_readings(data).items()
+        if _plausible_east_asian(text)
+    }
+
+
+def _mostly_utf8(text: str, readings: dict[str, str]) -> bool:
+    """Whether ``text``, bytes read as UTF-8 with U+FFFD for what it could not read, is UTF-8
+    with a few bad bytes: ``_UTF8_GOOD_PER_BAD`` well-formed characters per bad sequence, or,
+    when no East Asian reading decodes every byte into plausible text (a cut last character
+    or a stray byte makes those readings fail or give private-use and rare characters),
+    ``_UTF8_GOOD_PER_BAD_UNRIVALLED``. GBK read as UTF-8 has about one good character for ten
+    bad, so its bad sequences outnumber its good ones either way."""
     bad = text.count("\ufffd")
     good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
-    return good >= _UTF8_GOOD_PER_BAD * bad
+    if good >= _UTF8_GOOD_PER_BAD * bad:
+        return True
+    plausible = any(_plausible_east_asian(reading) for reading in readings.values())
+    return not plausible and good >= _UTF8_GOOD_PER_BAD_UNRIVALLED * bad
+
+
+def _plausible_east_asian(text: str) -> bool:
+    """Whether a reading holds no private-use character and its Han characters are common
+    ones (``plausibility.COMMON_HAN_SHARE`` of them in level 1 of GB 2312, Big5 or JIS)."""
+    if any(unicodedata.category(ch) == "Co" for ch in text):
+        return False
+    han, common = han_counts(text)
+    return common >= COMMON_HAN_SHARE * han
+
+
+def _doubtful_utf8(text: str) -> bool:
+    """Whether strict UTF-8 gives what no writer writes, the sign of a short legacy-encoded
+    string that happens to be valid UTF-8 (GBK 通知 is ``֪ͨ``, 学习 ``ѧϰ``): a C1 control,
+    private-use or unassigned character, a combining mark that follows no letter, or letters
+    of two alphabets (Hebrew and Armenian, Cyrillic and Greek) among its non-ASCII letters.
+    Only texts whose non-ASCII characters are all two-byte sequences (below U+0800) are
+    doubted: a three-byte sequence (all of CJK) does not happen by chance in GBK."""
+    wide = [ch for ch in text if ord(ch) > 0x7F and ch != "\ufffd"]
+    if not wide or any(ord(ch) >= 0x800 for ch in wide):
+        return False
+    families = set()
+    previous = ""
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ord(ch) > 0x7F and category in ("Cc", "Co", "Cn"):
+            return True
+        if category.startswith("M") and not (previous and script_family(previous)):
+            return True
+        if ord(ch) > 0x7F and (family := script_family(ch)) is not None:
+            families.add(family)
+        if not category.startswith("M"):
+            previous = ch
+    return len(families) > 1
 
 
 def _likeliest(readings: dict[str, str]) -> str:

@@ -9,7 +9,9 @@ can tell the text from the original.
 
 Placeholder titles. Word, WPS, PowerPoint, Dreamweaver, InDesign and scanners fill a file's
 title with what they have: ``Microsoft Word - 通知.doc``, ``Document1``, ``无标题文档``,
-``Untitled-1``, a file's name or path. An archivist would not cite these as titles; such a
+``Untitled-1``, the default names of new files (``新建 Microsoft Word 文档``, ``WPS文字``,
+``Sheet1``, ``幻灯片1``, copies marked ``(2)`` or ``- 副本``), the file names of cameras and
+scanners (``IMG_0001``, ``Scan0001``, ``微信图片_20200101``), a file's name or path. An archivist would not cite these as titles; such a
 title is kept as ``placeholder_title`` and the source is named otherwise (its sidecar, its
 file name).
 """
@@ -20,12 +22,15 @@ import re
 from dataclasses import replace
 
 from shiliao.extract.language import detect_language
+from shiliao.extract.plausibility import implausible_reasons
 from shiliao.model import Extraction
 
-__all__ = ["finish_extraction", "is_placeholder_title", "visible_controls"]
+__all__ = ["finish_extraction", "is_placeholder_title", "text_doubts", "visible_controls"]
 
 _CONTROL = re.compile(r"[\x01-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Methods whose pages the extractor judged already (a PDF's text layer, OCR'd in doubt).
+_JUDGED_ELSEWHERE = frozenset({"pdf-text-layer", "ocr"})
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Language is told from at most this many characters, taken evenly through a long text.
 _SAMPLE_CHARS = 200_000
@@ -41,18 +46,26 @@ def finish_extraction(extraction: Extraction) -> Extraction:
     Returns:
         A new extraction: each page's text without NUL or C0 controls other than tab and
         newline, lone surrogates as U+FFFD; ``metadata["text_cleaned"]`` ``{"nul": n,
-        "control": n, "surrogate": n}`` (non-zero counts only) when anything changed;
+        "control": n, "surrogate": n, "byte_order_mark": n}`` (non-zero counts only) when
+        anything changed, U+FEFF inside the text removed with a warning; pages not of a PDF
+        text layer or OCR judged by ``text_doubts``, their reasons (``"page N: ..."``) in
+        ``text_doubts``, with ``needs_review: True`` and a warning;
         ``Page.language`` and ``Extraction.language`` set where the extractor left them None
         (see ``language.detect_language``); a placeholder ``title`` moved to
         ``placeholder_title``, with a warning (see the module docstring); the same for each
         of its ``documents``.
     """
-    counts = {"nul": 0, "control": 0, "surrogate": 0}
+    counts = {"nul": 0, "control": 0, "surrogate": 0, "byte_order_mark": 0}
     pages = []
+    doubts: list[str] = []
     for page in extraction.pages:
         text = page.text
+        if (page.method or extraction.method) not in _JUDGED_ELSEWHERE:
+            doubts += [f"page {page.number}: {reason}" for reason in text_doubts(text)]
         counts["nul"] += text.count("\x00")
-        text = text.replace("\x00", "")
+        # A U+FEFF inside the text is the mark of a second file joined to the first.
+        counts["byte_order_mark"] += text.count("\ufeff")
+        text = text.replace("\x00", "").replace("\ufeff", "")
         text, controls = _CONTROL.subn("", text)
         text, surrogates = _SURROGATE.subn("\ufffd", text)
         counts["control"] += controls
@@ -63,6 +76,19 @@ def finish_extraction(extraction: Extraction) -> Extraction:
     cleaned = {key: count for key, count in counts.items() if count}
     if cleaned:
         metadata["text_cleaned"] = cleaned
+    if counts["byte_order_mark"]:
+        metadata["warnings"] = [
+            *metadata.get("warnings", []),
+            f"{counts['byte_order_mark']} byte-order mark(s) U+FEFF inside the text (files "
+            "joined into one?) removed",
+        ]
+    if doubts:
+        metadata["text_doubts"] = doubts
+        metadata["needs_review"] = True
+        metadata["warnings"] = [
+            *metadata.get("warnings", []),
+            "the text may be codes, not writing: " + "; ".join(doubts),
+        ]
     title = metadata.get("title")
     if isinstance(title, str) and is_placeholder_title(title):
         metadata["placeholder_title"] = metadata.pop("title")
@@ -81,20 +107,48 @@ def finish_extraction(extraction: Extraction) -> Extraction:
     )
 
 
+# An office program's kind of file, as its default names spell it (Word, WPS, LibreOffice,
+# Excel, PowerPoint; English and Chinese).
+_KIND = (
+    r"(?:document|worksheet|spreadsheet|workbook|presentation|drawing|text(?:\s+document)?"
+    r"|rich\s+text(?:\s+document)?|文档|文件|文本文档|工作表|工作簿|演示文稿|表格|演示|文字|幻灯片)"
+)
+_APPLICATION = (
+    r"(?:microsoft\s+)?(?:office\s+)?(?:word|excel|powerpoint|wps|publisher|visio"
+    r"|libreoffice|openoffice|writer|calc|impress|docx?|xlsx?|pptx?|rtf)"
+)
 _PLACEHOLDER = re.compile(
-    r"(?:untitled(?:[\s_-]*\d+)?(?:\s+document)?|no\s+title|title|none|null|n/?a|unknown"
-    r"|document\s*\d*|doc\d+|book\s*\d*|presentation\s*\d*|powerpoint\s+presentation"
-    r"|slide\s*\d+|page\s*\d+|new\s+document"
-    r"|无标题(?:文档|文件)?|無標題(?:文件)?|未命名(?:文档|文件)?\s*\d*|无题|無題|标题|標題"
-    r"|新建\S{0,8}文档\s*\d*|文档\s*\d*|文件\s*\d+|工作簿\s*\d*|演示文稿\s*\d*|幻灯片\s*\d+"
-    r"|powerpoint\s*演示文稿"
-    r"|microsoft\s+(?:office\s+)?(?:word|excel|powerpoint)(?:\s*-.*)?|wps\s+(?:文字|表格|演示).*"
+    r"(?:(?:untitled(?:[\s_-]*\d+)?(?:\s+document)?|no\s+title|title|none|null|n/?a|unknown"
+    r"|document\s*\d*|doc\d+|book\s*\d*|presentation\s*\d*|sheet\s*\d*|chart\s*\d*"
+    r"|slide\s*\d+|page\s*\d+"
+    rf"|new(?:\s+{_APPLICATION})?(?:\s+{_KIND})?|{_APPLICATION}(?:\s*{_KIND})?(?:\s*-.*)?"
+    rf"|新建\s*(?:{_APPLICATION}\s*)?{_KIND}?|{_KIND}\s*\d*"
+    r"|无标题(?:文档|文件)?\s*\d*|無標題(?:文件)?\s*\d*|未命名(?:文档|文件)?\s*\d*|无题|無題"
+    r"|标题|標題|图表\s*\d*"
+    # Cameras, phones and scanners: IMG_0001, DSC01234, Scan0001, 微信图片_20200101.
+    r"|(?:img|image|dsc[nf]?|dcim|pict?|photo|mvimg|pxl|cimg|sam|wp|scan(?:ned)?(?:\s+doc)?"
+    r"|screenshot|camscanner|mmexport|扫描件?|扫描全能王|微信图片|屏幕截图|截图)[\s_-]*\d[\d\s_.-]*"
     r"|.+\.(?:docx?|dotx?|xlsx?|pptx?|wps|et|dps|rtf|txt|pdf|html?|tmp|indd|ai|psd"
     r"|jpe?g|tiff?|png|bmp|xps|ps|eps|ceb|caj)"
     r"|(?:[a-z]:)?[\\/].*|.*\\.*"
-    r"|[\W\d_]*)",
+    r"|[\W\d_]*)"
+    # A copy's mark: 新建 Microsoft Word 文档 (2), Document1 - 副本, Book1 copy.
+    r"(?:\s*[(（]\d+[)）]|\s*-?\s*(?:副本|copy))*)",
     re.IGNORECASE,
 )
+
+
+def text_doubts(text: str) -> list[str]:
+    """Why a text from any source (a file, a JSON-lines record) may not be writing: pdfminer's
+    ``(cid:N)`` pasted into a text, a font's codes, mojibake (``plausibility``).
+
+    Args:
+        text: the text before cleaning; a long one is judged on an even sample of it.
+
+    Returns:
+        The reasons of ``plausibility.implausible_reasons``; empty when it is plausible.
+    """
+    return implausible_reasons(_sample(text))
 
 
 def is_placeholder_title(title: str) -> bool:
@@ -106,7 +160,8 @@ def is_placeholder_title(title: str) -> bool:
 
     Returns:
         True for ``"Untitled"``, ``"Document1"``, ``"Microsoft Word - x.doc"``, ``"无标题文档"``,
-        ``"scan0001.pdf"``, ``"C:\\\\temp\\\\a"``, ``"1"``...; False for anything else.
+        ``"新建 Microsoft Word 文档 (2)"``, ``"IMG_0001"``, ``"scan0001.pdf"``,
+        ``"C:\\\\temp\\\\a"``, ``"1"``...; False for anything else.
     """
     return _PLACEHOLDER.fullmatch(title.strip()) is not None
 

@@ -10,7 +10,8 @@ instead, which a reader takes for PDFDocEncoding, Latin-1 above 0xA0: 中华 com
 are many (``_HIGH_SHARE`` of the bytes that are not spaces: a Western title's accented letters
 are a few, ``Président`` one in nine) or four stand together (two Chinese characters; Western
 words hold one or two accented letters in a row), and nearly all stand as the first or second byte of a
-double-byte character (a byte from 0x81 with the next, from 0x40), and only when a reading
+double-byte character (a byte from 0x81 with the next, from 0x40) or in a GB18030 four-byte
+sequence (``_is_four_byte``: 𠀀 shows as ``Ł2‡6``), and only when a reading
 decodes every byte. PDFDocEncoding leaves 0x9F and 0xAD undefined and PDFium gives U+0000 for
 them, so each U+0000 is tried as either byte, and the likeliest reading is kept
 (``plausibility.reading_score``). A string that looks so and that no encoding reads is not
@@ -106,12 +107,27 @@ def _looks_misread(codes: list[int]) -> bool:
     while index < len(codes):
         code = codes[index]
         follows = codes[index + 1] if index + 1 < len(codes) else None
-        if (code > 0x80 or code == 0) and follows is not None and (follows >= 0x40 or follows == 0):
+        if _is_four_byte(codes[index : index + 4]):
+            paired += 2
+            index += 4
+        elif (
+            (code > 0x80 or code == 0) and follows is not None and (follows >= 0x40 or follows == 0)
+        ):
             paired += (code > 0x7F or code == 0) + (follows > 0x7F or follows == 0)
             index += 2
         else:
             index += 1
     return paired >= _PAIRED_SHARE * high
+
+
+def _is_four_byte(codes: list[int]) -> bool:
+    """Whether the codes are a GB18030 four-byte sequence (lead, digit, lead, digit): 𠀀 is
+    ``95 32 82 36``, which PDFDocEncoding shows as ``Ł2‡6``."""
+    return (
+        len(codes) == 4
+        and all(0x81 <= code <= 0xFE or code == 0 for code in codes[::2])
+        and all(0x30 <= code <= 0x39 for code in codes[1::2])
+    )
 
 
 def _reread(codes: list[int]) -> tuple[str, str] | None:

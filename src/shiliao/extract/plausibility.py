@@ -25,7 +25,8 @@ Soup (``implausible_reasons``). A font without a ToUnicode map, or with a broken
 text layer of the font's codes or glyph ids taken as Unicode: control characters and Latin-1
 letters (a subset font's codes 1, 2, 3...), characters from every block of the BMP at once (a
 whole font's glyph ids), private-use or unassigned code points, or hanzi that no writer uses
-(``⺐想犉냉꧆``). Real text keeps to a script or two, to the common characters of its script,
+(``⺐想犉냉꧆``), or runs of consecutive code points (a subset font's codes in the order of
+first use, ``+,-./0123456789``, which fall in ASCII). Real text keeps to a script or two, to the common characters of its script,
 and, in alphabetic scripts, to words between spaces.
 """
 
@@ -43,6 +44,7 @@ from charset_normalizer.constant import FREQUENCIES
 
 __all__ = [
     "COMMON_HAN_SHARE",
+    "han_counts",
     "implausible_reasons",
     "reading_score",
     "script_family",
@@ -77,6 +79,12 @@ _MIN_LATIN1 = 6
 # with under one space for 33 are a font's codes, or words run together by a broken layer.
 _MIN_SPACE_SHARE = 0.03
 _MIN_ALPHABETIC = 40
+# A subset font without a ToUnicode map numbers its glyphs in the order the text first uses
+# them, so a page of new characters reads as a run of code points (``+,-./0123456789:;<=>?@AB``,
+# letters and signs of ASCII with no Han among them). Real text has a few such steps ("abc",
+# "123", "st"): a third of its adjacent pairs, and 12 of them, it does not reach.
+_SEQUENTIAL_SHARE = 0.33
+_MIN_SEQUENTIAL = 12
 _CID_PLACEHOLDER = re.compile(r"\(cid:\d+\)")
 _ODD_CATEGORIES = frozenset({"Cc", "Co", "Cn", "Cs"})
 
@@ -181,7 +189,24 @@ def implausible_reasons(text: str) -> list[str]:
         spaces = counts[" "] + counts["\u00a0"]
         if spaces < _MIN_SPACE_SHARE * alphabetic:
             reasons.append(f"{alphabetic} letters of an alphabet with {spaces} spaces between them")
+    if not reasons:
+        # Last, for codes that pass every other test: those in ASCII look like letters.
+        visible = [char for char in text if not char.isspace()]
+        steps = sum(1 for one, two in itertools.pairwise(visible) if ord(two) == ord(one) + 1)
+        if steps >= _MIN_SEQUENTIAL and steps > _SEQUENTIAL_SHARE * (len(visible) - 1):
+            reasons.append(
+                f"{steps} of {len(visible) - 1} adjacent characters are consecutive code points "
+                "(+,-./012...): a font's codes in the order the text first uses its glyphs"
+            )
     return reasons
+
+
+def han_counts(text: str) -> tuple[int, int]:
+    """``(han, common)``: how many Han characters ``text`` holds, and how many of them are in
+    level 1 of GB 2312, Big5 or JIS X 0208 (compare with ``COMMON_HAN_SHARE``)."""
+    common = _tables().common_han
+    han = [char for char in text if _is_han(char)]
+    return len(han), sum(1 for char in han if char in common)
 
 
 def reading_score(text: str, language: str) -> float:

@@ -49,6 +49,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from shiliao.errors import ExtractError, ExtractionLimit
+from shiliao.extract.decode import legacy_reading
 from shiliao.extract.finish import visible_controls
 from shiliao.extract.media import SNIFF_BYTES, sniff_media_type
 
@@ -336,27 +337,30 @@ def _write_member(
 def _zip_name(info: zipfile.ZipInfo) -> str:
     """The member's name as its maker wrote it. Without the UTF-8 flag (bit 11) ``zipfile``
     reads the name as CP437, but Chinese Windows and WeChat write GBK there: the bytes are
-    read as UTF-8 if they are, else as GB18030 if they are, else as CP437."""
+    read again as ``_decoded`` says, else as CP437."""
     if info.flag_bits & 0x800:
         return visible_controls(info.filename)
     return _decoded(info.filename.encode("cp437"), "cp437")
 
 
 def _tar_name(info: tarfile.TarInfo) -> str:
-    """The member's name, with bytes that are not UTF-8 (``tarfile`` keeps them as lone
-    surrogates) read as GB18030 when they are, else replaced by U+FFFD."""
+    """The member's name, its bytes (``tarfile`` keeps those that are not UTF-8 as lone
+    surrogates) read again as ``_decoded`` says, else with U+FFFD."""
     return _decoded(info.name.encode("utf-8", "surrogateescape"), None)
 
 
 def _decoded(raw: bytes, fallback: str | None) -> str:
     """The name's bytes as text, control characters shown (``finish.visible_controls``): a
-    name becomes a title printed on terminals."""
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return visible_controls(raw.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-    text = raw.decode(fallback) if fallback else raw.decode("utf-8", errors="replace")
+    name becomes a title printed on terminals. Read as UTF-8 or the likeliest East Asian
+    encoding (``decode.legacy_reading``: GBK 通知 is valid UTF-8 too, as ``֪ͨ``), else as
+    ``fallback``, else as UTF-8 with U+FFFD."""
+    reading = legacy_reading(raw)
+    if reading is not None:
+        text = reading[0]
+    elif fallback is not None:
+        text = raw.decode(fallback)
+    else:
+        text = raw.decode("utf-8", errors="replace")
     return visible_controls(text)
 
 
