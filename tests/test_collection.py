@@ -161,3 +161,50 @@ def test_a_bibliography_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     items = '[{"id": "b1", "type": "book", "title": "通知"}]'
     (tmp_path / "bibliography.json").write_text(items, encoding="utf-8-sig")
     assert read_collection(tmp_path).bibliography == [{"id": "b1", "type": "book", "title": "通知"}]
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ('"2016-13-45"', "date '2016-13-45' is not EDTF; write YYYY, YYYY-MM or YYYY-MM-DD"),
+        ('"2016年3月"', "date '2016年3月' is not EDTF; write 2016-03"),
+        ("2019-04-10 08:00:00", "date '2019-04-10T08:00:00' is not EDTF; write 2019-04-10"),
+        ('"<script>x</script>"', "date '<script>x</script>' is not EDTF; write YYYY,"),
+    ],
+)
+def test_a_sidecar_date_that_is_not_edtf_is_an_error(
+    tmp_path: Path, written: str, message: str
+) -> None:
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a.txt").write_text("正文。", encoding="utf-8")
+    (tmp_path / "sources" / "a.txt.yaml").write_text(f"date: {written}\n", encoding="utf-8")
+    with pytest.raises(SidecarError, match=r"^sources/a\.txt\.yaml: ") as error:
+        read_collection(tmp_path)
+    assert message in str(error.value)
+
+
+def test_edtf_sidecar_dates_are_kept_as_written(tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    for number, date in enumerate(["2016", "2016-04/2017", "201X", "2016-03~", "/2017"]):
+        (tmp_path / "sources" / f"{number}.txt").write_text("正文。", encoding="utf-8")
+        (tmp_path / "sources" / f"{number}.txt.yaml").write_text(
+            f'date: "{date}"\n', encoding="utf-8"
+        )
+    dates = [source.metadata["date"] for source in read_collection(tmp_path).sources]
+    assert dates == ["2016", "2016-04/2017", "201X", "2016-03~", "/2017"]
+
+
+def test_a_lines_date_that_is_not_edtf_is_a_warning_and_no_date(tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    lines = [{"d": "2019/4/10", "c": "一"}, {"d": None, "c": "二"}, {"d": "2016", "c": "三"}]
+    (tmp_path / "sources" / "r.jsonl").write_text(
+        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8"
+    )
+    (tmp_path / "sources" / "r.jsonl.yaml").write_text(
+        'each_line:\n  date: "{d}"\n  text: c\n', encoding="utf-8"
+    )
+    collection = read_collection(tmp_path)
+    assert [source.metadata.get("date") for source in collection.sources] == [None, None, "2016"]
+    assert collection.problems == [
+        "sources/r.jsonl: line 1: date '2019/4/10' is not EDTF; write 2019-04-10; left undated"
+    ]

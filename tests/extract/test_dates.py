@@ -13,6 +13,7 @@ from shiliao.extract.dates import (
     find_labelled_date,
     find_month_day,
     find_text_date,
+    is_edtf,
     parse_date_text,
     pdf_date,
     url_date,
@@ -284,3 +285,16 @@ def test_a_signature_is_a_day_after_text_and_no_chronology_entry() -> None:
     assert find_date_line(["正文。", "2019年3月5日"]) == FoundDate("2019-03-05", "signature line")
     signed = ["正文。", "某某县人民政府", "2019年3月"]
     assert find_date_line(signed) == FoundDate("2019-03", "signature line")
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        *[(v, True) for v in ["2016", "2016-03-05", "20XX", "2016-XX", "2016-03-XX", "2016?"]],
+        *[(v, True) for v in ["2016-03~", "2016-21", "2016-04/2017", "2016/..", "/2017", "-0100"]],
+        *[(v, False) for v in ["2016-13-45", "2016年3月", "2019/4/10", "20190410", "2X16"]],
+        *[(v, False) for v in ["2019-04-10 08:00:00", "2017/2016", "2019-02-29", "..", "16"]],
+    ],
+)
+def test_is_edtf(value: str, valid: bool) -> None:
+    assert is_edtf(value) is valid

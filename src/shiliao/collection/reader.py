@@ -40,6 +40,7 @@ from shiliao.collection.sidecar import (
     LineMapping,
     apply_line_mapping,
     check_metadata,
+    date_problem,
     load_sidecar,
     parse_line_mapping,
 )
@@ -239,9 +240,11 @@ def _jsonl_sources(
     sidecar_sha: str | None,
     max_line_bytes: int,
     failed: list[dict[str, Any]],
+    problems: list[str],
 ) -> Iterator[SourceInput]:
     """The sources of a JSON-lines file, one per good line; each bad line appended to
-    ``failed`` as ``{"path", "line", "reason"}``."""
+    ``failed`` as ``{"path", "line", "reason"}``, and each line's date that is not EDTF to
+    ``problems`` (the line's source is left undated)."""
     keys_seen: set[str] = set()
     with file.abspath.open("rb") as handle:
         for number, record_bytes in _read_lines(handle, max_line_bytes):
@@ -255,6 +258,10 @@ def _jsonl_sources(
                 source = _line_source(
                     file, rel_to_sources, mapping, sidecar_sha, number, record_bytes, keys_seen
                 )
+                if (problem := date_problem(source.metadata.get("date"))) is not None:
+                    # One line's date does not fail the file, nor date its source.
+                    problems.append(f"{file.path}: line {number}: {problem}; left undated")
+                    del source.metadata["date"]
             except _BadLine as exc:
                 failed.append(
                     {"path": file.path, "line": number, "reason": f"line {number}: {exc}"}
@@ -387,11 +394,15 @@ def read_collection(root: Path) -> Collection:
         if path.suffix.lower() == ".jsonl":
             mapping = parse_line_mapping(sidecar, file.path) if sidecar else _DEFAULT_LINE_MAPPING
             failed: list[dict[str, Any]] = []
+            undated: list[str] = []
             collection.sources.extend(
-                _jsonl_sources(file, rel_to_sources, mapping, sidecar_sha, max_line_bytes, failed)
+                _jsonl_sources(
+                    file, rel_to_sources, mapping, sidecar_sha, max_line_bytes, failed, undated
+                )
             )
             collection.failed += failed
             collection.problems += [f"{row['path']}: {row['reason']}" for row in failed]
+            collection.problems += undated
         else:
             if sidecar:
                 check_metadata(sidecar, sidecar_file.path)

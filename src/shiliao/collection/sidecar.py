@@ -17,7 +17,9 @@ Two shapes are read:
   edits; without it the line's ``url`` is used when present, else its line number.
 
 Keys are checked (``check_metadata``): a key that is not one of ``SOURCE_KEYS`` is an error
-naming the key and the file, never ignored, and so is an ``access`` that is not a level.
+naming the key and the file, never ignored, and so is an ``access`` that is not a level and a
+``date`` that is not EDTF (``date_problem``); a JSON-lines line's such date is a warning and
+leaves that line's source undated.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 
 from shiliao.collection.yamlfile import YamlProblem, load_yaml
 from shiliao.errors import SidecarError
+from shiliao.extract.dates import is_edtf, parse_date_text
 from shiliao.model import Access
 
 __all__ = [
@@ -36,6 +39,7 @@ __all__ = [
     "LineMapping",
     "apply_line_mapping",
     "check_metadata",
+    "date_problem",
     "load_sidecar",
     "parse_line_mapping",
 ]
@@ -136,8 +140,8 @@ def check_metadata(
 
     Raises:
         SidecarError: a key is not in ``SOURCE_KEYS`` (keys meant to keep a source private,
-            such as ``private`` or ``redact``, say what to write instead), or ``access`` is
-            not a level or an embargo.
+            such as ``private`` or ``redact``, say what to write instead), ``access`` is
+            not a level or an embargo, or ``date`` is not EDTF (``date_problem``).
     """
     for key in metadata:
         if str(key) in _PRIVACY_HINTS:
@@ -155,8 +159,32 @@ def check_metadata(
             Access.parse(metadata["access"])
         except ValueError as exc:
             raise SidecarError(path, f"{where}access: {exc}") from exc
+    # An each_line template or lookup gives each line's date, checked per line (reader).
+    date = metadata.get("date")
+    if not (templates and (_is_template(date) or isinstance(date, dict))):
+        problem = date_problem(date)
+        if problem is not None:
+            raise SidecarError(path, f"{where}{problem}")
     if "extra" in metadata and not isinstance(metadata["extra"], dict):
         raise SidecarError(path, f"{where}'extra' must be a mapping")
+
+
+def date_problem(value: Any) -> str | None:
+    """What is wrong with a date a sidecar or a JSON-lines line gives, or None.
+
+    Args:
+        value: the date as read (YAML reads ``date: 2016`` as a number), or None.
+
+    Returns:
+        None when it is absent or EDTF, levels 0 and 1 (``dates.is_edtf``); else a message
+        naming the value and how to write it: ``date '2016年3月' is not EDTF; write 2016-03``,
+        or the forms when the value is no date at all.
+    """
+    if value is None or is_edtf(str(value)):
+        return None
+    written = parse_date_text(str(value))
+    how = written or "YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2016-03 (EDTF; 2016?, 2016-03~, 2016/2017)"
+    return f"date {str(value)!r} is not EDTF; write {how}"
 
 
 def _is_template(value: Any) -> bool:

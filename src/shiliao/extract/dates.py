@@ -54,6 +54,7 @@ __all__ = [
     "find_month_day",
     "find_text_date",
     "find_text_month_day",
+    "is_edtf",
     "parse_date_text",
     "parse_month_day",
     "pdf_date",
@@ -183,6 +184,63 @@ def edtf_date(year: int, month: int | None = None, day: int | None = None) -> st
         return datetime.date(year, month, day).isoformat()
     except ValueError:
         return None
+
+
+# An EDTF level 0-1 date: a year (digits or X for unspecified ones, negative allowed), a month
+# (or a season, 21-24), a day, and a qualifier of the whole date (? uncertain, ~ approximate).
+_EDTF_DATE = re.compile(
+    r"(?P<year>-?[0-9X]{4})(?:-(?P<month>[0-9X]{2})(?:-(?P<day>[0-9X]{2}))?)?(?P<q>[?~%])?"
+)
+
+
+def is_edtf(value: str) -> bool:
+    """Whether a value is an EDTF date or interval, levels 0 and 1 (ISO 8601-2).
+
+    Args:
+        value: e.g. ``"2016"``, ``"2016-03"``, ``"2016-03-05"``, ``"201X"``, ``"2016-XX"``,
+            ``"2016?"``, ``"2016-03~"``, ``"2016-21"`` (spring), ``"2016-04/2017"``,
+            ``"2016/.."``, ``"/2017"``.
+
+    Returns:
+        True when every part is a date that exists (``"2016-13-45"`` and ``"2019-02-30"``
+        are none) and an interval does not end before it starts.
+    """
+    parts = value.split("/")
+    if len(parts) > 2 or not all(_edtf_date_ok(part, len(parts) == 2) for part in parts):
+        return False
+    if len(parts) == 2:
+        start, end = (part.rstrip("?~%") for part in parts)
+        if start in ("", "..") and end in ("", ".."):
+            return False
+        known = min(len(start), len(end))
+        if start not in ("", "..") and end not in ("", "..") and "X" not in start + end:
+            return start[:known] <= end[:known]
+    return True
+
+
+def _edtf_date_ok(part: str, in_interval: bool) -> bool:
+    if in_interval and part in ("", ".."):
+        return True
+    match = _EDTF_DATE.fullmatch(part)
+    if match is None:
+        return False
+    year, month, day = match["year"], match["month"], match["day"]
+    if "X" in year.lstrip("-").rstrip("X"):  # X only for the last digits: 20XX, not 2X16
+        return False
+    if month is None:
+        return True
+    if "X" in month:
+        return month == "XX" and day in (None, "XX")
+    number = int(month)
+    if 21 <= number <= 24:
+        return day is None
+    if not 1 <= number <= 12:
+        return False
+    if day is None or "X" in day:
+        return day in (None, "XX")
+    # A year with X digits or outside 1000-9999 (edtf_date's) is checked as 2000, a leap year.
+    known = 2000 if "X" in year or not 1000 <= int(year) <= 9999 else int(year)
+    return edtf_date(known, number, int(day)) is not None
 
 
 def parse_date_text(value: str) -> str | None:
