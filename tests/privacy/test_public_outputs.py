@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -149,7 +150,11 @@ def test_only_offered_originals_have_proofs(built: dict) -> None:
 
 def test_the_photo_is_offered_without_its_metadata(built: dict) -> None:
     site, canaries = built["site"], built["canaries"].restricted
-    (copy,) = [p for p in (site / "files").rglob("photo.*")]
+    # A public copy is named by its digest (two sources may share one), not by its source.
+    with sqlite3.connect(built["archive"] / "public" / "shiliao.db") as public:
+        (digest,) = public.execute("SELECT file_sha256 FROM sources WHERE id = 'photo'").fetchone()
+    (copy,) = [p for p in (site / "files").rglob(f"{digest}.*")]
+    assert not list((site / "files").rglob("photo.*"))
     image = Image.open(copy)
     assert dict(image.getexif()) == {}
     assert not any(key in image.info for key in ("exif", "xmp", "icc_profile", "comment"))
@@ -191,7 +196,9 @@ def _darkness(image: Image.Image, box: tuple[float, float, float, float], scale:
 def test_the_redacted_pdf_is_pictures_with_the_places_painted(built: dict) -> None:
     site, canaries = built["site"], built["canaries"].restricted
     original = (built["base"] / "c" / "sources" / "report.pdf").read_bytes()
-    (copy,) = [p for p in (site / "files").rglob("report.pdf")]
+    with sqlite3.connect(built["archive"] / "public" / "shiliao.db") as public:
+        (digest,) = public.execute("SELECT file_sha256 FROM sources WHERE id = 'report'").fetchone()
+    (copy,) = [p for p in (site / "files").rglob(f"{digest}.pdf")]
     document = pdfium.PdfDocument(copy.read_bytes())
     assert len(document) == 1
     assert document[0].get_textpage().get_text_range().strip() == ""

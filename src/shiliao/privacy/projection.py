@@ -32,7 +32,6 @@ import datetime
 import hashlib
 import hmac
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -44,6 +43,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from shiliao import __version__
+from shiliao.errors import DiskFull, StoreError
 from shiliao.model import Passage, Publication, Source
 from shiliao.privacy.derive import IMAGE_TYPES, PublicCopy, derive_in_worker, text_copy
 from shiliao.privacy.detect import DETECTOR_VERSION, detect
@@ -57,6 +57,7 @@ from shiliao.privacy.public import (
 from shiliao.privacy.redact import Withholding, placeholder, redact_text
 from shiliao.privacy.review import fold_key, guess_kind, public_persons, review_findings
 from shiliao.store import BlobStore, Catalog
+from shiliao.store.folders import replace_folder
 from shiliao.zh.glossary import GlossaryMatcher
 
 __all__ = ["project"]
@@ -160,6 +161,7 @@ def project(
     *,
     secret: bytes = b"",
     copier: Copier | None = None,
+    fault: Callable[[str], None] | None = None,
 ) -> ProjectionReport:
     """Make the archive's public projection in ``ARCHIVE/public/`` (when it is not current).
 
@@ -173,12 +175,15 @@ def project(
             withheld text is an HMAC under it.
         copier: makes the public copy of an image or PDF (``derive.derive_in_worker`` with
             the archive's limits when None); tests pass their own.
+        fault: called with a label before each write step (``"write:public/shiliao.db"``,
+            ``"rename:public"``, ``"remove:public (old)"``); for crash and disk-full tests.
 
     Returns:
         A ``ProjectionReport``.
 
     Raises:
         StoreError: the projection cannot be written (the previous one is left as it was).
+        DiskFull: the archive's disk is full (the previous projection is left as it was).
     """
     archive_root = Path(archive_root)
     target = archive_root / PROJECTION_FOLDER
@@ -204,7 +209,14 @@ def project(
                     **(existing.get_state("report") or {}),
                 )
     builder = _Builder(catalog, originals, archive_root, inputs, levels, copier, secret)
-    return builder.write(target, inputs_digest)
+    try:
+        return builder.write(target, inputs_digest, fault or (lambda label: None))
+    except OSError as exc:
+        if DiskFull.cause_of(exc):
+            raise DiskFull(
+                str(archive_root), f"the public projection {PROJECTION_FOLDER}/"
+            ) from exc
+        raise StoreError(f"cannot write the public projection in {target}: {exc}") from exc
 
 
 class _Builder:
@@ -482,8 +494,12 @@ class _Builder:
                     "the text shown on this page; its file also holds sources that are not public",
                 )
 
-    def write(self, target: Path, inputs_digest: str) -> ProjectionReport:
-        """Project every source, choose the files, write the database into ``target``."""
+    def write(
+        self, target: Path, inputs_digest: str, fault: Callable[[str], None]
+    ) -> ProjectionReport:
+        """Project every source, choose the files, write the database into ``target``, then
+        swap it in (``store.folders.replace_folder``: readers see the old projection or the
+        new one); ``fault`` is called before each write step."""
         items = []
         levels: Counter[str] = Counter()
         for source in self.sources:
@@ -513,10 +529,11 @@ class _Builder:
         self.staging.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(dir=self.staging, prefix="public-"))
         try:
+            fault("write:public/shiliao.db")
             with Catalog(building / "shiliao.db", references=False) as public:
                 self._fill(public, items, inputs_digest)
                 self.report.content_version = public.content_version()
-            _swap(building, target, self.staging)
+            _swap(building, target, self.staging, fault)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
@@ -686,18 +703,15 @@ def _default_copier(original: Path, job: dict[str, Any], folder: Path) -> Public
     return derive_in_worker(original, job, folder)
 
 
-def _swap(building: Path, target: Path, staging: Path) -> None:
-    """Put the new projection in place of the old: two renames inside the archive."""
-    old = None
-    if target.exists():
+def _swap(building: Path, target: Path, staging: Path, fault: Callable[[str], None]) -> None:
+    """Put the new projection in place of the old (``store.folders.replace_folder``); an old
+    one a killed run left aside in the staging folder is deleted."""
+
+    def aside() -> Path:
         old = Path(tempfile.mkdtemp(dir=staging, prefix="public-old-"))
         old.rmdir()
-        os.rename(target, old)
-    try:
-        os.rename(building, target)
-    except OSError:
-        if old is not None:
-            os.rename(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        return old
+
+    replace_folder(building, target, aside, fault, "public")
+    for previous in staging.glob("public-old-*"):
+        shutil.rmtree(previous, ignore_errors=True)
