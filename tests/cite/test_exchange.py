@@ -278,3 +278,13 @@ def test_ris_names_and_literals() -> None:
     text = to_ris(items)
     assert "AU  - Yao,\nAU  - 新华社\n" in text
     assert validate_items(from_ris(text, "x.ris"), "x.ris") == items
+
+
+@pytest.mark.parametrize("interval", ["2016-04/2017", "2016/2017"])
+def test_an_interval_is_written_whole_never_as_invented_parts(interval: str) -> None:
+    item = {"id": "a", "type": "document", "title": "T", "issued": {"literal": interval}}
+    assert to_bibtex([item]) == f"@misc{{a,\n  title = {{T}},\n  date = {{{interval}}}\n}}\n"
+    ris = to_ris([item])
+    assert "\nPY  - " not in ris
+    assert "\nDA  - " not in ris
+    assert f'C8  - {{"issued": {{"literal": "{interval}"}}}}' in ris

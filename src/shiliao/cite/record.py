@@ -47,6 +47,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shiliao.extract.dates import edtf_date
+
 __all__ = [
     "CUSTOM_KEYS",
     "NAME_ROLES",
@@ -286,11 +288,15 @@ def date_parts(item: Mapping[str, Any], field: str) -> tuple[int, int | None, in
 
 
 def _parse_date(value: str) -> tuple[int, int | None, int | None] | None:
+    """One date written out, at its precision; None for an interval (``2016-04/2017``), a
+    qualified or unspecified date (``2016?``, ``201X``) or a date that does not exist, whose
+    parts would be invented (``2016/2017`` is no month 20), so that a writer keeps it whole."""
     match = re.match(r"\s*(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?", value)
-    if match is None:
+    if match is None or re.match(r"/[\d.]|[?~%X\d]", value[match.end() :]):
         return None
     year, month, day = match.groups()
-    return int(year), int(month) if month else None, int(day) if day else None
+    parts = int(year), int(month) if month else None, int(day) if day else None
+    return parts if edtf_date(*parts) is not None else None
 
 
 def is_chinese_work(item: Mapping[str, Any]) -> bool:
