@@ -187,6 +187,7 @@ def project(
     """
     archive_root = Path(archive_root)
     target = archive_root / PROJECTION_FOLDER
+    _remove_leftovers(archive_root / ".staging")
     sources = catalog.sources()
     levels = {s.id: inputs.rules.level_of(s, today) for s in sources}
     inputs_digest = _digest(
@@ -704,8 +705,7 @@ def _default_copier(original: Path, job: dict[str, Any], folder: Path) -> Public
 
 
 def _swap(building: Path, target: Path, staging: Path, fault: Callable[[str], None]) -> None:
-    """Put the new projection in place of the old (``store.folders.replace_folder``); an old
-    one a killed run left aside in the staging folder is deleted."""
+    """Put the new projection in place of the old (``store.folders.replace_folder``)."""
 
     def aside() -> Path:
         old = Path(tempfile.mkdtemp(dir=staging, prefix="public-old-"))
@@ -713,5 +713,13 @@ def _swap(building: Path, target: Path, staging: Path, fault: Callable[[str], No
         return old
 
     replace_folder(building, target, aside, fault, "public")
-    for previous in staging.glob("public-old-*"):
-        shutil.rmtree(previous, ignore_errors=True)
+
+
+def _remove_leftovers(staging: Path) -> None:
+    """Delete what a killed projection left in the staging folder: a projection half built
+    (``public-*``), an old one set aside (``public-old-*``), a scratch folder (``derive-*``).
+    The caller holds the archive's writer lock, so no other projection is using them."""
+    for prefix in ("public-", "derive-"):
+        for folder in staging.glob(f"{prefix}*"):
+            if folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
