@@ -400,7 +400,10 @@ def _warnings(archive: Archive, collection: Collection, skipped: list[dict[str, 
         if source.status != "extracted":
             warnings.append(f"{where}: {source.status.replace('_', ' ')}: {source.error}")
         if not source.date:
-            warnings.append(f"{where}: {source.title}: no date")
+            warnings.append(
+                f"{where}: {source.title}: no date found in it; if you know one, give it in "
+                "its sidecar as EDTF (date: 2016, 2019-04 or 2019-04-10)"
+            )
     # Sections cite bibliography entries and, by id ([@source-id]), archived sources.
     bibliography, clashes = citable_items(
         archive.catalog.bibliography(), [source_item(s) for s in archive.catalog.sources()]
