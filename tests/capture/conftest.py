@@ -4,13 +4,11 @@ makes (a Python audit hook), so SSRF tests can prove a refused address was never
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 
 import pytest
 
-from tests.capture.server import Server, handler_for
+from tests.capture.server import Server, serving
 
 _CONNECTIONS: list[object] = []
 
@@ -33,15 +31,8 @@ def connections() -> list[object]:
 @pytest.fixture(scope="session")
 def http_server() -> Iterator[Server]:
     """A ThreadingHTTPServer on 127.0.0.1 and a free port."""
-    server = Server(port=0)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(server))
-    httpd.daemon_threads = True
-    server.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    httpd.shutdown()
-    httpd.server_close()
+    with serving() as server:
+        yield server
 
 
 @pytest.fixture

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 UTF8_PAGE = "<html><head><meta charset='utf-8'><title>结亲周</title></head><body>亲人更亲</body></html>".encode()
 GBK_TEXT = (
@@ -79,3 +82,20 @@ def handler_for(server: Server) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {})
 
     return Handler
+
+
+@contextmanager
+def serving() -> Iterator[Server]:
+    """A ``Server`` answering on 127.0.0.1 and a free port (a ThreadingHTTPServer in a daemon
+    thread) until the block ends."""
+    server = Server(port=0)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(server))
+    httpd.daemon_threads = True
+    server.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -20,12 +20,10 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
 from datetime import datetime
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -41,7 +39,7 @@ from shiliao.collection import read_collection
 from shiliao.config import load_settings
 from shiliao.operations.ingest import ingest
 from shiliao.publish.wacz import PAGES_HEADER, export_wacz
-from tests.capture.server import Server, handler_for
+from tests.capture.server import Server, serving
 
 VALIDATE_TIMEOUT_S = 120
 
@@ -146,15 +144,8 @@ def validate(wacz: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def loopback() -> Iterator[Server]:
     """The capture tests' page server, on 127.0.0.1 and a free port."""
-    server = Server(port=0)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(server))
-    httpd.daemon_threads = True
-    server.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    httpd.shutdown()
-    httpd.server_close()
+    with serving() as server:
+        yield server
 
 
 def _archive(base: Path, files: dict[str, bytes]) -> Path:

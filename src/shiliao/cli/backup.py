@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from shiliao.cli.console import ShiliaoCommand, progress_bar, shown
+from shiliao.cli.integrity import echo_check
 from shiliao.operations.backup import BackupKeys, backup_archive, restore_archive
 
 _KEY_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
@@ -202,18 +203,6 @@ def restore(
                 f"{report.checkpoint['root_hash']}, signed {report.checkpoint['time']}: compare "
                 "with the copies kept elsewhere"
             )
-        for problem in check.problems:
-            click.echo(shown(problem))
-        for note in check.pending:
-            click.echo(shown(f"pending: {note}"))
-        summary = (
-            f"{check.objects} objects, {check.files} files, {check.log_entries} log entries, "
-            f"{check.checkpoints} checkpoint{'' if check.checkpoints == 1 else 's'} in "
-            f"{report.verify_seconds:.1f} s"
-        )
-        if check.ok:
-            click.echo(f"verified: {summary}")
-        else:
-            click.echo(f"{len(check.problems)} problem(s) in {summary}")
+        echo_check(check, report.verify_seconds)
     if not report.ok:
         raise SystemExit(1)

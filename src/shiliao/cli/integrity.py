@@ -14,7 +14,7 @@ from shiliao.log import open_archive_log, repair_torn_tail, verify_proof_bundle
 from shiliao.operations.checkpoints import sign_and_publish, targets_for
 from shiliao.operations.rebuild import rebuild
 from shiliao.store.lock import writer_lock
-from shiliao.verification import verify_archive
+from shiliao.verification import ArchiveCheck, verify_archive
 
 
 def _archive_with_log(archive_dir: Path) -> Path:
@@ -190,23 +190,29 @@ def verify(
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        for problem in check.problems:
-            click.echo(shown(problem))
-        for warning in check.warnings:
-            click.echo(shown(f"warning: {warning}"))
-        for note in check.pending:
-            click.echo(shown(f"pending: {note}"))
-        summary = (
-            f"{check.objects} objects, {check.files} files ({check.bytes_read:,} bytes), "
-            f"{check.log_entries} log entries, {check.checkpoints} "
-            f"checkpoint{'' if check.checkpoints == 1 else 's'} in {seconds:.1f} s"
-        )
-        if check.ok:
-            click.echo(f"verified: {summary}")
-        else:
-            click.echo(f"{len(check.problems)} problem(s) in {summary}")
+        echo_check(check, seconds)
     if not check.ok:
         raise SystemExit(1)
+
+
+def echo_check(check: ArchiveCheck, seconds: float) -> None:
+    """Print what ``verify_archive`` found: each problem, warning and pending note on a line
+    of its own, then one line that says verified or how many problems, with the counts."""
+    for problem in check.problems:
+        click.echo(shown(problem))
+    for warning in check.warnings:
+        click.echo(shown(f"warning: {warning}"))
+    for note in check.pending:
+        click.echo(shown(f"pending: {note}"))
+    summary = (
+        f"{check.objects} objects, {check.files} files ({check.bytes_read:,} bytes), "
+        f"{check.log_entries} log entries, {check.checkpoints} "
+        f"checkpoint{'' if check.checkpoints == 1 else 's'} in {seconds:.1f} s"
+    )
+    if check.ok:
+        click.echo(f"verified: {summary}")
+    else:
+        click.echo(f"{len(check.problems)} problem(s) in {summary}")
 
 
 @click.command("rebuild", cls=ShiliaoCommand)
