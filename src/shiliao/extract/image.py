@@ -16,6 +16,7 @@ and must never be published (a photo's position can expose who took it).
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from typing import Any
 
@@ -35,6 +36,20 @@ MAX_FRAMES = 1000
 """The most frames (pages of a multi-page TIFF) read from one image file."""
 
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+
+# What Pillow's plugins raise on a damaged file, besides its own UnidentifiedImageError: a
+# TIFF frame without its dimensions (TypeError) or with an unknown compression (KeyError), a
+# GIF frame cut short (struct.error, IndexError).
+_DAMAGED = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    EOFError,
+    TypeError,
+    KeyError,
+    IndexError,
+    struct.error,
+)
 
 _EXIF_IFD = 0x8769
 _GPS_IFD = 0x8825
@@ -95,9 +110,7 @@ def extract_image(data: bytes, name: str) -> Extraction:
                     f"{PngImagePlugin.MAX_TEXT_CHUNK} bytes"
                 ) from exc
             raise ExtractError(f"{name}: not a readable image ({exc})") from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, EOFError, TypeError, KeyError) as exc:
-            # Pillow's plugins say a file is damaged with any of these (a TIFF frame without
-            # its dimensions: TypeError; with an unknown compression: KeyError).
+        except _DAMAGED as exc:
             raise ExtractError(f"{name}: not a readable image ({exc})") from exc
     metadata["ocr_lines"] = lines
     if notes:
