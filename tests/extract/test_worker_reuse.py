@@ -36,6 +36,19 @@ def test_a_worker_serves_files_until_max_files(pid_file: Path) -> None:
     assert pids[0] == pids[1] == pids[2] != pids[3] == pids[4]
 
 
+def test_a_large_parent_does_not_make_its_workers_look_large(pid_file: Path) -> None:
+    # A build holding much memory starts the workers: the kernel's ru_maxrss of a child keeps
+    # its parent's peak across exec, and a worker that took it for its own was replaced after
+    # every file (seen in full test runs, where the test process had grown past 1 GiB).
+    held = bytearray(512 * 1024**2)
+    for page in range(0, len(held), 4096):
+        held[page] = 1
+    with ExtractionWorker(max_files=3, max_memory_bytes=900 * 1024**2) as worker:
+        pids = [pid(worker, pid_file) for _ in range(3)]
+    del held
+    assert pids[0] == pids[1] == pids[2]
+
+
 def test_a_crash_or_a_timeout_replaces_the_worker(pid_file: Path) -> None:
     with ExtractionWorker(timeout_s=3) as worker:
         first = pid(worker, pid_file)

@@ -50,11 +50,28 @@ def main() -> int:
             request = json.loads(line)
             path = Path(request["path"])
             reply = _reply(path, request["extractor"], max_memory_bytes)
-            # ru_maxrss is in kilobytes on Linux.
-            reply["maxrss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            reply["maxrss_bytes"] = _peak_memory_bytes()
             out.write(_encode(reply, path.name, max_memory_bytes) + b"\n")
             out.flush()
     return 0
+
+
+def _peak_memory_bytes() -> int:
+    """This process's peak resident memory, in bytes.
+
+    Linux's ``VmHWM`` (proc(5)) is this program's own: ``ru_maxrss`` keeps the high-water mark
+    of the parent it was forked from across ``execve``, so a worker started by a build holding
+    a gigabyte would report a gigabyte and be replaced after every file.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    # ru_maxrss is in kilobytes on Linux, in bytes on macOS; the worker runs on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _limit_memory(max_memory_bytes: int) -> None:
