@@ -198,7 +198,8 @@ def _unpack_zip(
 ) -> None:
     try:
         archive = zipfile.ZipFile(file)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, NotImplementedError) as exc:
+        # NotImplementedError: a ZIP version (in the central directory) zipfile does not read.
         raise ExtractError(f"{name}: not a readable ZIP file ({exc})") from exc
     except UnicodeDecodeError as exc:
         raise ExtractError(
@@ -264,7 +265,8 @@ def _unpack_tar_or_gzip(
             if problem is None:
                 try:
                     tarfile.data_filter(info, str(unpacked.folder))
-                except tarfile.FilterError as exc:
+                except (tarfile.FilterError, ValueError) as exc:
+                    # ValueError: a NUL byte in the raw name or link target (os.path.realpath).
                     problem = f"refused by tarfile's data filter ({exc})"
             if problem is not None:
                 unpacked.skipped.append(SkippedMember(prefix + name, problem))
