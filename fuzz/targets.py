@@ -196,24 +196,11 @@ def _html_seeds() -> list[bytes]:
     ]
 
 
-def _pdf(objects: list[bytes], info: bytes | None = None) -> bytes:
-    """A PDF with these objects (numbered from 1; object 1 is the catalog) and a correct xref."""
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    trailer = b"/Size %d /Root 1 0 R" % (len(objects) + 1)
-    if info is not None:
-        trailer += b" /Info %d 0 R" % len(objects)
-    out += b"trailer\n<< %s >>\nstartxref\n%d\n%%%%EOF\n" % (trailer, xref)
-    return bytes(out)
-
-
 def _pdf_seeds() -> list[bytes]:
+    # The tests' PDF writer (imported here: it loads PDFium and Pillow, which only this
+    # target's seeds need).
+    from tests.extract.craft import hand_written_pdf
+
     content = b"BT /F1 12 Tf 72 712 Td (Notice 2019-03-05) Tj 0 -20 Td (Second line) Tj ET"
     stream = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content)
     font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
@@ -221,7 +208,7 @@ def _pdf_seeds() -> list[bytes]:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         b"/Resources << /Font << /F1 3 0 R >> >> >>"
     )
-    text_pdf = _pdf(
+    text_pdf = hand_written_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
@@ -230,14 +217,14 @@ def _pdf_seeds() -> list[bytes]:
             page,
             b"<< /Title (Notice) /CreationDate (D:20190305093000+08'00') >>",
         ],
-        info=b"",
+        info_last=True,
     )
     # A scan: one page whose only content is a small grey image (read by OCR).
     pixels = bytes(range(64))
     image = b"<< /Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray "
     image += b"/BitsPerComponent 8 /Length %d >>\nstream\n%s\nendstream" % (len(pixels), pixels)
     draw = b"q 200 0 0 200 100 400 cm /Im1 Do Q"
-    scan_pdf = _pdf(
+    scan_pdf = hand_written_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",

@@ -26,8 +26,9 @@ UYGHUR_CONLLU = SHARED / "fixtures" / "real" / "uyghur" / "ug_udt-ud-test.conllu
 ARABIC_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
-def hand_written_pdf(objects: list[bytes]) -> bytes:
-    """A PDF with these objects (numbered from 1; object 1 is the catalog) and a correct xref."""
+def hand_written_pdf(objects: list[bytes], *, info_last: bool = False) -> bytes:
+    """A PDF with these objects (numbered from 1; object 1 is the catalog) and a correct xref;
+    with ``info_last``, the last object is the document information dictionary."""
     out = bytearray(b"%PDF-1.7\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -36,10 +37,10 @@ def hand_written_pdf(objects: list[bytes]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
+    trailer = b"/Size %d /Root 1 0 R" % (len(objects) + 1)
+    if info_last:
+        trailer += b" /Info %d 0 R" % len(objects)
+    out += b"trailer\n<< %s >>\nstartxref\n%d\n%%%%EOF\n" % (trailer, xref)
     return bytes(out)
 
 
