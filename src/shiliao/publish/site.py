@@ -43,6 +43,7 @@ from shiliao.model import Passage, Publication, Source, Term
 from shiliao.publish.analysis import COLLOCATION_MEASURE, TermAnalysis, analyse_terms, formula_rows
 from shiliao.publish.citing import archive_items, cite_this, source_csl
 from shiliao.publish.files import download_name
+from shiliao.publish.interface import Interface
 from shiliao.publish.lang import direction, mark_chinese, passage_markup, text_lang
 from shiliao.publish.searchindex import IndexedSource, SearchIndexStats, write_search_index
 from shiliao.publish.section import render_section
@@ -466,12 +467,18 @@ class _SiteBuilder:
         )
         self.env.filters["zh"] = mark_chinese
         self.env.filters["language_name"] = _language_name
+        self.interface = Interface(settings.table("archive")["languages"])
+        self.env.globals["ui"] = self.interface.ui
+        self.env.globals["ui_attr"] = self.interface.ui_attr
+        self.env.globals["ui_text"] = self.interface.text
         self.site = {
             "title": title,
             "title_html": mark_chinese(title),
             "version": __version__,
             "csp": CONTENT_SECURITY_POLICY,
             "internal": audience == "team",
+            "language": self.interface.default,
+            "languages": self.interface.languages,
         }
 
     # Writing ----------------------------------------------------------------------------------
@@ -497,10 +504,11 @@ class _SiteBuilder:
 
     def _copy_assets(self) -> None:
         assets = Path(__file__).with_name("assets")
-        for name in ("site.css", "collection.js", "search.js"):
+        for name in ("site.css", "collection.js", "search.js", "language.js"):
             target = self.root / self.urls.asset(name)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(assets / name, target)
+        self._write(self.urls.asset("interface.js"), self.interface.script().encode("utf-8"))
 
     def _copy_originals(self) -> dict[str, str | None]:
         """Copy each source's original once; map digest -> its root-relative URL, or None."""
