@@ -204,10 +204,12 @@ def _scan(stream: IO[bytes], size: int, name: str, *, gzipped: bool, already: in
         AttributeError,
         zipfile.BadZipFile,
         OSError,
+        OverflowError,
     ) as exc:
         # warcio fails on a cut gzip member with whatever its reader meets (AttributeError on
         # a None header line included); a WACZ member's stream fails its CRC check at its end
-        # (BadZipFile) or its LZMA or bzip2 data (OSError; the stream is in memory, no disk).
+        # (BadZipFile) or its LZMA or bzip2 data (OSError; the stream is in memory, no disk);
+        # a Content-Length past 2**63 overflows its reader's readline (OverflowError).
         if scan.records == 0:
             raise ExtractError(f"{name}: not a readable WARC file ({exc})") from exc
         scan.cut = f"unreadable after byte {end} ({type(exc).__name__}: {exc})"
