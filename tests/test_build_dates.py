@@ -107,9 +107,11 @@ def test_each_date_at_its_precision_with_where_it_was_read(tmp_path: Path) -> No
     assert "date           undated" in _show(archive, ids["summary.txt"]).splitlines()
 
     page = (tmp_path / "s" / "sources" / ids["决议一"] / "index.html").read_text(encoding="utf-8")
-    assert (
-        '<dt>Date</dt><dd>2023-03-13 <span class="date-source">(read from: dateline)</span>' in page
-    )
+    # Where a date was read is for curators (`show`, the team site), not a reader's page.
+    assert '<dt><span data-ui="Date">Date</span></dt><dd>2023-03-13</dd>' in page
+    assert "dateline" not in page
+    shown = json.loads(_show(archive, ids["决议一"], "--json"))
+    assert (shown["date"], shown["date_source"]) == ("2023-03-13", "dateline")
     cited = CliRunner().invoke(
         main, ["cite", str(archive), ids["结对认亲工作报告"], "--format", "csl-json"]
     )

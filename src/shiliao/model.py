@@ -18,6 +18,7 @@ __all__ = [
     "DECISIONS",
     "FINDING_KINDS",
     "Access",
+    "Annotation",
     "Creator",
     "Decision",
     "Extraction",
@@ -31,6 +32,7 @@ __all__ = [
     "SourceInput",
     "Term",
     "TextLayer",
+    "Translation",
 ]
 
 
@@ -470,3 +472,57 @@ class Publication:
     withheld: dict[str, int] = field(default_factory=dict)
     file: str | None = None
     copy_note: str | None = None
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A curator's note on one passage (``annotations.yaml``, ``collection.annotations``).
+
+    Attributes:
+        source: the id of the source annotated.
+        paragraph: the passage's number (``Passage.paragraph``).
+        note: the note, plain text.
+        quote: words of the passage to highlight, or None.
+        tags: the note's tags.
+        terms: glossary terms it links to.
+        sources: ids of other sources it links to.
+        access: ``"team"`` for a note only the team site shows, else None.
+        line: the entry's line in ``annotations.yaml`` (0 when unknown).
+    """
+
+    source: str
+    paragraph: int
+    note: str
+    quote: str | None = None
+    tags: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    access: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A human translation of a source, aligned paragraph by paragraph with its passages
+    (``collection.translations``).
+
+    Attributes:
+        source: the id of the source translated.
+        language: the translation's BCP 47 tag (``"en"``).
+        path: the translation's file, relative to the collection.
+        paragraphs: ``(passage number, text)`` in order, numbers ascending and distinct.
+        title: its title (front matter), or None.
+        translator: who translated it (front matter), or None.
+        note: a note on the translation (front matter), or None.
+        withheld: the numbers of the translated paragraphs not published because something
+            of their original passage is withheld (set by the public projection).
+    """
+
+    source: str
+    language: str
+    path: str
+    paragraphs: tuple[tuple[int, str], ...]
+    title: str | None = None
+    translator: str | None = None
+    note: str | None = None
+    withheld: tuple[int, ...] = ()

@@ -22,6 +22,8 @@ none), editor, translator              ``{"literal": name}`` with ``author-roman
                                        APA 9.11, GB/T 7714-2015 §8.1.1)
 ``title_en``                           ``title-translated``
 ``description``                        ``abstract``
+``reliability`` (Admiralty code)       ``note``: ``Reliability (Admiralty code): B2 —
+                                       usually reliable; probably true.`` and its note
 the archive's copy                     ``archived-url`` (its page on the published site) and
                                        ``archived-date`` (``capture_date``)
 =====================================  ========================================================
@@ -34,6 +36,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shiliao.cite.csl import CSL_TYPES
+from shiliao.collection.reliability import reliability_meaning
 from shiliao.model import Source
 
 __all__ = ["capture_date", "citable_items", "source_item"]
@@ -131,6 +134,12 @@ def source_item(
         extra["title-translated"] = metadata["title_en"].strip()
     if isinstance(metadata.get("description"), str) and metadata["description"].strip():
         item["abstract"] = metadata["description"].strip()
+    reliability = reliability_meaning(metadata.get("reliability"))
+    if reliability:
+        note = str(metadata["reliability"].get("note") or "").strip()
+        item["note"] = f"Reliability (Admiralty code): {reliability}." + (
+            f" {note}" if note else ""
+        )
     if archived_url:
         extra["archived-url"] = archived_url
         if captured:

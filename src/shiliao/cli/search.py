@@ -15,19 +15,28 @@ from shiliao.search.facets import SearchFilters, parse_year_range
 
 
 def _hit_json(hit: Any) -> dict[str, Any]:
+    """A hit as ``--json`` prints it: ``kind`` is ``"passage"``, ``"annotation"`` or
+    ``"translation"``; ``text``, ``snippet`` and ``spans`` are of what matched (for an
+    annotation or a translation, ``passage_text`` is the passage it is on)."""
     left, match, right = hit.snippet
-    return {
+    found = {
+        "kind": hit.kind,
         "source_id": hit.source.id,
         "title": hit.source.title,
         "date": hit.source.date,
         "page": hit.passage.page,
         "paragraph": hit.passage.paragraph,
         "passage_id": hit.passage.id,
-        "text": hit.passage.text,
+        "text": hit.text or hit.passage.text,
         "snippet": left + match + right,
         "kwic": {"left": left, "match": match, "right": right},
         "spans": [list(span) for span in hit.spans],
     }
+    if hit.kind != "passage":
+        found["passage_text"] = hit.passage.text
+    if hit.language:
+        found["language"] = hit.language
+    return found
 
 
 # A word that opens with a hyphen (-新疆) is a word of the query, which refuses it with its own
@@ -74,7 +83,8 @@ def _hit_json(hit: Any) -> dict[str, Any]:
     "--json",
     "as_json",
     is_flag=True,
-    help="Print an object with query, total, hits, expanded_to, expansions, filters and facets.",
+    help="Print an object with query, total, hits (each with its kind: passage, annotation or "
+    "translation), expanded_to, expansions, filters and facets.",
 )
 def search_command(
     archive_dir: Path,
@@ -153,5 +163,10 @@ def search_command(
             f"{hit.source.id}  {hit.source.date or 'undated'}  {hit.source.title}"
             f"  p. {hit.passage.page} ¶{hit.passage.paragraph}"
         )
+        if hit.kind != "passage":
+            # What matched is a note on the passage or its translation: show the passage too.
+            place += f"  ({hit.kind}{f', {hit.language}' if hit.language else ''})"
         out.line(place, style="dim", markup=False)
         out.line(f"    {escape(left)}[bold]{escape(match)}[/bold]{escape(right)}")
+        if hit.kind != "passage":
+            out.line(f"    ¶{hit.passage.paragraph}: {hit.passage.text}", markup=False)

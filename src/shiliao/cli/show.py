@@ -19,7 +19,8 @@ from shiliao.privacy.public import PROJECTION_FOLDER, PublicProjection
 @click.option("--json", "as_json", is_flag=True, help="Print the source as JSON.")
 def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
     """Show a source: metadata, its original's fixity, extraction status, the number of
-    passages (the first five in the text form) and of personal data findings, the readings of
+    passages (the first five in the text form), of personal data findings and of annotations,
+    its translations, the readings of
     its pages set aside (a PDF text layer of glyph codes, its page shown as OCR read it: the
     text itself in --json), and how the last build published it (level, why, what was
     withheld, which file is offered)."""
@@ -33,6 +34,8 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         passages = archive.catalog.passages(source_id)
         findings = archive.catalog.findings(source_id)
         set_aside = archive.catalog.text_layers(source_id)
+        annotations = archive.catalog.annotations(source_id)
+        translations = archive.catalog.translations(source_id)
         publication = None
         projected = (archive.root / PROJECTION_FOLDER / "shiliao.db").is_file()
         if projected:
@@ -66,6 +69,11 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
         "error": source.error,
         "passages": len(passages),
         "findings": len(findings),
+        "annotations": len(annotations),
+        "translations": [
+            {"language": t.language, "path": t.path, "paragraphs": len(t.paragraphs)}
+            for t in translations
+        ],
         "set_aside": [
             {
                 "page": layer.page,
@@ -101,6 +109,14 @@ def show(archive_dir: Path, source_id: str, as_json: bool) -> None:
             markup=False,
         )
     out.line(f"{'findings':14} {len(findings)} personal data finding(s)", markup=False)
+    if annotations:
+        out.line(f"{'annotations':14} {len(annotations)} note(s) on its passages", markup=False)
+    for translation in translations:
+        out.line(
+            f"{'translation':14} {translation.language}: {len(translation.paragraphs)} "
+            f"paragraph(s), {translation.path}",
+            markup=False,
+        )
     if publication is not None:
         offered = {"original": "its original", "copy": "a public copy"}.get(
             str(publication.file), "no file"

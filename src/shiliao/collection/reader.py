@@ -9,8 +9,12 @@ Layout read::
       bibliography.json     CSL-JSON
       privacy.yaml          the editors' privacy decisions (``collection.privacy``)
       people.yaml           people named in a public role
+      annotations.yaml      curators' notes on passages (``collection.annotations``)
+      translations/*.md     translations of sources without a file of their own
       sources/**            primary sources; ``x.ext.yaml`` beside a file is its sidecar;
-                            ``x.jsonl`` + ``x.jsonl.yaml`` gives one source per line
+                            ``x.jsonl`` + ``x.jsonl.yaml`` gives one source per line;
+                            ``x.pdf.en.translation.md`` is a translation of x.pdf
+                            (``collection.translations``), no source
 
 Nothing here parses a source's file format (that is ``extract``); this module only finds files,
 hashes them, applies sidecars and yields ``SourceInput`` values with stable ids and fingerprints.
@@ -28,11 +32,12 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from shiliao.collection.annotations import ANNOTATIONS_FILE, read_annotations
 from shiliao.collection.essays import read_section
 from shiliao.collection.glossary import read_glossary
 from shiliao.collection.privacy import DECISIONS_FILE, PEOPLE_FILE, read_decisions, read_people
@@ -43,10 +48,17 @@ from shiliao.collection.sidecar import (
     date_problem,
     load_sidecar,
     parse_line_mapping,
+    with_reliability,
+)
+from shiliao.collection.translations import (
+    TRANSLATIONS_FOLDER,
+    read_translation,
+    translation_beside,
+    translation_of_id,
 )
 from shiliao.config import load_settings
 from shiliao.errors import CollectionError, SidecarError
-from shiliao.model import Decision, Section, SourceInput, Term
+from shiliao.model import Annotation, Decision, Section, SourceInput, Term, Translation
 
 __all__ = ["Collection", "CollectionFile", "read_collection", "source_id_for"]
 
@@ -95,6 +107,8 @@ class Collection:
         bibliography_path: relative path of the bibliography, or None.
         decisions: the editors' privacy decisions (``privacy.yaml``), in file order.
         people: the names of people in a public role (``people.yaml``).
+        annotations: the curators' notes on passages (``annotations.yaml``), in file order.
+        translations: the translations of sources, by path.
         problems: messages about files that were skipped, each naming the path.
         failed: ``{"path", "line", "reason"}`` for each line of a JSON-lines file that could
             not be made a source (``reason`` begins ``"line N: "``); also in ``problems``.
@@ -109,6 +123,8 @@ class Collection:
     bibliography_path: str | None = None
     decisions: list[Decision] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
+    annotations: list[Annotation] = field(default_factory=list)
+    translations: list[Translation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
 
@@ -262,6 +278,12 @@ def _jsonl_sources(
                     # One line's date does not fail the file, nor date its source.
                     problems.append(f"{file.path}: line {number}: {problem}; left undated")
                     del source.metadata["date"]
+                try:
+                    source.metadata = with_reliability(source.metadata)
+                except ValueError as exc:
+                    # Likewise its reliability: the source is kept, not assessed.
+                    problems.append(f"{file.path}: line {number}: {exc}; left unassessed")
+                    del source.metadata["reliability"]
             except _BadLine as exc:
                 failed.append(
                     {"path": file.path, "line": number, "reason": f"line {number}: {exc}"}
@@ -340,7 +362,8 @@ def read_collection(root: Path) -> Collection:
 
     Raises:
         CollectionError: the folder or ``sources/`` is missing, or the glossary, an essay, the
-            bibliography, ``privacy.yaml`` or ``people.yaml`` is malformed.
+            bibliography, ``privacy.yaml``, ``people.yaml``, ``annotations.yaml`` or a
+            translation's front matter or numbering is malformed.
         SidecarError: a sidecar is malformed.
         ConfigError: ``shiliao.toml`` is malformed (its ``extract.max_line_bytes`` is read).
     """
@@ -360,6 +383,7 @@ def read_collection(root: Path) -> Collection:
         return file
 
     everything = sorted(sources_dir.rglob("*"))
+    translated: list[tuple[CollectionFile, str, str]] = []
     # Sidecars by the path of the file they describe, lower case: x.pdf.YAML is x.pdf's too.
     sidecars: dict[str, list[Path]] = {}
     for path in everything:
@@ -370,6 +394,18 @@ def read_collection(root: Path) -> Collection:
             collection.problems.append(f"{_rel(path, root)}: symbolic link not followed")
             continue
         if not path.is_file() or any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if (beside := translation_beside(path.name)) is not None:
+            # A translation is kept, never a source: published as one, it would show the
+            # text of a team source's translation beside the public sources.
+            file = keep(path)
+            if path.with_name(beside[0]).is_file():
+                translated.append((file, _rel(path.with_name(beside[0]), root), beside[1]))
+            else:
+                collection.problems.append(
+                    f"{file.path}: a translation without its file ({beside[0]}); rename it "
+                    "with the file or remove it"
+                )
             continue
         if _is_sidecar(path):
             continue
@@ -406,6 +442,7 @@ def read_collection(root: Path) -> Collection:
         else:
             if sidecar:
                 check_metadata(sidecar, sidecar_file.path)
+                sidecar = with_reliability(sidecar)
             source_id = source_id_for(rel_to_sources)
             if "id" in sidecar:
                 source_id = str(sidecar.pop("id"))
@@ -433,6 +470,7 @@ def read_collection(root: Path) -> Collection:
                 "give one of them an 'id' in its sidecar"
             )
         seen[source.id] = source.path + (f":{source.line}" if source.line else "")
+    _read_translations(collection, root, translated, keep)
 
     settings_file = root / "shiliao.toml"
     if settings_file.is_file():
@@ -478,5 +516,53 @@ def read_collection(root: Path) -> Collection:
         file = keep(people)
         collection.people = read_people(_text(people, file.path), file.path)
 
+    annotations = root / ANNOTATIONS_FILE
+    if annotations.is_file():
+        file = keep(annotations)
+        collection.annotations = read_annotations(_text(annotations, file.path), file.path)
+
     collection.files.sort(key=lambda f: f.path)
     return collection
+
+
+def _read_translations(
+    collection: Collection,
+    root: Path,
+    beside: list[tuple[CollectionFile, str, str]],
+    keep: Callable[[Path], CollectionFile],
+) -> None:
+    """Read the translations beside source files and in ``translations/`` into
+    ``collection.translations``; one whose source is unknown is a problem.
+
+    Raises:
+        CollectionError: a translation's front matter or numbering is malformed.
+    """
+    by_path = {s.path: s.id for s in collection.sources if s.line is None}
+    found: list[tuple[CollectionFile, str, str]] = []
+    for file, source_path, language in beside:
+        if source_path in by_path:
+            found.append((file, by_path[source_path], language))
+        else:
+            collection.problems.append(
+                f"{file.path}: {source_path} is not one source (a JSON-lines file or a "
+                f"container); put the translation in {TRANSLATIONS_FOLDER}/<source id>.{language}.md"
+            )
+    folder = root / TRANSLATIONS_FOLDER
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            file = keep(path)
+            named = translation_of_id(path.name)
+            if named is None:
+                collection.problems.append(
+                    f"{file.path}: not a translation's name; write <source id>.<language>.md "
+                    "(e.g. gwr-2016.en.md)"
+                )
+                continue
+            found.append((file, named[0], named[1]))
+    for file, source_id, language in found:
+        collection.translations.append(
+            read_translation(_text(file.abspath, file.path), file.path, source_id, language)
+        )
+    collection.translations.sort(key=lambda t: t.path)

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from shiliao.collection.reliability import parse_reliability
 from shiliao.collection.yamlfile import YamlProblem, load_yaml
 from shiliao.errors import SidecarError
 from shiliao.extract.dates import is_edtf, parse_date_text
@@ -42,6 +43,7 @@ __all__ = [
     "date_problem",
     "load_sidecar",
     "parse_line_mapping",
+    "with_reliability",
 ]
 
 _FIELD = re.compile(r"\{([^{}]+)\}")
@@ -68,11 +70,13 @@ SOURCE_KEYS = frozenset(
         "place",
         "note",
         "access",
+        "reliability",
         "extra",
     }
 )
 """The keys a sidecar may give a source. ``access`` takes a level or an embargo
-(``model.Access.parse``); ``extra`` takes a mapping of anything else a team records."""
+(``model.Access.parse``); ``reliability`` an Admiralty code (``collection.reliability``);
+``extra`` takes a mapping of anything else a team records."""
 
 # Keys people write expecting them to keep a source private; each is an error that says what
 # to write instead, never a key silently ignored while the source is published.
@@ -167,6 +171,26 @@ def check_metadata(
             raise SidecarError(path, f"{where}{problem}")
     if "extra" in metadata and not isinstance(metadata["extra"], dict):
         raise SidecarError(path, f"{where}'extra' must be a mapping")
+    reliability = metadata.get("reliability")
+    if "reliability" in metadata and not (
+        templates and (_is_template(reliability) or isinstance(reliability, dict))
+    ):
+        try:
+            parse_reliability(reliability)
+        except ValueError as exc:
+            raise SidecarError(path, f"{where}{exc}") from exc
+
+
+def with_reliability(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The metadata with its ``reliability`` normalised (``collection.reliability``); call it
+    on metadata ``check_metadata`` passed (a per-line value: see the reader).
+
+    Raises:
+        ValueError: the reliability is not an Admiralty code.
+    """
+    if "reliability" not in metadata:
+        return metadata
+    return {**metadata, "reliability": parse_reliability(metadata["reliability"])}
 
 
 def date_problem(value: Any) -> str | None:
@@ -235,7 +259,7 @@ def parse_line_mapping(data: dict[str, Any], path: str) -> LineMapping:
             raise SidecarError(path, f"'each_line.{key}' lookup needs 'from' and a 'map' mapping")
         if not isinstance(value, str | dict):
             raise SidecarError(path, f"'each_line.{key}' must be a template or a lookup")
-    return LineMapping(each_line=dict(each_line), defaults=dict(defaults))
+    return LineMapping(each_line=dict(each_line), defaults=with_reliability(dict(defaults)))
 
 
 def _render(template: str, record: dict[str, Any]) -> str | None:

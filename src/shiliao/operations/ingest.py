@@ -20,6 +20,7 @@ from shiliao.archive import Archive
 from shiliao.cite.citations import find_citations, resolve
 from shiliao.cite.sources import citable_items, source_item
 from shiliao.collection import Collection
+from shiliao.collection.annotations import ANNOTATIONS_FILE
 from shiliao.config import Settings
 from shiliao.containers import ContainerOpener
 from shiliao.errors import StoreError
@@ -371,6 +372,19 @@ def ingest(
             catalog.replace_bibliography(collection.bibliography)
             catalog.set_state("sections_digest", sections_digest)
             catalog.set_state("bibliography_digest", bibliography_digest)
+    # Notes and translations are few and hand-written: stored whole when their files changed.
+    annotations_digest = digest_of(asdict(a) for a in collection.annotations)
+    translations_digest = digest_of(asdict(t) for t in collection.translations)
+    notes_changed = (
+        catalog.get_state("annotations_digest") != annotations_digest
+        or catalog.get_state("translations_digest") != translations_digest
+    )
+    if notes_changed:
+        with catalog.transaction():
+            catalog.replace_annotations(collection.annotations)
+            catalog.replace_translations(collection.translations)
+            catalog.set_state("annotations_digest", annotations_digest)
+            catalog.set_state("translations_digest", translations_digest)
 
     detected = detect_again(archive, report.processed)
     inputs = privacy_inputs(collection, settings)
@@ -382,6 +396,7 @@ def ingest(
         or report.removed
         or terms_changed
         or other_changed
+        or notes_changed
         or stale_index
         or detected
         or decisions_changed
@@ -415,4 +430,59 @@ def _warnings(archive: Archive, collection: Collection, skipped: list[dict[str, 
             warning = resolution.warning(section.path)
             if warning:
                 warnings.append(warning)
+    return warnings + _note_warnings(archive, collection)
+
+
+def _note_warnings(archive: Archive, collection: Collection) -> list[str]:
+    """What annotations and translations name that the archive does not hold: a source, a
+    passage, a quote that is not in its passage; none is an error (a source may be renamed
+    after it was annotated), and nothing missing is published."""
+    catalog = archive.catalog
+    ids = {s.id for s in catalog.sources()}
+    texts: dict[str, dict[int, str]] = {}
+
+    def passages(source_id: str) -> dict[int, str]:
+        if source_id not in texts:
+            texts[source_id] = {p.paragraph: p.text for p in catalog.passages(source_id)}
+        return texts[source_id]
+
+    warnings = []
+    for note in collection.annotations:
+        where = f"{ANNOTATIONS_FILE}:{note.line}"
+        if note.source not in ids:
+            warnings.append(f"{where}: no source {note.source!r} in the archive; not shown")
+            continue
+        text = passages(note.source).get(note.paragraph)
+        if text is None:
+            warnings.append(
+                f"{where}: source {note.source!r} has no paragraph {note.paragraph} "
+                f"({len(passages(note.source))} passages); not shown"
+            )
+        elif note.quote and note.quote not in text:
+            warnings.append(
+                f"{where}: the quote {note.quote!r} is not in paragraph {note.paragraph} of "
+                f"{note.source!r}; the note is shown without it"
+            )
+        for other in note.sources:
+            if other not in ids:
+                warnings.append(f"{where}: links to no source {other!r}; the link is left out")
+    seen: set[tuple[str, str]] = set()
+    for translation in collection.translations:
+        key = (translation.source, translation.language)
+        if key in seen:
+            warnings.append(
+                f"{translation.path}: a second {translation.language} translation of "
+                f"{translation.source!r}; only one is kept"
+            )
+        seen.add(key)
+        if translation.source not in ids:
+            warnings.append(f"{translation.path}: no source {translation.source!r} in the archive")
+            continue
+        count = len(passages(translation.source))
+        beyond = [n for n, _ in translation.paragraphs if n > count]
+        if beyond:
+            warnings.append(
+                f"{translation.path}: paragraph {beyond[0]} is beyond the {count} passages of "
+                f"{translation.source!r}; not shown"
+            )
     return warnings

@@ -2,6 +2,9 @@
 
 ``search`` runs over any view of an archive that has a catalog and a search index: the archive
 itself (what the team sees) or its public projection (what a reader of the website sees).
+Besides the passages, it finds the curators' annotations (their notes and tags) and the
+translated paragraphs of sources, by a scan of the few, hand-written rows the view holds (the
+public projection holds only those it publishes); each such hit names the passage it is on.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from shiliao.search.facets import (
 )
 from shiliao.search.index import PassageIndex
 from shiliao.search.kwic import find_spans, snippet
-from shiliao.search.query import parse_query
+from shiliao.search.query import Query, parse_query
 from shiliao.store.lock import writer_lock
+from shiliao.zh.fold import fold
 
 __all__ = [
     "ArchiveView",
@@ -76,16 +80,25 @@ class SearchHit:
     """One matching passage.
 
     Attributes:
-        passage: the passage (its ``text`` is the original).
+        passage: the passage (its ``text`` is the original); for an annotation or a
+            translation, the passage it is on.
         source: its source.
-        spans: where the query matched, as half-open code-point offsets into ``passage.text``.
+        spans: where the query matched, as half-open code-point offsets into ``text``.
         snippet: the match in context: ``(left, match, right)`` strings.
+        kind: ``"passage"``, ``"annotation"`` (a curator's note on the passage matched) or
+            ``"translation"`` (the passage's translation matched).
+        text: the text matched: the passage's, the note's (with its tags) or the translated
+            paragraph's.
+        language: the BCP 47 tag of a translation; None otherwise.
     """
 
     passage: Passage
     source: Source
     spans: list[tuple[int, int]]
     snippet: tuple[str, str, str]
+    kind: str = "passage"
+    text: str = ""
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +107,8 @@ class SearchResponse:
 
     Attributes:
         query: the query as given.
-        total: the number of matching passages (all of them, whatever the limit).
+        total: the number of matching passages (all of them, whatever the limit), and of
+            matching annotations and translated paragraphs.
         hits: the hits returned, best first (at most the limit).
         expansions: how the glossary expanded pinyin and English words of the query (empty
             when nothing was expanded, or expansion was off).
@@ -144,7 +158,8 @@ def search(
             opens the archive's.
 
     Returns:
-        A ``SearchResponse``.
+        A ``SearchResponse``: the annotations and translations that match first (they are
+        few, and chosen by people), then the passages; ``total`` counts both.
 
     Raises:
         QueryError: the query is empty or malformed.
@@ -152,6 +167,7 @@ def search(
             older layout, is rebuilt from the database first).
     """
     parsed = parse_query(query)
+    notes = _note_hits(archive, parsed, width, filters)
     expansions: list[Expansion] = []
     if expand and may_expand(parsed):
         parsed, expansions = expand_query(parsed, ExpansionTable(archive.catalog.terms()))
@@ -190,16 +206,61 @@ def search(
                 source=source,
                 spans=find_spans(passage.text, parsed),
                 snippet=(kwic.left, kwic.match, kwic.right),
+                text=passage.text,
             )
         )
     return SearchResponse(
         query=query,
-        total=result.total,
-        hits=hits,
+        total=result.total + len(notes),
+        hits=(notes + hits)[:limit] if limit is not None else notes + hits,
         expansions=expansions,
         facets=facet_counts,
         filters=None if filters is None or filters.is_empty else filters,
     )
+
+
+def _note_hits(
+    archive: ArchiveView, query: Query, width: int, filters: SearchFilters | None
+) -> list[SearchHit]:
+    """The annotations and translated paragraphs that match the query as typed (English is not
+    expanded into the glossary's Chinese: these texts are searched in their own words), each
+    with the passage it is on, in source order."""
+    catalog = archive.catalog
+    found: list[tuple[str, int, str, str | None]] = []
+    for note in catalog.annotations():
+        text = " ".join([note.note, *note.tags])
+        if query.matches(fold(text)):
+            found.append((note.source, note.paragraph, text, None))
+    for translation in catalog.translations():
+        for number, text in translation.paragraphs:
+            if query.matches(fold(text)):
+                found.append((translation.source, number, text, translation.language))
+    hits = []
+    sources: dict[str, Source | None] = {}
+    for source_id, paragraph, text, language in found:
+        if source_id not in sources:
+            sources[source_id] = catalog.source(source_id)
+        source = sources[source_id]
+        if source is None or (filters is not None and not filters.allows(facets_of(source))):
+            continue
+        passage = next((p for p in catalog.passages(source_id) if p.paragraph == paragraph), None)
+        kwic = snippet(text, query, width)
+        if passage is None or kwic is None:
+            continue
+        hits.append(
+            SearchHit(
+                passage=passage,
+                source=source,
+                spans=find_spans(text, query),
+                snippet=(kwic.left, kwic.match, kwic.right),
+                kind="annotation" if language is None else "translation",
+                text=text,
+                language=language,
+            )
+        )
+    positions = {s.id: n for n, s in enumerate(catalog.sources())} if hits else {}
+    hits.sort(key=lambda h: (positions.get(h.source.id, 0), h.passage.paragraph, h.kind))
+    return hits
 
 
 def current_index(archive: ArchiveView) -> PassageIndex:

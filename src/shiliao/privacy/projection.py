@@ -18,7 +18,13 @@ nothing else. It is a database of the archive's own schema (``store.Catalog``), 
   when every other source made from the same file may offer it too (a JSON-lines file with a
   ``team`` line does not); otherwise it offers a public copy: a picture without its metadata,
   a PDF's pages as pictures, or its text;
-- personal-data findings, decisions and the ``access`` of sidecars are never copied.
+- personal-data findings, decisions and the ``access`` of sidecars are never copied;
+- the curators' annotations and translations of a source are copied only when its text is
+  published: an annotation marked ``access: team`` never, a quote only when the published
+  passage still holds it, a link only to a published source; a translated paragraph whose
+  original passage had anything withheld is dropped (an English name cannot be matched to
+  the Chinese one withheld), and so is every one of a source with a name withheld that no
+  editor has checked; withheld strings are replaced in what remains.
 
 The projection is built anew when anything it depends on changed (the archive's content, the
 privacy decisions and rules, an embargo that ended: its ``inputs`` state, kept out of ``content_version``), in a staging folder
@@ -44,7 +50,7 @@ from urllib.parse import unquote
 
 from shiliao import __version__
 from shiliao.errors import DiskFull, StoreError
-from shiliao.model import Passage, Publication, Source
+from shiliao.model import Annotation, Passage, Publication, Source, Translation
 from shiliao.privacy.derive import IMAGE_TYPES, PublicCopy, derive_in_worker, text_copy
 from shiliao.privacy.detect import DETECTOR_VERSION, detect
 from shiliao.privacy.names import name_parts
@@ -92,6 +98,10 @@ class _Projected:
     original_id: str = ""  # its id in the archive (the public one may be a stand-in)
     redacted_strings: dict[int, list[str]] = field(default_factory=dict)
     regions: list[list[float]] = field(default_factory=list)
+    # What its team-written notes and translations must withhold too.
+    withholding: Withholding | None = None
+    latin_withheld: bool = False  # a name is withheld: Latin free text could name the person
+    withheld_paragraphs: set[int] = field(default_factory=set)
 
 
 Copier = Callable[[Path, dict[str, Any], Path], PublicCopy]
@@ -297,7 +307,8 @@ class _Builder:
         withholding = Withholding(withheld)
         counts: Counter[str] = Counter()
         shown = {k: v for k, v in source.metadata.items() if k not in _UNPUBLISHED_KEYS}
-        if not review.checked and any(kind == "name" for _, kind in withheld):
+        latin_withheld = not review.checked and any(kind == "name" for _, kind in withheld)
+        if latin_withheld:
             # An English title or a romanized note may name the person whose name is withheld
             # in Chinese (Turhun Amatjan for 吐尔洪·艾买提江): no rule can match the two.
             shown = {
@@ -306,6 +317,12 @@ class _Builder:
                 else v
                 for k, v in shown.items()
             }
+            if isinstance(shown.get("reliability"), Mapping) and "note" in shown["reliability"]:
+                # The assessment's note is free text; its code is no one's name.
+                note = _latin_only(
+                    shown["reliability"]["note"], placeholder("other", False), counts
+                )
+                shown["reliability"] = {**shown["reliability"], "note": note}
         record: Counter[str] = Counter()
         projected = replace(
             source,
@@ -332,6 +349,7 @@ class _Builder:
         public_id = projected.id
         passages: list[Passage] = []
         strings: dict[int, list[str]] = {}
+        withheld_paragraphs: set[int] = set()
         if level in ("public", "redacted"):
             for passage in self.catalog.passages(source.id):
                 spans = withholding.spans(passage.text)
@@ -341,6 +359,7 @@ class _Builder:
                     strings.setdefault(passage.page, []).extend(
                         passage.text[s.start : s.end] for s in spans
                     )
+                    withheld_paragraphs.add(passage.paragraph)
                 passages.append(
                     replace(
                         passage,
@@ -369,6 +388,9 @@ class _Builder:
         )
         item.redacted_strings = strings
         item.regions = review.regions
+        item.withholding = withholding
+        item.latin_withheld = latin_withheld
+        item.withheld_paragraphs = withheld_paragraphs
         self._choose_file(item, review.checked)
         return item
 
@@ -661,6 +683,9 @@ class _Builder:
                         for m in matcher.find(passage.text)
                     ],
                 )
+            annotations, translations = self._notes(items)
+            public.replace_annotations(annotations)
+            public.replace_translations(translations)
             for sha256, kind in sorted(self.offered.items()):
                 if kind == "original":
                     record = self.catalog.file(sha256) or {}
@@ -686,6 +711,8 @@ class _Builder:
             public.set_state("terms_digest", _digest([asdict(t) for t in terms]))
             public.set_state("sections_digest", _digest([asdict(s) for s in sections]))
             public.set_state("bibliography_digest", _digest(bibliography))
+            public.set_state("annotations_digest", _digest([asdict(a) for a in annotations]))
+            public.set_state("translations_digest", _digest([asdict(t) for t in translations]))
             public.set_state("inputs", inputs_digest)
             report = self.report
             public.set_state(
@@ -698,6 +725,91 @@ class _Builder:
                     "warnings": report.warnings,
                 },
             )
+
+    def _notes(self, items: Sequence[_Projected]) -> tuple[list[Annotation], list[Translation]]:
+        """The annotations and translations as published (see the module docstring): of the
+        sources whose text is published, under their public ids, withheld strings replaced."""
+        with_text = {item.original_id: item for item in items if item.passages}
+        public_ids = {item.original_id: item.source.id for item in items}
+        other = placeholder("other", False)
+        annotations = []
+        for note in self.catalog.annotations():
+            item = with_text.get(note.source)
+            if item is None or note.access == "team":
+                continue
+            text = next((p.text for p in item.passages if p.paragraph == note.paragraph), None)
+            if text is None:
+                continue
+            withholding = item.withholding or Withholding([])
+            counts: Counter[str] = Counter()
+            shown = str(_redact_value(note.note, withholding, counts))
+            if item.latin_withheld:
+                shown = str(_latin_only(shown, other, counts))
+                if shown == other:
+                    # A note without Chinese, on a source whose withheld name no editor has
+                    # checked it for: nothing of it can be shown.
+                    continue
+            quote = note.quote
+            if quote is not None:
+                found: Counter[str] = Counter()
+                quote = str(_redact_value(quote, withholding, found))
+                # The published passage must still hold it: a quote of a withheld name is gone.
+                quote = quote if quote in text and not found else None
+            annotations.append(
+                replace(
+                    note,
+                    source=item.source.id,
+                    note=shown,
+                    quote=quote,
+                    # Tags are short Latin words as a rule: kept only where Latin text may be.
+                    tags=() if item.latin_withheld else note.tags,
+                    sources=tuple(public_ids[s] for s in note.sources if s in public_ids),
+                    line=0,
+                )
+            )
+        translations = []
+        for translation in self.catalog.translations():
+            item = with_text.get(translation.source)
+            if item is None:
+                continue
+            numbers = {p.paragraph for p in item.passages}
+            withholding = item.withholding or Withholding([])
+            counts = Counter()
+            kept: list[tuple[int, str]] = []
+            for number, text in translation.paragraphs:
+                # A source whose withheld name no editor checked it for: any English paragraph
+                # may spell the name out, as its title may.
+                if number in item.withheld_paragraphs or item.latin_withheld:
+                    continue
+                if number in numbers:
+                    kept.append((number, str(_redact_value(text, withholding, counts))))
+            dropped = tuple(
+                n
+                for n, _ in translation.paragraphs
+                if n in item.withheld_paragraphs or item.latin_withheld
+            )
+            # What the team wrote about it: free text, gone where Latin text may name someone.
+            about = {
+                key: None
+                if value is None or item.latin_withheld
+                else str(_redact_value(value, withholding, counts))
+                for key, value in (
+                    ("title", translation.title),
+                    ("translator", translation.translator),
+                    ("note", translation.note),
+                )
+            }
+            translations.append(
+                replace(
+                    translation,
+                    source=item.source.id,
+                    path="",
+                    paragraphs=tuple(kept),
+                    withheld=dropped,
+                    **about,
+                )
+            )
+        return annotations, translations
 
 
 def _default_copier(original: Path, job: dict[str, Any], folder: Path) -> PublicCopy:

@@ -20,7 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from shiliao.errors import DiskFull, SchemaError, StoreError
-from shiliao.model import Finding, Passage, Section, Source, Term, TextLayer
+from shiliao.model import (
+    Annotation,
+    Finding,
+    Passage,
+    Section,
+    Source,
+    Term,
+    TextLayer,
+    Translation,
+)
 from shiliao.store.migrations import migrate
 
 __all__ = ["Catalog"]
@@ -761,6 +770,110 @@ class Catalog:
                 (source_id,),
             )
         ]
+
+    # Annotations and translations -----------------------------------------------------------
+
+    def replace_annotations(self, annotations: Sequence[Annotation]) -> None:
+        """Replace the curators' notes on passages (they keep their order)."""
+        self._db.execute("DELETE FROM annotations")
+        self._db.executemany(
+            "INSERT INTO annotations (position, source_id, paragraph, note, quote, tags, terms, "
+            "sources, access, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    position,
+                    a.source,
+                    a.paragraph,
+                    a.note,
+                    a.quote,
+                    json.dumps(list(a.tags), ensure_ascii=False),
+                    json.dumps(list(a.terms), ensure_ascii=False),
+                    json.dumps(list(a.sources), ensure_ascii=False),
+                    a.access,
+                    a.line,
+                )
+                for position, a in enumerate(annotations)
+            ],
+        )
+
+    def annotations(self, source_id: str | None = None) -> list[Annotation]:
+        """The notes on passages, in file order: every one, or one source's."""
+        sql = (
+            "SELECT source_id, paragraph, note, quote, tags, terms, sources, access, line "
+            "FROM annotations"
+        )
+        params: tuple[str, ...] = ()
+        if source_id is not None:
+            sql += " WHERE source_id = ?"
+            params = (source_id,)
+        return [
+            Annotation(
+                source=row[0],
+                paragraph=row[1],
+                note=row[2],
+                quote=row[3],
+                tags=tuple(json.loads(row[4])),
+                terms=tuple(json.loads(row[5])),
+                sources=tuple(json.loads(row[6])),
+                access=row[7],
+                line=row[8],
+            )
+            for row in self._db.execute(sql + " ORDER BY position", params)
+        ]
+
+    def replace_translations(self, translations: Sequence[Translation]) -> None:
+        """Replace the translations of sources, with their paragraphs (one translation per
+        source and language: a later one of the same pair replaces the earlier)."""
+        self._db.execute("DELETE FROM translations")
+        self._db.execute("DELETE FROM translation_paragraphs")
+        for t in translations:
+            key = (t.source, t.language)
+            self._db.execute(
+                "DELETE FROM translation_paragraphs WHERE source_id = ? AND language = ?", key
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO translations (source_id, language, path, title, "
+                "translator, note, withheld) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*key, t.path, t.title, t.translator, t.note, json.dumps(list(t.withheld))),
+            )
+            self._db.executemany(
+                "INSERT INTO translation_paragraphs (source_id, language, paragraph, text) "
+                "VALUES (?, ?, ?, ?)",
+                [(*key, number, text) for number, text in t.paragraphs],
+            )
+
+    def translations(self, source_id: str | None = None) -> list[Translation]:
+        """The translations, by source id then language: every one, or one source's."""
+        sql = (
+            "SELECT source_id, language, path, title, translator, note, withheld FROM translations"
+        )
+        params: tuple[str, ...] = ()
+        if source_id is not None:
+            sql += " WHERE source_id = ?"
+            params = (source_id,)
+        found = []
+        for row in self._db.execute(sql + " ORDER BY source_id, language", params):
+            paragraphs = tuple(
+                (number, text)
+                for number, text in self._db.execute(
+                    "SELECT paragraph, text FROM translation_paragraphs "
+                    "WHERE source_id = ? AND language = ? ORDER BY paragraph",
+                    (row[0], row[1]),
+                )
+            )
+            found.append(
+                Translation(
+                    source=row[0],
+                    language=row[1],
+                    path=row[2],
+                    paragraphs=paragraphs,
+                    title=row[3],
+                    translator=row[4],
+                    note=row[5],
+                    withheld=tuple(json.loads(row[6])),
+                )
+            )
+        return found
 
     # Build state ---------------------------------------------------------------------------
 

@@ -183,6 +183,46 @@ MIGRATIONS: list[tuple[str, str]] = [
         )
         """,
     ),
+    (
+        "0008_annotations",
+        """
+        CREATE TABLE annotations (
+            position INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL,
+            paragraph INTEGER NOT NULL,
+            note TEXT NOT NULL,
+            quote TEXT,
+            tags TEXT NOT NULL,
+            terms TEXT NOT NULL,
+            sources TEXT NOT NULL,
+            access TEXT,
+            line INTEGER NOT NULL
+        );
+        CREATE INDEX annotations_by_source ON annotations(source_id, paragraph)
+        """,
+    ),
+    (
+        "0009_translations",
+        """
+        CREATE TABLE translations (
+            source_id TEXT NOT NULL,
+            language TEXT NOT NULL,
+            path TEXT NOT NULL,
+            title TEXT,
+            translator TEXT,
+            note TEXT,
+            withheld TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (source_id, language)
+        );
+        CREATE TABLE translation_paragraphs (
+            source_id TEXT NOT NULL,
+            language TEXT NOT NULL,
+            paragraph INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (source_id, language, paragraph)
+        )
+        """,
+    ),
 ]
 
 
