@@ -75,7 +75,15 @@ def test_sections_cite_sources_by_id_in_the_chosen_style(site: Path) -> None:
         "Xi spoke in Kashgar (新华社, 2014, p. 2) (Xinhua News Agency, 2014); cadres paired up "
         "(Liu, 2017)."
     )
-    assert page.xpath('//a[@class="cite"]/@href') == ["#ref-xinhua", "#ref-xinhua", "#ref-liu-2017"]
+    # A cited source opens its page; the bibliography's entry, its reference.
+    assert page.xpath('//a[@class="cite archived"]/@href') == [
+        "../../sources/xinhua/index.html",
+        "../../sources/xinhua/index.html",
+    ]
+    assert page.xpath('//a[@class="cite"]/@href') == ["#ref-liu-2017"]
+    assert page.xpath('//li[@id="ref-xinhua"]/a[@class="archived-copy"]/@href') == [
+        "../../sources/xinhua/index.html"
+    ]
     entries = [
         " ".join(li.text_content().split())
         for li in page.xpath('//section[@class="references"]//li')

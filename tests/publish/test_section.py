@@ -13,8 +13,10 @@ import pytest
 import yaml
 
 from shiliao.cite.csl import load_bibliography
-from shiliao.model import Section, Term
-from shiliao.publish.section import RenderedSection, render_section
+from shiliao.model import Passage, Section, Source, Term
+from shiliao.publish.figures import FigureImage, FigureRequest
+from shiliao.publish.section import EssayLinks, RenderedSection, render_section
+from shiliao.publish.urls import SiteUrls, relative, term_slugs
 
 SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "jieqin"
 HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -84,10 +86,41 @@ def sample() -> RenderedSection:
     )
 
 
-def test_sample_title_and_no_warnings(sample: RenderedSection) -> None:
+def test_sample_title_and_warnings(sample: RenderedSection) -> None:
     assert sample.title == "The “Jieqin” Campaign"
     assert sample.subtitle == "Ethnic Integration, Surveillance, and Grassroots Governance"
-    assert sample.warnings == []
+    # Every placeholder record of the bibliography once, where it is first cited; every
+    # figure (a caption without a picture); the front matter's collection, which no source is in.
+    incomplete = [w for w in sample.warnings if "is an incomplete record" in w]
+    assert [w.split(" reference ")[1].split()[0] for w in incomplete] == [
+        "fig-1-fanghuiju-jieqin-week",
+        "xinhuanet-2014",
+        "yao-zhang-2016",
+        "wang-2019",
+        "chang-2020",
+        "sheng-yanitakqiao-2017",
+        "fig-2-jieqin-week-cooking",
+        "xu-2018",
+        "fig-3-ethnic-unity-jieqin",
+        "fig-4-jieqin-mandarin",
+        "cha-2017",
+        "cao-zhu-2020",
+        "jiang-2020",
+        "yang-fu-2019",
+    ]
+    assert incomplete[1] == (
+        "essays/jieqin.md:16: reference xinhuanet-2014 is an incomplete record (no title); "
+        "complete its entry in the bibliography"
+    )
+    no_image = [w for w in sample.warnings if " has no image" in w]
+    assert [w.split(": figure")[0] for w in no_image] == [
+        f"essays/jieqin.md:{line}" for line in (12, 22, 28, 45)
+    ]
+    assert sample.warnings[-1] == (
+        "essays/jieqin.md: front matter collection: jieqin-scholarship matches no collection "
+        "of the archive's published sources"
+    )
+    assert len(sample.warnings) == 14 + 4 + 1
     assert len(sample.citations) == 32
     assert all(resolution.entry_id for resolution in sample.citations)
 
@@ -323,7 +356,15 @@ def test_figure_problems_are_warnings() -> None:
         "Figure 4: Two sources (双).\n"
     )
     rendered = written(body, bibliography)
-    assert rendered.warnings == [
+    no_image = [w for w in rendered.warnings if " has no image: " in w]
+    assert [w.split(": figure ")[0] for w in no_image] == [
+        f"essays/test.md:{line}" for line in (4, 6, 8, 10)
+    ]
+    assert [w for w in rendered.warnings if "incomplete" in w] == [
+        "essays/test.md:4: reference fig is an incomplete record (no author or date); complete "
+        "its entry in the bibliography"
+    ]
+    assert [w for w in rendered.warnings if "incomplete" not in w and w not in no_image] == [
         "essays/test.md:6: figure 2 source (未知) matches no bibliography entry",
         "essays/test.md:8: figure 3 names no source; end its caption with the source's title "
         "in parentheses",
@@ -332,3 +373,183 @@ def test_figure_problems_are_warnings() -> None:
     tree = parse(rendered.html)
     assert tree.xpath("//figure/@id") == ["figure-1", "figure-2", "figure-3", "figure-4"]
     assert tree.xpath("//figure//a/@href") == ["#ref-fig"]
+
+
+def _links(figures: dict[str, Any] | None = None) -> EssayLinks:
+    """What an essay on ``sections/test/index.html`` can link to: two sources, one passage
+    each, a collection and a section; figures as ``figures`` gives them by source id."""
+    notice = Source(
+        id="notice", title="关于开展结亲活动的通知", date="2016", type="report",
+        language="zh-Hans", metadata={}, file_sha256="0" * 64, line=None,
+        record_sha256="0" * 64, path="sources/notice.txt", status="extracted",
+    )  # fmt: skip
+    photo = Source(
+        id="photo", title="升旗仪式", date="2018", type="graphic", language="zh-Hans",
+        metadata={}, file_sha256="1" * 64, line=None, record_sha256="1" * 64,
+        path="sources/photo.jpg", status="extracted",
+    )  # fmt: skip
+    text = "干部要与群众结对\n认亲。"
+    passages = {
+        "notice": [Passage("notice", 1, 3, 0, len(text), text, "text")],
+        "photo": [],
+    }
+    found = figures or {}
+
+    def figure(request: FigureRequest) -> FigureImage | str:
+        return found.get(request.source_id, "no picture in this test")
+
+    return EssayLinks(
+        urls=SiteUrls(term_slugs(TERMS)),
+        link=lambda target: relative("sections/test/index.html", target),
+        sources={"notice": notice, "photo": photo},
+        passages=lambda source_id: passages[source_id],
+        collections=frozenset({"notices"}),
+        sections=frozenset({"test", "other"}),
+        figure=figure,
+    )
+
+
+TERMS = [
+    Term(term="结亲", pinyin="jiéqīn", english=("pair up", "become family"), traditional="結親")
+]
+
+
+def linked(body: str, bibliography: list[dict[str, Any]] = (), **figures: Any) -> RenderedSection:
+    section = Section("test", "essays/test.md", {"collection": ["notices", "nope"]}, body, 4, "0")
+    return render_section(
+        section, list(bibliography), TERMS, term_url, links=_links(figures or None)
+    )
+
+
+def test_links_by_id_become_page_links_or_warnings() -> None:
+    body = (
+        "[n](source:notice) [p](passage:notice#3) [t](term:結親) [c](collection:notices)\n"
+        "[s](section:other) [gone](source:missing) [bad](passage:notice#9)\n"
+        "[x](term:不是) [y](collection:nope) [z](section:nope) [w](https://example.org/)\n"
+    )
+    rendered = linked(body)
+    tree = parse(rendered.html)
+    assert [(a.text, a.get("href")) for a in tree.xpath("//a")] == [
+        ("n", "../../sources/notice/index.html"),
+        ("p", "../../sources/notice/index.html#p3"),
+        ("t", "../../terms/jieqin/index.html"),
+        ("c", "../../collections/notices/index.html"),
+        ("s", "../other/index.html"),
+        ("w", "https://example.org/"),
+    ]
+    assert tree.xpath('//a[.="t"]/@title') == ["jiéqīn · pair up; become family"]
+    assert tree.xpath('//span[@class="missing-link"]/text()') == ["gone", "bad", "x", "y", "z"]
+    assert rendered.warnings == [
+        "essays/test.md:5: link to source:missing: no published source has this id",
+        "essays/test.md:5: link to passage:notice#9: the source has no published passage 9",
+        "essays/test.md:6: link to term:不是: no glossary term is written so",
+        "essays/test.md:6: link to collection:nope: no collection of published sources has this id",
+        "essays/test.md:6: link to section:nope: no section has this id (a section's id is its "
+        "file name's stem)",
+        "essays/test.md: front matter collection: nope matches no collection of the archive's "
+        "published sources",
+    ]
+    assert rendered.collections == [("notices", "../../collections/notices/index.html")]
+
+
+def test_links_by_id_without_a_site_are_warnings() -> None:
+    rendered = written("[n](source:notice)\n", [])
+    assert parse(rendered.html).xpath("//a") == []
+    assert rendered.warnings == [
+        "essays/test.md:4: link to source:notice: links by id need the archive's site"
+    ]
+
+
+def test_citation_of_archived_source_and_quoted_phrase() -> None:
+    bibliography = [
+        {"id": "xj-2016", "type": "report", "title": "通知", "author": [{"literal": "Party"}],
+         "issued": {"date-parts": [[2016]]}, "custom": {"archived": "notice"}},
+        {"id": "notice", "type": "report", "title": "关于开展结亲活动的通知",
+         "issued": {"date-parts": [[2016]]}},
+        {"id": "other-2016", "type": "report", "title": "Other", "author": [{"literal": "Other"}],
+         "issued": {"date-parts": [[2016]]}},
+    ]  # fmt: skip
+    body = (
+        "Cadres pair up, “结对认亲” and 「结对 认亲」, not “结亲周” (Party, 2016).\n"
+        "\n"
+        "Here “结对认亲” cites no archived source (Other, 2016), [@notice].\n"
+    )
+    rendered = linked(body, bibliography)
+    tree = parse(rendered.html)
+    first, second = tree.xpath("//p")
+    assert [(a.text_content(), a.get("href"), a.get("class")) for a in first.xpath("a")] == [
+        ("结对认亲", "../../sources/notice/index.html#p3", "quote"),
+        ("结对 认亲", "../../sources/notice/index.html#p3", "quote"),
+        ("Party, 2016", "../../sources/notice/index.html", "cite archived"),
+    ]
+    assert "“结对认亲” and 「结对 认亲」, not “结亲周”" in first.text_content()
+    # A paragraph citing a source by its id links its quotes too; the other work does not.
+    assert [a.get("class") for a in second.xpath("a")] == ["quote", "cite", "cite archived"]
+    references = {r.entry_id: parse(r.html) for r in rendered.references}
+    assert references["xj-2016"].xpath('//a[@class="archived-copy"]/@href') == [
+        "../../sources/notice/index.html"
+    ]
+    assert references["other-2016"].xpath('//a[@class="archived-copy"]') == []
+    assert rendered.warnings == [
+        "essays/test.md: front matter collection: nope matches no collection of the archive's "
+        "published sources"
+    ]
+
+
+def test_figure_from_an_archived_source() -> None:
+    image = FigureImage("figures/abc.jpg", 1600, 900)
+    body = (
+        '![A flag <raised> "here"](source:photo)\n'
+        "Figure 2: The ceremony (升旗仪式).\n"
+        "\n"
+        "![](source:notice#page=2)\n"
+        "\n"
+        "![Missing](source:gone)\n"
+        "\n"
+        "Inline ![a picture](source:photo) and ![web](https://example.org/a.png).\n"
+    )
+    rendered = linked(body, photo=image)
+    tree = parse(rendered.html)
+    first, second, third = tree.xpath("//figure")
+    [img] = first.xpath("img")
+    assert (img.get("src"), img.get("alt"), img.get("width"), img.get("height")) == (
+        "../../figures/abc.jpg",
+        'A flag <raised> "here"',
+        "1600",
+        "900",
+    )
+    assert first.get("id") == "figure-2"
+    [title] = first.xpath('figcaption/a[@class="figure-source"]')
+    assert (title.text_content(), title.get("href")) == (
+        "升旗仪式",
+        "../../sources/photo/index.html",
+    )
+    assert first.xpath("string(figcaption)") == "Figure 2: The ceremony (升旗仪式)."
+    # No image: the figure names its source under its (empty) caption.
+    assert second.xpath("img") == [] and second.xpath("string(figcaption)") == (
+        "Source: 关于开展结亲活动的通知"
+    )
+    assert third.xpath("img") == [] and third.xpath("figcaption") == []
+    [paragraph] = tree.xpath("//p")
+    assert [(a.text, a.get("href")) for a in paragraph.xpath("a")] == [
+        ("a picture", "../../sources/photo/index.html")
+    ]
+    assert "web" in paragraph.text_content() and tree.xpath("//p//img") == []
+    assert [r.entry_id for r in rendered.references] == []
+    assert rendered.warnings[:-1] == [
+        "essays/test.md:7: a figure has no image: no picture in this test",
+        "essays/test.md:7: a figure has no alt text: write what the picture shows in ![...]",
+        "essays/test.md:9: a figure has no image: no published source has the id 'gone'",
+        "essays/test.md:11: image source:photo is not alone in its paragraph; it is shown as a "
+        "link, not a figure",
+        "essays/test.md:11: image https://example.org/a.png: pictures are shown from archived "
+        "sources only, as a figure alone in its paragraph: ![alt text](source:ID)",
+    ]
+
+
+def test_terms_carry_their_pinyin_and_english() -> None:
+    tree = parse(written("结亲 and 結親活动.\n", [], TERMS).html)
+    assert [(a.text, a.get("title")) for a in tree.xpath('//a[@class="term"]')] == [
+        ("结亲", "jiéqīn · pair up; become family"),
+        ("結親", "jiéqīn · pair up; become family"),
+    ]

@@ -17,10 +17,18 @@ from functools import cache
 import opencc
 from markupsafe import Markup, escape
 
+from shiliao.model import Term
 from shiliao.zh.glossary import Mention
 from shiliao.zh.script import chinese_script
 
-__all__ = ["CHINESE_TAGS", "direction", "mark_chinese", "passage_markup", "text_lang"]
+__all__ = [
+    "CHINESE_TAGS",
+    "direction",
+    "mark_chinese",
+    "passage_markup",
+    "term_hint",
+    "text_lang",
+]
 
 CHINESE_TAGS = frozenset({"zh-Hans", "zh-Hant"})
 # Primary subtags of languages written right to left (the Arabic-script Uyghur of the sources,
@@ -100,6 +108,13 @@ def mark_chinese(text: object, hint: str | None = None) -> Markup:
     return Markup("").join(parts)
 
 
+def term_hint(term: Term) -> str:
+    """What a term's link shows on hover or tap: ``"jiéqīn · pair up and become family"``
+    (its pinyin, then its English renderings joined by ``"; "``), the ``title`` of term links
+    in essays; ``assets/terms.js`` shows the same on every page."""
+    return " · ".join(part for part in (term.pinyin, "; ".join(term.english)) if part)
+
+
 def passage_markup(
     text: str,
     mentions: Sequence[Mention],
@@ -118,7 +133,8 @@ def passage_markup(
 
     Returns:
         Safe HTML; a mention becomes ``<a class="term" href="...">原文</a>`` showing the text
-        as the passage writes it (Traditional stays Traditional).
+        as the passage writes it (Traditional stays Traditional); ``assets/terms.js`` gives it
+        the term's pinyin and English on hover or tap.
     """
     inside_chinese = lang in CHINESE_TAGS
 
