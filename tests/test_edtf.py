@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shiliao.edtf import date_sort_key
+from shiliao.edtf import date_sort_key, year_span
 
 
 def test_dates_sort_by_earliest_day_and_less_precise_first() -> None:
@@ -54,3 +54,18 @@ def test_the_key_says_what_the_date_gives() -> None:
     assert date_sort_key("2004-XX") == (0, 2004, 1, 1, 1, "2004-XX")
     assert date_sort_key("2001-21") == (0, 2001, 1, 1, 1, "2001-21")
     assert date_sort_key("1760-01..1760-03") == (0, 1760, 1, 1, 2, "1760-01..1760-03")
+
+
+def test_year_spans_are_the_years_a_date_may_fall_in() -> None:
+    assert year_span("2016") == year_span("2016-05") == year_span("2016?") == (2016, 2016)
+    assert year_span("2016-05-03~") == (2016, 2016)
+    assert year_span("201X") == (2010, 2019) and year_span("19XX") == (1900, 1999)
+    assert year_span("2004/2006") == (2004, 2006) and year_span("../2006") == (2006, 2006)
+    assert year_span("[1667,1668]") == (1667, 1668)
+    assert year_span("[1760-01..1760-12]") == (1760, 1760)
+    assert year_span("-0500") == (-500, -500)
+    assert year_span(None) is None and year_span("") is None and year_span("民国十年") is None
+    # The earliest day a date sorts by is in its span.
+    for date in ("2016", "201X", "2016?", "2004/2006", "../2006", "[1667,1668]", "-0500"):
+        span = year_span(date)
+        assert span is not None and span[0] <= date_sort_key(date)[1] <= span[1], date

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["date_sort_key"]
+__all__ = ["date_sort_key", "year_span"]
 
 _DATE = re.compile(r"(-?)([\dX]{4})(?:-([\dX]{2})(?:-([\dX]{2}))?)?")
 _QUALIFIERS = re.compile(r"[?~%]")
@@ -59,3 +59,51 @@ def date_sort_key(date: str | None) -> tuple[int, int, int, int, int, str]:
     precision = len(parts)
     parts += [1] * (3 - len(parts))
     return (0, parts[0], parts[1], parts[2], precision, date)
+
+
+def _bound_years(text: str) -> tuple[int, int] | None:
+    """The first and last year one EDTF date (no interval, no set) can mean, or None."""
+    match = _DATE.fullmatch(_QUALIFIERS.sub("", text))
+    if match is None:
+        return None
+    sign, year = match.group(1), match.group(2)
+    low, high = int(year.replace("X", "0")), int(year.replace("X", "9"))
+    return (-high, -low) if sign else (low, high)
+
+
+def year_span(date: str | None) -> tuple[int, int] | None:
+    """The years an EDTF date can fall in, first and last (inclusive).
+
+    A year, a month or a day is its year, whatever its qualifier (``"2016?"``, ``"2016-05~"``:
+    2016 to 2016); unspecified digits widen it (``"201X"``: 2010 to 2019, ``"19XX"``: 1900 to
+    1999); an interval runs from its start's first year to its end's last (``"2004/2006"``),
+    an open end taking the other's (``"../2006"``: 2006 to 2006); a set or a range inside one
+    spans its members (``"[1667,1668]"``, ``"[1760-01..1760-12]"``).
+
+    Args:
+        date: an EDTF string, anything else a sidecar gave, or None.
+
+    Returns:
+        ``(first, last)``, negative before the common era; None for None, ``""`` or a string
+        that is not such a date (it has no year to filter by).
+    """
+    if not date:
+        return None
+    text = date.strip()
+    if text[:1] in "[{" and text[-1:] in "]}":
+        parts = [p for m in text[1:-1].split(",") for p in m.strip().split("..")]
+    elif "/" in text:
+        parts = text.split("/", 1)
+    else:
+        parts = text.split("..")
+    spans = []
+    for part in parts:
+        if part.strip() in ("", ".."):
+            continue
+        span = _bound_years(part.strip())
+        if span is None:
+            return None
+        spans.append(span)
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)

@@ -19,7 +19,7 @@ from pypinyin import Style, lazy_pinyin
 from shiliao.zh.script import is_han
 from shiliao.zh.segment import Segmenter
 
-__all__ = ["english_key", "pinyin_key", "pinyin_of"]
+__all__ = ["english_key", "pinyin_key", "pinyin_of", "pinyin_sort_key"]
 
 # Pinyin orthography: a syllable that starts with a, o or e inside a word takes an apostrophe
 # (Xī'ān, Wéiwú'ěr), or the syllable boundary is lost.
@@ -63,6 +63,46 @@ def pinyin_of(text: str) -> str:
             joined += ("'" if _VOWEL_START.match(syllable) else "") + syllable
         words.append(joined)
     return " ".join(words)
+
+
+def pinyin_sort_key(text: str) -> tuple[tuple[str, ...], tuple[int, ...], str]:
+    """The key that puts texts in pinyin order, as Chinese dictionaries and indexes are.
+
+    Each Han character is read as its pypinyin syllable (with the phrase table for polyphones),
+    any other letter or digit as itself, folded (case and accents dropped); spaces, punctuation
+    and symbols are ignored. Texts compare by their syllables' letters first, then by their
+    tones (1-4, 5 the neutral tone), then by the text itself: ``阿`` (ā) before ``白`` (bái)
+    before ``中`` (zhōng), and Latin words interleave by their letters (``Annual`` before
+    ``白``). ``ü`` sorts as pypinyin writes it, ``v``, after ``u``.
+
+    Args:
+        text: a title or a name.
+
+    Returns:
+        ``(syllables, tones, text)``, comparable with ``<``.
+    """
+    letters: list[str] = []
+    tones: list[int] = []
+    readings = lazy_pinyin(
+        text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: list(chars)
+    )
+    word = False  # whether the last item is a run of letters and digits still being read
+    # One reading per character: a Han character's syllable ends with its tone digit.
+    for char, reading in zip(text, readings, strict=False):
+        if is_han(char) and reading[-1:].isdigit() and len(reading) > 1:
+            letters.append(reading[:-1])
+            tones.append(int(reading[-1]))
+            word = False
+        elif char.isalnum():
+            if word:
+                letters[-1] += _fold(char)
+            else:
+                letters.append(_fold(char))
+                tones.append(0)
+            word = True
+        else:
+            word = False
+    return tuple(letters), tuple(tones), text
 
 
 def _fold(text: str) -> str:
