@@ -51,7 +51,9 @@ GLOSSARY = "- term: 结亲\n  pinyin: jiéqīn\n  english: [Jieqin]\n"
 ADDED = "走访.txt"
 # Columns and state keys that differ between two runs that did the same thing.
 VOLATILE_COLUMNS = {"first_seen", "time", "applied_at", "updated_at", "created"}
-VOLATILE_STATE = {"last_processing_build_seconds"}
+# The site warnings are what the last build said, repeated while the site is current: a report,
+# not content (a build killed after its site was swapped in has not saved them yet).
+VOLATILE_STATE = {"last_processing_build_seconds", "site_warnings:public", "site_warnings:team"}
 # Labels of the fault hook's calls outside the OCFL commit: the archive's own write steps.
 ARCHIVE_STEPS = (
     "commit:shiliao.db",

@@ -145,8 +145,17 @@ def test_incremental_rebuild(tmp_path: Path, sample_dir: Path) -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
     args = ["--archive", str(tmp_path / "a"), "--out", str(tmp_path / "s"), "--json"]
     first = _run("build", str(collection), *args)
+    site = tmp_path / "s"
+    before = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in site.rglob("*")}
     again = _run("build", str(collection), *args)
     assert again["processed"] == 0 and again["unchanged"] == 88 and not again["site"]["written"]
+    # What the essay lacks is said again, although its page was not written again.
+    essay_warnings = [w for w in first["warnings"] if w.startswith("essays/")]
+    assert essay_warnings and [w for w in again["warnings"] if w.startswith("essays/")] == (
+        essay_warnings
+    )
+    # An unchanged rebuild writes nothing in the site: every file and folder as it was.
+    assert {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in site.rglob("*")} == before
     assert again["seconds"]["total"] < first["seconds"]["total"] / 3
     assert again["last_processing_build_seconds"] == pytest.approx(first["seconds"]["total"])
 

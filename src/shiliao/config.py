@@ -56,9 +56,12 @@ class Settings:
 
     Attributes:
         values: the merged mapping: table name -> key -> value.
+        folder: the collection folder they were loaded for, or None (defaults alone); the
+            website takes its default title from the folder's name.
     """
 
     values: dict[str, Any]
+    folder: Path | None = None
 
     def table(self, name: str) -> dict[str, Any]:
         """Return one table of settings (a copy), e.g. ``"extract"``.
@@ -90,4 +93,4 @@ def load_settings(collection: Path | None = None) -> Settings:
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
             values = _merge(values, user, str(path))
-    return Settings(values)
+    return Settings(values, collection)

@@ -33,10 +33,11 @@ def _differences(first: dict[str, bytes], second: dict[str, bytes]) -> list[str]
 
 
 def test_a_team_source_changes_no_public_byte(tmp_path: Path) -> None:
-    write_collection(tmp_path / "with", team=True, seed=1)
-    write_collection(tmp_path / "without", team=False, seed=1)
-    with_team = build_json(tmp_path / "with", tmp_path / "a")
-    without = build_json(tmp_path / "without", tmp_path / "b")
+    # Both folders have one name: without a title in shiliao.toml, the site is named after it.
+    write_collection(tmp_path / "with" / "c", team=True, seed=1)
+    write_collection(tmp_path / "without" / "c", team=False, seed=1)
+    with_team = build_json(tmp_path / "with" / "c", tmp_path / "a")
+    without = build_json(tmp_path / "without" / "c", tmp_path / "b")
     assert with_team["privacy"]["levels"]["team"] == without["privacy"]["levels"]["team"] + 1
     first, second = _site(tmp_path / "a" / "s"), _site(tmp_path / "b" / "s")
     assert len(first) > 40
@@ -54,7 +55,7 @@ def test_a_source_made_team_leaves_no_trace(tmp_path: Path) -> None:
     assert summary["processed"] == 1 and summary["site"]["written"]
     after = _site(tmp_path / "one" / "s")
     # The same collection without the source at all, in an archive of its own.
-    other = tmp_path / "other"
+    other = tmp_path / "other" / "c"
     write_collection(other, team=False, seed=2)
     (other / "sources" / "visit.html").unlink()
     build_json(other, tmp_path / "two")

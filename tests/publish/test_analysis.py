@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from shiliao.cli import main
 from shiliao.publish.chart import frequency_chart
+from shiliao.publish.searchindex import read_data_script
 from shiliao.zh.stats import yearly_frequency
 
 
@@ -29,11 +30,15 @@ def test_term_page_has_chart_figures_and_collocates(built_sample: dict) -> None:
     # No script and no style attribute: the Content-Security-Policy allows neither inline.
     assert "<script" not in svg.group(0) and "style=" not in svg.group(0)
     stats = _stats(built_sample["archive"], "民族团结")
-    assert f"first in {stats['first_year']}, last in {stats['last_year']}" in page
+    # The page's words, without the elements that carry interface text for translation.
+    words = re.sub(r"<[^>]+>", "", page)
+    assert f"first in {stats['first_year']}, last in {stats['last_year']}" in words
     rows = re.findall(r"<tr><td>(\d{4})</td><td class=\"num\">(\d+)</td>", page)
     expected = [(str(r["year"]), str(r["count"])) for r in stats["years"] if r["count"]]
     assert rows == expected
-    assert "Dunning 1993" in page and "<h2>Collocates</h2>" in page
+    assert (
+        "Dunning 1993" in page and '<h2><span data-ui="Collocates">Collocates</span></h2>' in page
+    )
     assert '<td lang="zh-Hans">祖国统一</td>' in page
 
 
@@ -50,10 +55,12 @@ def test_formulas_page_ranks_the_archive_formulas(built_sample: dict) -> None:
 
 def test_search_data_carries_expansion_and_facets(built_sample: dict) -> None:
     data = built_sample["site"] / "search" / "data"
-    table = json.loads((data / "expand.json").read_text())
+    table = read_data_script(data / "expand.js")[1]
+    assert isinstance(table, dict)
     assert table["pinyin"]["jieqin"] == ["结亲"]
     assert table["english"]["fourtogethers"] == ["四同"]
-    meta = json.loads((data / "meta.json").read_text())
+    meta = read_data_script(data / "meta.js")[1]
+    assert isinstance(meta, dict)
     row = meta["sources"][0]
     assert row[7] in {"report", "speech"} and row[8] in (
         ["government-work-reports"],

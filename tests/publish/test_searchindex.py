@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import random
+import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from shiliao.model import Passage
 from shiliao.publish.searchindex import (
     ALPHABET,
     SHARDS,
+    IndexedSource,
     encode_postings,
     passage_tokens,
+    read_data_script,
     token_shard,
+    write_search_index,
 )
 from shiliao.search.query import parse_query
 from shiliao.zh.fold import fold, fold_table, query_choices, unit_choices, unit_pattern
 from shiliao.zh.normalize import t2s_table
 from tests.conftest import sample_documents
-from tests.publish.conftest import BuiltSite, read_json
+from tests.publish.conftest import BuiltSite
 
 WORDS = ["民族团结", "干部", "新疆", "亲戚", "结对", "精准扶贫", "两个维护", "中华民族共同体意识"]
 
@@ -41,24 +48,33 @@ def decode_postings(code: str) -> list[int]:
     return numbers
 
 
+def read_data(data: Path, name: str) -> object:
+    """The data of the index file ``name`` (``t/0a``), checking the name it registers."""
+    registered, value = read_data_script(data / f"{name}.js")
+    assert registered == name
+    return value
+
+
 class StaticIndex:
     """The files of ``search/data`` read the way search.js reads them, to test them in Python."""
 
     def __init__(self, data: Path) -> None:
         self.data = data
-        meta = read_json(data / "meta.json")
+        meta = read_data(data, "meta")
         assert isinstance(meta, dict)
         self.meta = meta
         self._shards: dict[int, dict[str, str]] = {}
         self._chunks: dict[int, list[list[object]]] = {}
-        self._labels: dict[str, str] = read_json(data / "fold.json")["labels"]  # type: ignore[index]
-        self._t2s: dict[str, str] = read_json(data / "t2s.json")  # type: ignore[assignment]
+        self._labels: dict[str, str] = read_data(data, "fold")["labels"]  # type: ignore[index]
+        self._t2s: dict[str, str] = read_data(data, "t2s")  # type: ignore[assignment]
 
     def postings(self, token: str) -> list[int]:
         shard = token_shard(token, self.meta["shards"])
         if shard not in self._shards:
-            text = (self.data / "t" / f"{shard:02x}.txt").read_text(encoding="utf-8")
-            self._shards[shard] = dict(line.split("\t", 1) for line in text.splitlines())
+            text = read_data(self.data, f"t/{shard:02x}")
+            assert isinstance(text, str)
+            pairs = text.split(" ") if text else []
+            self._shards[shard] = dict(zip(pairs[::2], pairs[1::2], strict=True))
         code = self._shards[shard].get(token)
         return [] if code is None else decode_postings(code)
 
@@ -66,7 +82,7 @@ class StaticIndex:
         starts = self.meta["chunks"]
         chunk = max(i for i, first in enumerate(starts) if first <= number)
         if chunk not in self._chunks:
-            self._chunks[chunk] = read_json(self.data / "x" / f"{chunk}.json")  # type: ignore[assignment]
+            self._chunks[chunk] = read_data(self.data, f"x/{chunk}")  # type: ignore[assignment]
         return self._chunks[chunk][number - starts[chunk]]
 
     def folded(self, number: int) -> str:
@@ -207,11 +223,11 @@ def test_sources_found_match_the_sample(
 
 
 def test_t2s_table_is_the_pythons(sample_site: BuiltSite) -> None:
-    assert read_json(sample_site.site / "search" / "data" / "t2s.json") == t2s_table()
+    assert read_data(sample_site.site / "search" / "data", "t2s") == t2s_table()
 
 
 def test_fold_tables_are_the_pythons(sample_site: BuiltSite) -> None:
-    assert read_json(sample_site.site / "search" / "data" / "fold.json") == {
+    assert read_data(sample_site.site / "search" / "data", "fold") == {
         "labels": fold_table(),
         "choices": query_choices(),
     }
@@ -241,3 +257,48 @@ def test_index_is_compact(sample_site: BuiltSite) -> None:
     )
     assert stats.postings_bytes < 1.2 * stats.text_bytes
     assert stats.ratio < 2.0
+
+
+def test_data_files_run_as_javascript_give_the_data(tmp_path: Path) -> None:
+    """search.js gets the index by running its files: each must hand over exactly the data
+    Python wrote, whatever the text holds (quotes, backslashes, U+2028, "</script>")."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is missing")
+    hostile = 'a\u2028b\u2029c "引号" \\ </script><!-- ${x} `t` \');alert(1);//'
+    passage = Passage(
+        source_id="s",
+        page=1,
+        paragraph=1,
+        char_start=0,
+        char_end=len(hostile),
+        text=hostile,
+        method="text",
+    )
+    source = IndexedSource(
+        id="s",
+        title=hostile,
+        title_lang="zh-Hans",
+        language="zh-Hans",
+        date=None,
+        url="sources/s/index.html",
+        passages=[passage],
+    )
+    write_search_index(tmp_path, [source], 10)
+    files = sorted(tmp_path.rglob("*.js"))
+    assert {f.name for f in files} >= {"meta.js", "t2s.js", "fold.js", "expand.js", "0.js"}
+    # Every file, run alone, calls shiliaoSearchData once with its name and its data.
+    runner = (
+        "const fs = require('fs'); const out = {};"
+        "globalThis.shiliaoSearchData = (name, value) => { out[name] = value; };"
+        "for (const f of process.argv.slice(1)) eval(fs.readFileSync(f, 'utf8'));"
+        "process.stdout.write(JSON.stringify(out));"
+    )
+    result = subprocess.run(
+        [node, "-e", runner, *map(str, files)], capture_output=True, check=True, text=True
+    )
+    ran = json.loads(result.stdout)
+    expected = dict(read_data_script(f) for f in files)
+    assert ran == expected
+    assert ran["meta"]["sources"][0][1] == hostile
+    assert ran["x/0"][0][1] == hostile

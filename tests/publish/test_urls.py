@@ -59,7 +59,7 @@ def test_every_path_names_a_file() -> None:
     assert urls.term("结亲") == "terms/jieqin/index.html"
     assert urls.term("不是词条") is None
     assert urls.original("ab" * 32, "x.pdf") == f"files/{'ab' * 32}/x.pdf"
-    assert urls.search_data("t/0a.txt") == "search/data/t/0a.txt"
+    assert urls.search_data("t/0a.js") == "search/data/t/0a.js"
 
 
 @pytest.mark.parametrize("bad", ["../etc", "a/b", "", ".hidden", "a b", "报告", "a\\b"])

@@ -114,7 +114,8 @@ def publish_site(
     The site is up to date when what it shows is unchanged (the projection's content, the
     settings, shiliao: ``publish.site.site_is_current``) and its evidence is the log's newest
     checkpoint (``log/checkpoint``); then nothing is written, logged or signed, so a change to
-    a team source alone writes nothing. Otherwise, under the log's write lock, a
+    a team source alone writes nothing (the warnings of the build that wrote the site, kept in
+    the archive's state, are given again). Otherwise, under the log's write lock, a
     ``site_published`` entry is appended (``path``, ``audience``, ``content_version`` and
     ``checkpoint_size``, the size of the checkpoint that covers the entry itself), a checkpoint
     is signed at that size, and the site is written with that checkpoint and proofs that lead
@@ -173,7 +174,13 @@ def _publish(
     if site_is_current(out, content_version, settings, audience) and _evidence_is_newest(
         archive, out
     ):
-        return SitePublication(path=out, written=False, audience=audience)
+        recorded = archive.catalog.get_state(f"site_warnings:{audience}") or {}
+        warnings = (
+            recorded.get("warnings", [])
+            if recorded.get("content_version") == content_version
+            else []
+        )
+        return SitePublication(path=out, written=False, audience=audience, warnings=warnings)
     # A folder the site may not go into is refused before anything is logged or signed.
     check_site_folder(Path(out).absolute(), audience)
     publication = {"path": str(out), "audience": audience, "content_version": content_version}
@@ -210,6 +217,13 @@ def _publish(
         with contextlib.suppress(ShiliaoError):
             archive.record("site_publication_failed", {**publication, "reason": str(exc)})
         raise
+    # Kept in the archive (never in the site: a warning may name what is not published), so
+    # that a build that finds the site current says again what its sections lack.
+    with archive.catalog.transaction():
+        archive.catalog.set_state(
+            f"site_warnings:{audience}",
+            {"content_version": content_version, "warnings": result.warnings},
+        )
     return SitePublication(
         path=out, written=True, pages=result.pages, audience=audience, warnings=result.warnings
     )

@@ -3,25 +3,39 @@
 Pagefind was tried first and dropped: its Chinese segmentation returned pages that do not contain
 the word searched. This index gives the same answers as ``search.index`` (a passage matches when
 every query unit is a substring of its normalized text), from plain files that any static host
-serves and that ``assets/search.js`` fetches on demand.
+serves and that ``assets/search.js`` loads on demand.
+
+Every file is a script, ``shiliaoSearchData("<name>",<JSON>);`` where ``<name>`` is its path
+without ``.js`` (``meta``, ``t/0a``, ``x/12``) and ``<JSON>`` its data: ``search.js`` adds each
+as a ``<script>`` element and takes the data from the call. Browsers refuse ``fetch`` and XHR
+from a page opened from disk (``file://``), but load a script from the page's own folder
+(Chromium's ``script-src 'self'`` matches it too), so search works from a copy of the site
+opened as files as well as from a web server. JSON is a subset of JavaScript and the data is
+JSON-encoded, so no text of a source can end the call early.
 
 Layout under ``search/data/``::
 
-    meta.json       {"format", "passages", "shards", "width", "chunks": [first passage of each
+    meta.js         {"format", "passages", "shards", "width", "chunks": [first passage of each
                     chunk], "sources": [[id, title, title_lang, language, date, url, first
                     passage, type, [collection, ...]], ...]}
-    expand.json     {"pinyin": {key: [term, ...]}, "english": {key: [term, ...]}}: the
+    expand.js       {"pinyin": {key: [term, ...]}, "english": {key: [term, ...]}}: the
                     glossary's keys (``search.expand.ExpansionTable``), so the script expands
                     pinyin and English queries exactly as the CLI does
-    t2s.json        {"幹": "干", ...}: ``zh.normalize.t2s_table()``, so the script normalizes
+    t2s.js          {"幹": "干", ...}: ``zh.normalize.t2s_table()``, so the script normalizes
                     exactly as Python does (per code point: NFKC, lower case, this table)
-    fold.json       {"labels": ``zh.fold.fold_table()``, "choices": ``zh.fold.query_choices()``}:
-                    with ``t2s.json``, the script folds a query exactly as ``zh.fold.fold_query``
+    fold.js         {"labels": ``zh.fold.fold_table()``, "choices": ``zh.fold.query_choices()``}:
+                    with ``t2s.js``, the script folds a query exactly as ``zh.fold.fold_query``
                     does, and a passage as ``zh.fold.fold`` does with the passage's overrides
-    t/00.txt..ff.txt  postings, one token per line: ``<token>\\t<postings>\\n``, sorted
-    x/<n>.json      chunk ``n`` of passages: ``[[paragraph, original text], ...]``, with a third
+    t/00.js..ff.js  postings: one string of ``<token> <postings>`` pairs, sorted, separated by
+                    single spaces (a token never holds whitespace, and a space needs no escape
+                    in JSON where a tab or a line break takes two bytes)
+    x/<n>.js        chunk ``n`` of passages: ``[[paragraph, original text], ...]``, with a third
                     item ``{position: label}`` (``zh.fold.overrides``) where the passage has
-                    labels that its phrases decide (头发 → 头髮)
+                    labels that its phrases decide (头发 → 头髮); a row that is an
+                    annotation's note or a translated paragraph (``IndexedSource.notes``) has
+                    that third item (maybe ``{}``) and a fourth, ``{"kind": "annotation" or
+                    "translation", "lang": its BCP 47 tag}``, and the paragraph of the
+                    passage it is on
 
 Passages are numbered 0..N-1 in collection order (a source's passages are consecutive, in
 reading order), so a passage's source is found from the sources' first numbers.
@@ -65,12 +79,15 @@ __all__ = [
     "SearchIndexStats",
     "encode_postings",
     "passage_tokens",
+    "read_data_script",
     "token_shard",
     "write_search_index",
 ]
 
-# 2: tokens of zh.fold's text; fold.json; passages' overrides.
-FORMAT = 2
+# 2: tokens of zh.fold's text; fold.json; passages' overrides. 3: every file a script (file://).
+FORMAT = 3
+# The global function each data script calls (search.js defines it).
+DATA_CALLBACK = "shiliaoSearchData"
 SHARDS = 256
 # A chunk closes once its passages' text reaches this many UTF-8 bytes: small enough that a
 # query verifying a few candidates fetches little, large enough that there are few files.
@@ -80,6 +97,8 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 _WHITESPACE = re.compile(
     "[\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 )
+# Rows that are not the source's text: an annotation's note, a translated paragraph.
+_NOTE_ROWS = frozenset({"annotation", "translation"})
 _FNV_OFFSET = 0x811C9DC5
 _FNV_PRIME = 0x01000193
 
@@ -98,6 +117,10 @@ class IndexedSource:
         passages: its passages in reading order.
         type: its CSL type, for the search page's facets.
         collections: the collections it belongs to, for the facets.
+        notes: rows found by search beside its passages: its annotations' notes and its
+            translated paragraphs, as passages whose ``paragraph`` is the passage they are
+            on (a result opens that passage), ``method`` ``"annotation"`` or
+            ``"translation"`` and ``language`` their own; indexed after its passages.
     """
 
     id: str
@@ -109,6 +132,7 @@ class IndexedSource:
     passages: Sequence[Passage]
     type: str = ""
     collections: tuple[str, ...] = ()
+    notes: Sequence[Passage] = ()
 
 
 @dataclass(frozen=True)
@@ -122,7 +146,7 @@ class SearchIndexStats:
         text_bytes: UTF-8 bytes of the passages' original text (the corpus).
         postings_bytes: bytes of the token shards.
         store_bytes: bytes of the passage chunks (the text, for verifying and snippets).
-        other_bytes: bytes of ``meta.json``, ``t2s.json``, ``fold.json`` and ``expand.json``.
+        other_bytes: bytes of ``meta.js``, ``t2s.js``, ``fold.js`` and ``expand.js``.
         files: files written.
     """
 
@@ -214,8 +238,41 @@ def _write(path: Path, text: str) -> int:
 
 
 def _json(value: object) -> str:
-    # ensure_ascii=False keeps Chinese at 3 bytes a character instead of 6; JSON.parse reads it.
+    # ensure_ascii=False keeps Chinese at 3 bytes a character instead of 6; U+2028 and U+2029,
+    # raw in a JSON string, are allowed in a JavaScript string since ES2019.
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _script(out: Path, name: str, value: object) -> int:
+    """Write ``out/<name>.js``, the call that hands ``value`` to search.js; its size in bytes."""
+    return _write(out / f"{name}.js", f"{DATA_CALLBACK}({_json(name)},{_json(value)});\n")
+
+
+def read_data_script(path: Path) -> tuple[str, object]:
+    """Read one file of the index: its name and its data (the inverse of what the build writes).
+
+    Args:
+        path: a ``.js`` file under ``search/data``.
+
+    Returns:
+        ``(name, value)``: the name it registers (``"t/0a"``) and the data.
+
+    Raises:
+        ValueError: the file is not one call of ``shiliaoSearchData`` with a name and JSON.
+    """
+    text = path.read_text(encoding="utf-8")
+    prefix, suffix = f"{DATA_CALLBACK}(", ");\n"
+    if not (text.startswith(prefix) and text.endswith(suffix)):
+        raise ValueError(f"{path}: not a search data script")
+    decoder = json.JSONDecoder()
+    body = text[len(prefix) : -len(suffix)]
+    name, end = decoder.raw_decode(body)
+    if not isinstance(name, str) or body[end : end + 1] != ",":
+        raise ValueError(f"{path}: not a search data script")
+    value, end = decoder.raw_decode(body, end + 1)
+    if end != len(body):
+        raise ValueError(f"{path}: not a search data script")
+    return name, value
 
 
 def write_search_index(
@@ -253,7 +310,7 @@ def write_search_index(
     def close_chunk() -> None:
         nonlocal chunk, chunk_bytes, store_bytes, files
         if chunk:
-            store_bytes += _write(out / "x" / f"{len(chunk_starts) - 1}.json", _json(chunk))
+            store_bytes += _script(out, f"x/{len(chunk_starts) - 1}", chunk)
             files += 1
         chunk, chunk_bytes = [], 0
 
@@ -271,17 +328,19 @@ def write_search_index(
                 list(source.collections),
             ]
         )
-        for passage in source.passages:
+        for passage in (*source.passages, *source.notes):
             for token in passage_tokens(fold(passage.text)):
                 postings[token].append(number)
             if not chunk:
                 chunk_starts.append(number)
             labels = overrides(passage.text)
-            chunk.append(
-                [passage.paragraph, passage.text, {str(at): label for at, label in labels.items()}]
-                if labels
-                else [passage.paragraph, passage.text]
-            )
+            row: list[object] = [passage.paragraph, passage.text]
+            if labels or passage.method in _NOTE_ROWS:
+                row.append({str(at): label for at, label in labels.items()})
+            if passage.method in _NOTE_ROWS:
+                # What the row is, for the result to say so and give the text its language.
+                row.append({"kind": passage.method, "lang": passage.language or ""})
+            chunk.append(row)
             size = len(passage.text.encode("utf-8"))
             text_bytes += size
             chunk_bytes += size
@@ -295,10 +354,10 @@ def write_search_index(
     for token in sorted(postings):
         numbers = postings[token]
         count += len(numbers)
-        shards[token_shard(token)].append(f"{token}\t{encode_postings(numbers)}\n")
+        shards[token_shard(token)].append(f"{token} {encode_postings(numbers)}")
     postings_bytes = 0
-    for shard, lines in enumerate(shards):
-        postings_bytes += _write(out / "t" / f"{shard:02x}.txt", "".join(lines))
+    for shard, pairs in enumerate(shards):
+        postings_bytes += _script(out, f"t/{shard:02x}", " ".join(pairs))
         files += 1
 
     meta = {
@@ -309,12 +368,12 @@ def write_search_index(
         "chunks": chunk_starts,
         "sources": source_rows,
     }
-    other_bytes = _write(out / "meta.json", _json(meta))
-    other_bytes += _write(out / "t2s.json", _json(dict(sorted(t2s_table().items()))))
+    other_bytes = _script(out, "meta", meta)
+    other_bytes += _script(out, "t2s", dict(sorted(t2s_table().items())))
     fold_tables = {"labels": dict(sorted(fold_table().items())), "choices": query_choices()}
-    other_bytes += _write(out / "fold.json", _json(fold_tables))
+    other_bytes += _script(out, "fold", fold_tables)
     table = expansions or {"pinyin": {}, "english": {}}
-    other_bytes += _write(out / "expand.json", _json(table))
+    other_bytes += _script(out, "expand", table)
     return SearchIndexStats(
         passages=number,
         tokens=len(postings),

@@ -4,9 +4,9 @@
 on everywhere; only ``section.py``'s HTML and ``lang.py``'s escaping helpers are marked safe),
 copies the originals for download, and writes the static search index (``searchindex.py``). All
 links are relative (``urls.relative``), so the site works from any sub-path of any static host,
-and from ``file://`` except for search, which needs ``fetch``. Nothing is loaded from another
-host, and no page has inline script or style, so the Content-Security-Policy in every page's
-``<meta>`` allows only the site's own files.
+and from ``file://``, search included (its index is script files, ``searchindex.py``). Nothing
+is loaded from another host, and no page has inline script or style, so the
+Content-Security-Policy in every page's ``<meta>`` allows only the site's own files.
 
 The site is built in a temporary folder beside ``out`` and swapped in whole
 (``store.folders.replace_folder``: one atomic exchange of the two names on Linux, so a web
@@ -17,6 +17,7 @@ manifest records what was built (``site_is_current``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -30,29 +31,48 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from shiliao import __version__
 from shiliao.config import Settings
-from shiliao.edtf import date_sort_key
 from shiliao.errors import BlobNotFound, DiskFull, PublishError
-from shiliao.model import Passage, Publication, Source, Term
+from shiliao.model import Annotation, Passage, Publication, Source, Term, Translation
+from shiliao.publish.about import ReaderCounts, site_description, site_title
 from shiliao.publish.analysis import COLLOCATION_MEASURE, TermAnalysis, analyse_terms, formula_rows
+from shiliao.publish.browse import (
+    FACETS,
+    browse,
+    count_values,
+    information_label,
+    reliability_label,
+    source_values,
+    type_label,
+)
 from shiliao.publish.citing import archive_items, cite_this, source_csl
+from shiliao.publish.collections import SourceCollection, collections_of
+from shiliao.publish.figures import FigureMaker
 from shiliao.publish.files import download_name
 from shiliao.publish.interface import Interface
-from shiliao.publish.lang import direction, mark_chinese, passage_markup, text_lang
+from shiliao.publish.lang import direction, mark_chinese, text_lang
+from shiliao.publish.notes import (
+    is_diagnostic,
+    note_rows,
+    quoted_markup,
+    reliability_parts,
+    shown_notes,
+)
 from shiliao.publish.searchindex import IndexedSource, SearchIndexStats, write_search_index
-from shiliao.publish.section import render_section
+from shiliao.publish.section import EssayLinks, render_section
 from shiliao.publish.urls import MANIFEST, SiteUrls, relative, root_prefix, term_slugs
 from shiliao.search.expand import ExpansionTable
 from shiliao.search.facets import facets_of
 from shiliao.store import BlobStore, Catalog
 from shiliao.store.folders import replace_folder
 from shiliao.zh.glossary import Mention, longest_mentions
+from shiliao.zh.pinyin import pinyin_sort_key
 
 __all__ = [
     "SiteEvidence",
@@ -85,9 +105,6 @@ _LANGUAGE_NAMES = {
     "en": "English",
     "und": "undetermined",
 }
-# The year of an EDTF date: optional set brackets or open start, then YYY and a digit or X
-# (195X is the 1950s); anything else (19XX, negative years) has no decade.
-_EDTF_DECADE = re.compile(r"[\[{]?(?:\.\.)?(\d{3})[\dX]")
 _METADATA_LABELS = {
     "title_en": "English title",
     "creators": "Creators",
@@ -97,14 +114,16 @@ _METADATA_LABELS = {
     "captured": "Captured (web archive)",
     "member": "Inside the file",
     "also_named": "Also in the collection as",
-    "collection": "Collection",
+    "collection": "Collections",
+    "subjects": "Subjects",
+    "tags": "Tags",
+    "place": "Place",
     "rights": "Rights",
     "description": "Description",
+    "note": "Note",
 }
 # Only these become links: a javascript: or data: URL in a record must never be clickable.
 _WEB_URL = re.compile(r"https?://", re.IGNORECASE)
-_UNDATED = "undated"
-_UNCERTAIN = "date uncertain"
 
 
 @dataclass
@@ -139,7 +158,11 @@ def _read_manifest(out: Path) -> dict[str, Any] | None:
 
 def _settings_digest(settings: Settings) -> str:
     """Digest of the settings that change what the pages show."""
-    shown = {"site": settings.table("site"), "archive_title": settings.table("archive")["title"]}
+    shown = {
+        "site": settings.table("site"),
+        "archive_title": settings.table("archive")["title"],
+        "title": site_title(settings),
+    }
     text = json.dumps(shown, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -391,13 +414,6 @@ def _withheld_sentence(withheld: Mapping[str, int]) -> str:
     return f"{listed} withheld to protect private individuals."
 
 
-def _decade(date: str | None) -> str:
-    if not date:
-        return _UNDATED
-    match = _EDTF_DECADE.match(date)
-    return f"{match.group(1)}0s" if match else _UNCERTAIN
-
-
 def _language_name(tag: str) -> str:
     return _LANGUAGE_NAMES.get(tag, tag)
 
@@ -406,20 +422,6 @@ def _as_list(value: Any) -> list[Any]:
     if value is None or value == "":
         return []
     return list(value) if isinstance(value, list | tuple) else [value]
-
-
-@dataclass(frozen=True)
-class _FacetValue:
-    key: str
-    label: Markup
-    count: int
-
-
-@dataclass(frozen=True)
-class _Facet:
-    name: str
-    legend: str
-    values: list[_FacetValue]
 
 
 class _SiteBuilder:
@@ -448,15 +450,24 @@ class _SiteBuilder:
         self.site_url = str(cite_settings["site_url"])
         self.kwic_lines = int(site_settings["term_kwic_lines"])
         self.kwic_width = int(site_settings["kwic_width"])
-        title = str(site_settings["title"] or settings.table("archive")["title"])
+        title = site_title(settings)
+        self.settings = settings
         self.terms: list[Term] = catalog.terms()
         self.term_by_name = {term.term: term for term in self.terms}
         self.urls = SiteUrls(term_slugs(self.terms))
         self.sources: list[Source] = catalog.sources()
         self.report = SiteReport(path=root)
         self.done = 0
-        # home, collection, sections index, glossary index, formulas, search, then one page each.
-        self.total = 6 + len(self.sources) + len(catalog.sections()) + len(self.terms)
+        # Annotations and translations by source id (``_notes_of``).
+        self._notes: tuple[dict[str, list[Annotation]], dict[str, list[Translation]]] | None = None
+        self._source_by_id: dict[str, Source] = {}
+        # home, about, collection, sections index, glossary index, formulas, search, then one
+        # page each.
+        self.total = 7 + len(self.sources) + len(catalog.sections()) + len(self.terms)
+        self.collections, collection_warnings = collections_of(self.sources, catalog.sections())
+        self.report.warnings.extend(collection_warnings)
+        # The collections' index and a page each.
+        self.total += 1 + len(self.collections)
         self.env = Environment(
             loader=PackageLoader("shiliao.publish", "templates"),
             autoescape=True,
@@ -474,6 +485,9 @@ class _SiteBuilder:
         self.site = {
             "title": title,
             "title_html": mark_chinese(title),
+            # Set once the files are copied (``build``): the default counts them.
+            "description": "",
+            "description_html": Markup(""),
             "version": __version__,
             "csp": CONTENT_SECURITY_POLICY,
             "internal": audience == "team",
@@ -504,7 +518,7 @@ class _SiteBuilder:
 
     def _copy_assets(self) -> None:
         assets = Path(__file__).with_name("assets")
-        for name in ("site.css", "collection.js", "search.js", "language.js"):
+        for name in ("site.css", "browse.js", "search.js", "language.js", "terms.js"):
             target = self.root / self.urls.asset(name)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(assets / name, target)
@@ -552,11 +566,21 @@ class _SiteBuilder:
             self._write(self.urls.evidence("checkpoint.txt"), self.evidence.checkpoint.encode())
             self._write(self.urls.evidence("key.vkey"), (self.evidence.vkey + "\n").encode())
         downloads = self._copy_originals()
+        self.counts = ReaderCounts.of(
+            self.sources,
+            self.catalog.source_sizes(),
+            self.publications,
+            self.catalog.counts(),
+            self.report.files,
+        )
+        self.site["description"] = site_description(self.settings, self.counts)
+        self.site["description_html"] = mark_chinese(self.site["description"])
         usage = self.catalog.term_usage()
         indexed: list[IndexedSource] = []
         for source in self.sources:
             passages = self.catalog.passages(source.id)
             self._source_page(source, passages, downloads.get(source.file_sha256))
+            annotations, translations = self._notes_of(source.id)
             indexed.append(
                 IndexedSource(
                     id=source.id,
@@ -568,15 +592,16 @@ class _SiteBuilder:
                     passages=passages,
                     type=source.type,
                     collections=facets_of(source).collections,
+                    notes=note_rows(source.id, passages, annotations, translations),
                 )
             )
         self.report.search_index = write_search_index(
-            self.root / Path(self.urls.search_data("meta.json")).parent,
+            self.root / Path(self.urls.search_data("meta.js")).parent,
             indexed,
             self.kwic_width,
             expansions=ExpansionTable(self.terms).to_json(),
         )
-        self._collection_page()
+        self._browse_and_collection_pages()
         sections = self._section_pages()
         analyses = analyse_terms(self.catalog)
         for term in self.terms:
@@ -590,81 +615,142 @@ class _SiteBuilder:
         )
         self._page("search.html", self.urls.search, "Search")
         self._page(
+            "about.html",
+            self.urls.about,
+            "About",
+            counts=self.counts,
+            evidence=self.evidence is not None,
+        )
+        self._page(
             "home.html",
             self.urls.home,
             self.site["title"],
-            counts=self.catalog.counts(),
+            counts=self.counts,
             sections=sections,
         )
         return self.report
 
     # Pages ------------------------------------------------------------------------------------
 
-    def _collection_page(self) -> None:
-        rows = []
-        facet_values: dict[str, Counter[str]] = {
-            name: Counter() for name in ("type", "decade", "language", "collection")
-        }
-        for source in sorted(self.sources, key=lambda s: (date_sort_key(s.date), s.title, s.id)):
-            values = {
-                "type": [source.type],
-                "decade": [_decade(source.date)],
-                "language": [source.language],
-                "collection": [str(c) for c in _as_list(source.metadata.get("collection"))],
-            }
-            for name, found in values.items():
-                facet_values[name].update(found)
-            rows.append((source, values))
-        keys: dict[tuple[str, str], str] = {}
-        facets = []
-        legends = {
-            "type": "Type",
-            "decade": "Decade",
-            "language": "Language",
-            "collection": "Collection",
-        }
-        for name, counter in facet_values.items():
-            ordered = sorted(counter, key=lambda v: (v in (_UNDATED, _UNCERTAIN), v))
-            items = []
-            for number, value in enumerate(ordered):
-                # Facet values travel in data attributes as short keys: no text from a source
-                # (spaces, quotes, Han) ever sits in an attribute that the script splits.
-                keys[(name, value)] = f"{name[0]}{number}"
-                label = _language_name(value) if name == "language" else value
-                items.append(_FacetValue(keys[(name, value)], mark_chinese(label), counter[value]))
-            facets.append(_Facet(name, legends[name], items))
-        table = [
-            {
-                "source": source,
-                "keys": {
-                    name: " ".join(keys[(name, v)] for v in found) for name, found in values.items()
-                },
-            }
-            for source, values in rows
-        ]
-        self._page("collection.html", self.urls.collection, "Collection", rows=table, facets=facets)
+    def _browse_and_collection_pages(self) -> None:
+        """The browse page (``sources/index.html``) and its script data, the collections'
+        index and each collection's page."""
+        values = {source.id: source_values(source) for source in self.sources}
+        found = browse(self.sources, values)
+        self._write(self.urls.browse_data, found.script().encode("utf-8"))
+        self._page(
+            "collection.html",
+            self.urls.collection,
+            "Browse",
+            browse=found,
+            collections=self.collections,
+            **self._facet_labels(),
+        )
+        self._page(
+            "collections.html", self.urls.collections, "Collections", collections=self.collections
+        )
+        for collection in self.collections:
+            self._collection_page(collection, values)
 
-    def _metadata_rows(self, source: Source) -> list[tuple[str, Markup]]:
+    def _facet_labels(self) -> dict[str, Callable[[str], str | None]]:
+        """What the templates name facet values with (English interface text, or None to show
+        the value itself; a collection by its title)."""
+        titles = {collection.id: collection.title for collection in self.collections}
+        return {
+            "collection_title": titles.get,
+            "language_label": _LANGUAGE_NAMES.get,
+            "type_label": type_label,
+            "reliability_label": reliability_label,
+            "information_label": information_label,
+        }
+
+    def _collection_page(
+        self, collection: SourceCollection, values: dict[str, dict[str, list[str]]]
+    ) -> None:
+        counts = count_values(values[source.id] for source in collection.sources)
+        counts["collection"].pop(collection.id, None)
+        facets = []
+        for name, _, legend in FACETS:
+            shown = sorted(counts[name].items(), key=lambda i: (-i[1], pinyin_sort_key(i[0])))
+            # Each value opens the browse page filtered to this collection and the value; the
+            # other collections its sources are in (values of one facet combine with OR on the
+            # browse page) open their own pages.
+            query = [("collection", collection.id)]
+            linked = [
+                (
+                    v,
+                    n,
+                    self.urls.collection_page(v)
+                    if name == "collection"
+                    else f"{self.urls.collection}?{urlencode([*query, (name, v)])}",
+                )
+                for v, n in shown
+            ]
+            if linked:
+                facets.append((name, "Also in" if name == "collection" else legend, linked))
+        self._page(
+            "collection_page.html",
+            self.urls.collection_page(collection.id),
+            collection.title,
+            collection=collection,
+            facets=facets,
+            browse_query=urlencode([("collection", collection.id)]),
+            **self._facet_labels(),
+        )
+
+    def _notes_of(self, source_id: str) -> tuple[list[Annotation], list[Translation]]:
+        """A source's annotations and translations (read once for the whole site)."""
+        if self._notes is None:
+            self._notes = ({}, {})
+            for note in self.catalog.annotations():
+                self._notes[0].setdefault(note.source, []).append(note)
+            for translation in self.catalog.translations():
+                self._notes[1].setdefault(translation.source, []).append(translation)
+            self._source_by_id = {s.id: s for s in self.sources}
+        return self._notes[0].get(source_id, []), self._notes[1].get(source_id, [])
+
+    def _metadata_rows(self, source: Source) -> list[tuple[str | Markup, Markup]]:
+        """The rows of a source page's record: labelled keys first (interface text), then the
+        team's own keys; a public page leaves out how the text was extracted
+        (``notes.is_diagnostic``), which the team site and ``shiliao show`` keep."""
         metadata = source.metadata
-        rows: list[tuple[str, Markup]] = []
+        rows: list[tuple[str | Markup, Markup]] = []
         hint = source.language
+        ui = self.interface.ui
         for key, label in _METADATA_LABELS.items():
             value = metadata.get(key)
+            if key == "collection":
+                value = value or metadata.get("collections")
             if value in (None, "", []):
                 continue
             if key == "url" and isinstance(value, str) and _WEB_URL.match(value):
                 # Shown percent-decoded (Chinese page names are unreadable encoded); the link
                 # keeps the URL exactly as recorded.
                 link = Markup('<a class="external" href="{}" rel="noopener noreferrer">{}</a>')
-                rows.append((label, link.format(value, mark_chinese(unquote(value), hint))))
+                rows.append((ui(label), link.format(value, mark_chinese(unquote(value), hint))))
             elif key == "creators":
-                rows.append((label, self._creators(value, hint)))
+                rows.append((ui(label), self._creators(value, hint)))
+            elif key == "collection":
+                rows.append((ui(label), self._collection_links(source)))
             else:
                 rows.append(
-                    (label, Markup(", ").join(mark_chinese(v, hint) for v in _as_list(value)))
+                    (ui(label), Markup(", ").join(mark_chinese(v, hint) for v in _as_list(value)))
                 )
+        reliability = reliability_parts(metadata.get("reliability"))
+        if reliability is not None:
+            code, source_meaning, information_meaning, note = reliability
+            shown = Markup("<strong>{}</strong> — {}; {}").format(
+                code, ui(source_meaning), ui(information_meaning)
+            )
+            if note:
+                shown += Markup('. <span class="reliability-note">{}</span>').format(
+                    mark_chinese(note, hint)
+                )
+            rows.append((ui("Reliability (Admiralty code)"), shown))
         for key in sorted(metadata):
-            if key in _METADATA_LABELS:
+            if key in _METADATA_LABELS or key in ("reliability", "collections"):
+                continue
+            if not self.site["internal"] and is_diagnostic(key):
                 continue
             values = _as_list(metadata[key])
             if values and all(isinstance(v, str | int | float) for v in values):
@@ -675,6 +761,21 @@ class _SiteBuilder:
                     )
                 )
         return rows
+
+    def _collection_links(self, source: Source) -> Markup:
+        """A source's collections (``collection`` and ``collections``), each linked to its
+        page, by the title its introduction gives it."""
+        path = self.urls.source(source.id)
+        titles = {collection.id: collection.title for collection in self.collections}
+        shown = []
+        for collection_id in facets_of(source).collections:
+            title = mark_chinese(titles.get(collection_id, collection_id), source.language)
+            if collection_id in titles:
+                target = relative(path, self.urls.collection_page(collection_id))
+                shown.append(Markup('<a href="{}">{}</a>').format(target, title))
+            else:
+                shown.append(title)
+        return Markup(", ").join(shown)
 
     @staticmethod
     def _creators(value: Any, hint: str) -> Markup:
@@ -700,6 +801,19 @@ class _SiteBuilder:
             target = self.urls.term(term)
             return None if target is None else relative(path, target)
 
+        def source_link(source_id: str) -> tuple[str, str] | None:
+            other = self._source_by_id.get(source_id)
+            if other is None:
+                return None
+            return other.title, relative(path, self.urls.source(other.id))
+
+        annotations, translations = self._notes_of(source.id)
+        notes = shown_notes(annotations, term_link, source_link)
+        quotes: dict[int, list[str]] = {}
+        for note in annotations:
+            if note.quote:
+                quotes.setdefault(note.paragraph, []).append(note.quote)
+        translated = [(translation, dict(translation.paragraphs)) for translation in translations]
         shown = []
         for passage in passages:
             lang = passage.language or text_lang(passage.text, source.language) or source.language
@@ -721,7 +835,20 @@ class _SiteBuilder:
                     ),
                     "lang": lang,
                     "dir": direction(lang),
-                    "html": passage_markup(passage.text, found, term_link, lang),
+                    "html": quoted_markup(
+                        passage.text, found, term_link, lang, quotes.get(passage.paragraph, [])
+                    ),
+                    "notes": notes.get(passage.paragraph, []),
+                    "translations": [
+                        {
+                            "lang": translation.language,
+                            "dir": direction(translation.language),
+                            "text": paragraphs.get(passage.paragraph),
+                        }
+                        for translation, paragraphs in translated
+                        if passage.paragraph in paragraphs
+                        or passage.paragraph in translation.withheld
+                    ],
                 }
             )
         record = self.catalog.file(source.file_sha256)
@@ -730,7 +857,8 @@ class _SiteBuilder:
             for name, count in sorted(term_counts.items(), key=lambda item: (-item[1], item[0]))
         ]
         # "Cite this": the three styles, and the record as .bib, .ris and .json beside the page.
-        cite = cite_this(source_csl(self.catalog, source, self.site_url), self.cite_style)
+        item = source_csl(self.catalog, source, self.site_url)
+        cite = cite_this(item, self.cite_style)
         folder = path.rsplit("/", 1)[0]
         for name, text in cite.files.items():
             target = self.root / folder / name
@@ -769,6 +897,8 @@ class _SiteBuilder:
             terms=terms,
             cite=cite,
             cite_folder=folder,
+            cite_note=item.get("note"),
+            translations=translations,
         )
 
     def _section_pages(self) -> list[dict[str, Any]]:
@@ -776,14 +906,42 @@ class _SiteBuilder:
         # Sections cite bibliography entries and, by id ([@source-id]), archived sources.
         citable, clashes = archive_items(self.catalog, self.site_url)
         self.report.warnings.extend(clashes)
-        for section in self.catalog.sections():
+        sections = self.catalog.sections()
+        sources = {source.id: source for source in self.sources}
+        passages = functools.cache(self.catalog.passages)
+        figures = FigureMaker(self.catalog, self.blobs, self.root, self.publications)
+        titles = {collection.id: collection.title for collection in self.collections}
+        records = frozenset(str(entry["id"]) for entry in self.catalog.bibliography())
+        # The pinyin and English of every term, for the hover or tap of term links anywhere.
+        hints = {self.urls.term(t.term): [t.pinyin, "; ".join(t.english)] for t in self.terms}
+        data = json.dumps(hints, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+        self._write(self.urls.asset("terms-data.js"), f"window.shiliaoTerms = {data};\n".encode())
+        for section in sections:
             path = self.urls.section(section.id)
 
             def term_url(term: str, path: str = path) -> str:
                 target = self.urls.term(term)
                 return relative(path, target) if target else relative(path, self.urls.terms)
 
-            rendered = render_section(section, citable, self.terms, term_url, style=self.cite_style)
+            links = EssayLinks(
+                urls=self.urls,
+                link=functools.partial(relative, path),
+                sources=sources,
+                passages=passages,
+                collections=frozenset(titles),
+                sections=frozenset(s.id for s in sections),
+                figure=figures,
+                records=records,
+            )
+            rendered = render_section(
+                section,
+                citable,
+                self.terms,
+                term_url,
+                style=self.cite_style,
+                links=links,
+                ui=self.interface.ui,
+            )
             self.report.warnings.extend(rendered.warnings)
             self._page(
                 "section.html",
@@ -791,6 +949,7 @@ class _SiteBuilder:
                 rendered.title,
                 section=rendered,
                 source_path=section.path,
+                collections=[(titles[cid], url) for cid, url in rendered.collections],
             )
             listed.append({"url": path, "title": rendered.title, "subtitle": rendered.subtitle})
         self._page("sections.html", self.urls.sections, "Sections", sections=listed)

@@ -10,6 +10,7 @@ its target the same string (as datasette's ``url_builder.Urls`` does for its rou
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import unicodedata
@@ -110,10 +111,14 @@ class SiteUrls:
     """
 
     home = "index.html"
+    # The browse page of every source (its URL predates the name "browse"; kept so links hold).
     collection = "sources/index.html"
+    browse_data = "sources/browse-data.js"
+    collections = "collections/index.html"
     sections = "sections/index.html"
     terms = "terms/index.html"
     formulas = "formulas/index.html"
+    about = "about/index.html"
     search = "search/index.html"
     manifest = MANIFEST
 
@@ -143,6 +148,23 @@ class SiteUrls:
         """The ``id`` of a passage's element on its source's page."""
         return f"p{int(paragraph)}"
 
+    @staticmethod
+    def collection_page(collection_id: str) -> str:
+        """A collection's page (``collections/<id>/index.html``).
+
+        A collection id comes from sources' metadata, so any text may be one: an id that is a
+        safe path segment is used as it is; any other (spaces, Han) becomes its ASCII letters
+        and digits, or ``collection``, then ``-`` and the first 8 hex digits of the SHA-256 of
+        its UTF-8, so that two ids never share a page.
+        """
+        # "index.html" would be a folder where the collections' index is a file.
+        if _SAFE_SEGMENT.fullmatch(collection_id) and collection_id != "index.html":
+            return f"collections/{collection_id}/index.html"
+        ascii_text = unicodedata.normalize("NFKD", collection_id).encode("ascii", "ignore")
+        base = _SLUG_JUNK.sub("-", ascii_text.decode().lower()).strip("-")[:60] or "collection"
+        digest = hashlib.sha256(collection_id.encode("utf-8")).hexdigest()[:8]
+        return f"collections/{base}-{digest}/index.html"
+
     def section(self, section_id: str) -> str:
         """A section's page."""
         return f"sections/{_segment(section_id, 'section id')}/index.html"
@@ -163,7 +185,7 @@ class SiteUrls:
 
     @staticmethod
     def search_data(name: str) -> str:
-        """A file of the static search index (``search/data/meta.json``, ``search/data/t/0a.txt``)."""
+        """A file of the static search index (``search/data/meta.js``, ``search/data/t/0a.js``)."""
         return "search/data/" + "/".join(_segment(part, "index file") for part in name.split("/"))
 
     @staticmethod

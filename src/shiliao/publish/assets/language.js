@@ -12,7 +12,7 @@
   var data = window.shiliaoInterface;
   if (!data) return;
   var KEY = 'shiliao-language';
-  var ATTRIBUTES = ['placeholder', 'aria-label', 'title', 'value'];
+  var ATTRIBUTES = ['placeholder', 'aria-label', 'title', 'value', 'data-label'];
 
   function stored() {
     try {

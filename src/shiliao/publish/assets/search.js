@@ -17,6 +17,10 @@
  * language) count the matching passages and sources, and filters keep the passages whose
  * source passes, as shiliao.search.facets.SearchFilters does; the filters travel in the URL.
  *
+ * The index's files are scripts (shiliaoSearchData("t/0a", data);), each added as a <script>
+ * element when needed: browsers refuse fetch() to a page opened from disk (file://) but load
+ * its own folder's scripts, so search works from the files as well as from a web server.
+ *
  * Everything shown is built with DOM methods and textContent: no text from the index is ever
  * parsed as HTML.
  */
@@ -31,7 +35,9 @@
   var list = document.getElementById('search-results');
   var moreButton = document.getElementById('search-more');
   var facetsForm = document.getElementById('search-facets');
-  var metaUrl = new URL(root.dataset.index, document.baseURI);
+  // The filters fold away on a narrow screen, where they would push the results far down.
+  var filtersBox = document.getElementById('search-filters');
+  var dataUrl = new URL(root.dataset.index, document.baseURI);
   var siteRoot = new URL(root.dataset.root, document.baseURI);
   var PAGE_SIZE = 100;
   var ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
@@ -60,20 +66,42 @@
   var normCache = new Map();
   var normalizedPassages = new Map();
   var current = null;
+  // What the status line says, as a function of the interface's language.
+  var said = null;
+  // The language the reader switched to on this page (storage may refuse to remember it).
+  var chosenLanguage = null;
 
-  function fetchText(path) {
-    return fetch(new URL(path, metaUrl)).then(function (response) {
-      if (!response.ok) throw new Error(path + ': HTTP ' + response.status);
-      return response.text();
+  // name -> the resolve and reject of the load waiting for that file's data.
+  var waiting = new Map();
+  window.shiliaoSearchData = function (name, value) {
+    var load = waiting.get(name);
+    if (!load) return;
+    waiting.delete(name);
+    load.resolve(value);
+  };
+
+  /* The data of the index file <name>.js (searchindex.py): the script runs, and so hands its
+   * data over, before its load event. Each caller caches the promise, so a file loads once. */
+  function load(name) {
+    return new Promise(function (resolve, reject) {
+      waiting.set(name, { resolve: resolve, reject: reject });
+      var script = document.createElement('script');
+      function settle(problem) {
+        script.remove();
+        var pending = waiting.get(name);
+        if (!pending) return;
+        waiting.delete(name);
+        pending.reject(new Error(name + '.js ' + problem));
+      }
+      script.onload = function () { settle('holds no search data'); };
+      script.onerror = function () { settle('could not be read'); };
+      script.src = new URL(name + '.js', dataUrl).href;
+      document.head.appendChild(script);
     });
   }
 
-  function fetchJson(path) {
-    return fetchText(path).then(JSON.parse);
-  }
-
   var ready = Promise.all([
-    fetchJson('meta.json'), fetchJson('t2s.json'), fetchJson('expand.json'), fetchJson('fold.json'),
+    load('meta'), load('t2s'), load('expand'), load('fold'),
   ]).then(function (loaded) {
     meta = loaded[0];
     t2s = new Map(Object.entries(loaded[1]));
@@ -160,15 +188,16 @@
   function refuseOperator(raw, unit) {
     var word = pyStrip(raw);
     if (OPERATORS.indexOf(word) >= 0) {
-      throw new Error('"' + word + '" is not an operator here: every word is required. ' +
-        'Search once per alternative, or put it in quotes to search for the word itself.');
+      throw refusal('"{word}" is not an operator here: every word is required. Search once per ' +
+        'alternative, or put it in quotes to search for the word itself.', { word: word });
     }
     var chars = Array.from(unit);
     if (chars.length > 1 && (chars[0] === '-' || chars[0] === '+') && /\p{L}/u.test(chars[1])) {
-      throw new Error('"' + word + '": ' + (chars[0] === '-'
-        ? 'leaving words out is not supported; search without it'
-        : 'every word is already required; drop the +') +
-        ', or put it in quotes to search for the text itself.');
+      throw refusal(chars[0] === '-'
+        ? '"{word}": leaving words out is not supported; search without it, or put it in ' +
+          'quotes to search for the text itself.'
+        : '"{word}": every word is already required; drop the +, or put it in quotes to ' +
+          'search for the text itself.', { word: word });
     }
   }
 
@@ -232,7 +261,7 @@
   /* shiliao.search.expand.expand_query on the split query: groups of alternative units. */
   function parseQuery(q) {
     var units = splitQuery(q);
-    if (!units.length) throw new Error('Type at least one word to search for.');
+    if (!units.length) throw refusal('Type at least one word to search for.', {});
     var groups = [];
     var seen = new Set();
     var expansions = [];
@@ -307,17 +336,12 @@
   function loadShard(number) {
     var known = shards.get(number);
     if (known) return known;
-    var name = 't/' + (number < 16 ? '0' : '') + number.toString(16) + '.txt';
-    var promise = fetchText(name).then(function (text) {
+    var name = 't/' + (number < 16 ? '0' : '') + number.toString(16);
+    var promise = load(name).then(function (text) {
+      // "<token> <postings> <token> <postings> ...": no token holds whitespace.
       var lines = new Map();
-      var start = 0;
-      while (start < text.length) {
-        var end = text.indexOf('\n', start);
-        if (end < 0) end = text.length;
-        var tab = text.indexOf('\t', start);
-        if (tab > start && tab < end) lines.set(text.slice(start, tab), text.slice(tab + 1, end));
-        start = end + 1;
-      }
+      var parts = text ? text.split(' ') : [];
+      for (var i = 0; i + 1 < parts.length; i += 2) lines.set(parts[i], parts[i + 1]);
       return lines;
     });
     shards.set(number, promise);
@@ -387,7 +411,7 @@
   function loadChunk(number) {
     var known = chunks.get(number);
     if (known) return known;
-    var promise = fetchJson('x/' + number + '.json');
+    var promise = load('x/' + number);
     chunks.set(number, promise);
     return promise;
   }
@@ -544,7 +568,7 @@
     FACETS.forEach(function (facet) {
       var name = facet[0];
       var box = element('fieldset');
-      box.appendChild(element('legend', null, facet[1]));
+      box.appendChild(uiElement('legend', null, facet[1]));
       Array.from(all[name].keys()).sort(function (x, y) {
         return (all[name].get(y)[0] - all[name].get(x)[0]) || String(x).localeCompare(String(y));
       }).forEach(function (value) {
@@ -557,16 +581,20 @@
         box2.checked = filters[name].has(value);
         label.appendChild(box2);
         var shown = counts[name].get(value) || [0, 0];
-        label.appendChild(document.createTextNode(' ' + (value === null ? 'none' : value) + ' '));
+        label.appendChild(document.createTextNode(' '));
+        label.appendChild(value === null ? uiElement('span', null, 'none') : facetValue(value));
+        label.appendChild(document.createTextNode(' '));
         label.appendChild(element('span', 'n', shown[0] + ' / ' + shown[1]));
         box.appendChild(label);
       });
       facetsForm.appendChild(box);
     });
     var years = element('fieldset', 'year-range');
-    years.appendChild(element('legend', null, 'Years'));
+    years.appendChild(uiElement('legend', null, 'Years'));
     [['year-from', 'From', filters.yearFrom], ['year-to', 'to', filters.yearTo]].forEach(function (spec) {
-      var label = element('label', null, spec[1] + ' ');
+      var label = element('label');
+      label.appendChild(uiElement('span', null, spec[1]));
+      label.appendChild(document.createTextNode(' '));
       var input = element('input');
       input.type = 'number';
       input.name = spec[0];
@@ -581,8 +609,19 @@
         byYear.map(function (y) { return y + ' (' + counts.year.get(y)[0] + ')'; }).join(', ')));
     }
     facetsForm.appendChild(years);
-    facetsForm.appendChild(element('p', 'n', 'Counts: passages / sources.'));
-    facetsForm.hidden = false;
+    facetsForm.appendChild(uiElement('p', 'n', 'Counts: passages / sources.'));
+    if (filtersBox && filtersBox.hidden) {
+      filtersBox.open = window.matchMedia('(min-width: 40rem)').matches;
+      filtersBox.hidden = false;
+    }
+  }
+
+  /* A facet's value (a collection's name may be Chinese), with its lang. */
+  function facetValue(value) {
+    var node = element('span', null, String(value));
+    var lang = textLang(String(value), null);
+    if (lang) node.lang = lang;
+    return node;
   }
 
   function readFacetsForm() {
@@ -662,6 +701,37 @@
     };
   }
 
+  // Interface text (publish/interface.py): English here, translated by language.js's tables.
+
+  function interfaceLanguage() {
+    var language = window.shiliaoLanguage;
+    return chosenLanguage || (language ? language.current() : 'en');
+  }
+
+  function t(english) {
+    var language = window.shiliaoLanguage;
+    return language ? language.translate(english, interfaceLanguage()) : english;
+  }
+
+  /* An interface sentence: the translation of its English template, {name}s filled in. */
+  function phrase(template, values) {
+    return t(template).replace(/\{(\w+)\}/g, function (all, name) { return String(values[name]); });
+  }
+
+  /* An error whose message is an interface sentence. */
+  function refusal(template, values) {
+    var error = new Error(template.replace(/\{(\w+)\}/g, function (all, name) { return values[name]; }));
+    error.render = function () { return phrase(template, values); };
+    return error;
+  }
+
+  /* An element of fixed interface text, marked so that language.js translates it. */
+  function uiElement(tag, className, english) {
+    var node = element(tag, className, t(english));
+    node.setAttribute('data-ui', english);
+    return node;
+  }
+
   function element(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -676,16 +746,24 @@
     var item = element('li', 'hit');
     item.dataset.source = source[0];
     item.dataset.passages = String(group.passages.length);
+    item.dataset.number = String(group.source);
     var heading = element('h3');
     var link = element('a', null, source[1]);
     link.href = new URL(source[5], siteRoot).href;
     if (source[2]) link.lang = source[2];
     heading.appendChild(link);
     item.appendChild(heading);
-    var count = group.passages.length;
-    item.appendChild(element('p', 'meta', (source[4] || 'undated') + ' · ' + count +
-      (count === 1 ? ' matching passage' : ' matching passages')));
+    item.appendChild(element('p', 'meta', resultLine(item)));
     return item;
+  }
+
+  /* The date and number of matching passages under a result's title, in the interface's
+   * language (written again when the reader switches it). */
+  function resultLine(item) {
+    var source = meta.sources[parseInt(item.dataset.number, 10)];
+    var count = parseInt(item.dataset.passages, 10);
+    return (source[4] || t('undated')) + ' · ' +
+      phrase(count === 1 ? '{count} matching passage' : '{count} matching passages', { count: count });
   }
 
   function fillSnippet(item, group, row, units) {
@@ -694,7 +772,12 @@
     var kwic = snippet(row, units, meta.width);
     if (!kwic) return;
     var line = element('p', 'kwic');
-    var lang = textLang(row[1], source[3]);
+    // A row that is a translated paragraph or a curator's note says so, in its own language.
+    var note = row[3];
+    var lang = (note && note.lang) || textLang(row[1], source[3]);
+    if (note) {
+      item.appendChild(uiElement('p', 'badge', note.kind === 'translation' ? 'Translation' : "Curator's note"));
+    }
     if (lang) line.lang = lang;
     line.appendChild(document.createTextNode(kwic.left));
     line.appendChild(element('mark', null, kwic.match));
@@ -736,8 +819,11 @@
     });
   }
 
-  function say(text, state) {
-    statusLine.textContent = text;
+  /* Set the status line to what render() writes, now and whenever the language changes. */
+  function say(render, state) {
+    said = render;
+    statusLine.textContent = render();
+    statusLine.lang = interfaceLanguage();
     root.dataset.state = state;
   }
 
@@ -754,17 +840,26 @@
     root.dataset.passages = String(passageCount);
     root.dataset.sources = String(state.groups.length);
     root.dataset.expandedTo = JSON.stringify(unique([].concat.apply([], state.expansions.map(function (e) { return e.terms; }))));
-    var text = passageCount + (passageCount === 1 ? ' passage' : ' passages') + ' in ' +
-      state.groups.length + (state.groups.length === 1 ? ' source' : ' sources') +
-      ' (' + Math.round(elapsed) + ' ms)';
-    if (state.groups.length !== state.allGroups.length) {
-      text += '; filters leave out ' + (state.allGroups.length - state.groups.length) + ' of ' +
-        state.allGroups.length + ' sources';
-    }
-    state.expansions.forEach(function (e) {
-      text += '; ' + e.words + ' → ' + e.terms.join(', ') + ' (glossary ' + e.via + ')';
-    });
-    say(text, 'snippets');
+    var sourceCount = state.groups.length;
+    var allCount = state.allGroups.length;
+    say(function () {
+      var text = phrase('{passages} in {sources} ({ms} ms)', {
+        passages: phrase(passageCount === 1 ? '{count} passage' : '{count} passages', { count: passageCount }),
+        sources: phrase(sourceCount === 1 ? '{count} source' : '{count} sources', { count: sourceCount }),
+        ms: Math.round(elapsed),
+      });
+      if (sourceCount !== allCount) {
+        text += '; ' + phrase('filters leave out {left} of {all} sources', {
+          left: allCount - sourceCount, all: allCount,
+        });
+      }
+      state.expansions.forEach(function (e) {
+        text += '; ' + phrase('{words} → {terms} (glossary {via})', {
+          words: e.words, terms: e.terms.join(', '), via: e.via,
+        });
+      });
+      return text;
+    }, 'snippets');
     return snippets.then(function () {
       if (state !== current) return;
       root.dataset.completeMs = (performance.now() - started).toFixed(1);
@@ -781,10 +876,10 @@
     try {
       parsed = parseQuery(q);
     } catch (error) {
-      say(error.message, 'error');
+      say(error.render || function () { return error.message; }, 'error');
       return Promise.resolve();
     }
-    say('Searching…', 'busy');
+    say(function () { return t('Searching…'); }, 'busy');
     var state = {
       units: parsed.units, expansions: parsed.expansions, allGroups: [], groups: [], shown: 0,
     };
@@ -798,10 +893,12 @@
 
   function fail(error) {
     var served = location.protocol === 'http:' || location.protocol === 'https:';
-    say(served
-      ? 'The search index could not be read (' + error.message + ').'
-      : 'Search needs the site to be served over http(s), for example with ' +
-        '"python -m http.server" in the site folder.', 'error');
+    say(function () {
+      var text = phrase('The search index could not be read ({problem}).', { problem: error.message });
+      // A browser that refuses a page opened from disk its own scripts needs the folder served.
+      return served ? text : text + ' ' + t('Serve the site\'s folder over http to search it, ' +
+        'for example with "python -m http.server" in the folder.');
+    }, 'error');
   }
 
   function submit(q) {
@@ -836,6 +933,13 @@
     });
   }
   moreButton.addEventListener('click', function () { showMore().catch(fail); });
+  document.addEventListener('shiliao:language', function (event) {
+    chosenLanguage = event.detail.language;
+    if (said) say(said, root.dataset.state);
+    list.querySelectorAll('li.hit').forEach(function (item) {
+      item.querySelector('p.meta').textContent = resultLine(item);
+    });
+  });
 
   var initial = new URLSearchParams(location.search).get('q');
   if (initial) {
