@@ -154,6 +154,21 @@ def build(collection: Path, base: Path, *extra: str) -> dict:
     return json.loads(result.stdout)
 
 
+def build_both(base: Path) -> dict:
+    """Write the collection into ``base/c`` and build its public site (``base/s``, archive
+    ``base/a``) and its team site (``base/team``); the paths and the public build's summary."""
+    write_collection(base / "c")
+    summary = build(base / "c", base)
+    build(base / "c", base, "--audience", "team", "--out", str(base / "team"))
+    return {
+        "base": base,
+        "archive": base / "a",
+        "site": base / "s",
+        "team": base / "team",
+        "summary": summary,
+    }
+
+
 def every_byte(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (its path as text too), by relative path."""
     return {

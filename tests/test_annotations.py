@@ -14,23 +14,19 @@ from shiliao.cli import main
 from shiliao.collection.annotations import read_annotations
 from shiliao.errors import CollectionError
 from shiliao.publish.interface import Interface
-from tests.annotated_collection import CANARIES, PUBLIC_NOTE, RELATIVE, build, every_byte
-from tests.annotated_collection import write_collection as write
+from tests.annotated_collection import (
+    CANARIES,
+    PUBLIC_NOTE,
+    RELATIVE,
+    build,
+    build_both,
+    every_byte,
+)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    base = tmp_path_factory.mktemp("annotations")
-    write(base / "c")
-    summary = build(base / "c", base)
-    build(base / "c", base, "--audience", "team", "--out", str(base / "team"))
-    return {
-        "base": base,
-        "archive": base / "a",
-        "site": base / "s",
-        "team": base / "team",
-        "summary": summary,
-    }
+    return build_both(tmp_path_factory.mktemp("annotations"))
 
 
 def _search(*args: str) -> dict:
@@ -101,11 +97,11 @@ def test_team_notes_and_notes_on_team_sources_are_in_no_public_byte(built: dict)
 def test_a_quote_of_a_withheld_name_is_not_shown(built: dict) -> None:
     assert not [p for p, data in every_byte(built["site"]).items() if RELATIVE.encode() in data]
     page = lxml.html.parse(str(built["site"] / "sources" / "visit" / "index.html")).getroot()
-    (aside,) = page.xpath("//aside")
-    assert "The relative the cadre was paired with" in aside.text_content()
-    assert not page.xpath("//mark")
+    # A note in Latin letters on a source with a withheld name may spell the name out
+    # (romanized): it is not published, as the source's English title is not.
+    assert not page.xpath("//aside") and not page.xpath("//mark")
     team = (built["team"] / "sources" / "visit" / "index.html").read_text(encoding="utf-8")
-    assert f"<mark>{RELATIVE}</mark>" in team
+    assert f"<mark>{RELATIVE}</mark>" in team and "The relative the cadre was paired with" in team
 
 
 def test_a_note_on_nothing_is_a_warning(built: dict) -> None:

@@ -119,7 +119,7 @@ def write_showcase(root: Path) -> Path:
                     "id": "xjrb-2017",
                     "type": "report",
                     "title": "关于深入开展民族团结一家亲活动的通知",
-                    "author": [{"literal": "Xinjiang Daily"}],
+                    "author": [{"literal": "自治区党委办公厅"}],
                     "issued": {"date-parts": [[2017, 3]]},
                     "archived": "notice",
                 }
@@ -132,7 +132,7 @@ def write_showcase(root: Path) -> Path:
     essays.mkdir()
     (essays / "cadre-blogs.md").write_text(
         "---\ntitle: Cadre blogs\nintroduces: cadre-blogs\ncollection: cadre-blogs\n---\n\n"
-        "The campaign asked cadres to pair up as “结对认亲” (Xinjiang Daily, 2017). "
+        "The campaign asked cadres to pair up as “结对认亲” (自治区党委办公厅, 2017). "
         "Read [the notice](source:notice), its [second paragraph](passage:notice#2), the term "
         "[结亲](term:结亲), the [documents](collection:jieqin-documents) and "
         "[this section](section:cadre-blogs).\n\n"

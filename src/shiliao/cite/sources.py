@@ -39,7 +39,7 @@ from shiliao.cite.csl import CSL_TYPES
 from shiliao.collection.reliability import reliability_meaning
 from shiliao.model import Source
 
-__all__ = ["capture_date", "citable_items", "source_item"]
+__all__ = ["archived_source", "capture_date", "citable_items", "source_item"]
 
 _EDTF_DAY = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _ROLES = ("author", "editor", "translator")
@@ -160,10 +160,13 @@ def citable_items(
 
     Returns:
         ``(items, warnings)``: the bibliography entries, then every source whose id no entry
-        uses; one warning per source left out because an entry has its id (the entry is what
-        ``[@id]`` cites).
+        uses and that no entry says it is (``archived: SOURCE-ID``, or the same in ``custom``):
+        such an entry is the work, so that ``(Author, 2016)`` names one work, not the entry and
+        its source; one warning per source left out because an entry has its id (the entry is
+        what ``[@id]`` cites).
     """
     taken = {str(entry["id"]) for entry in bibliography}
+    described = {str(archived) for entry in bibliography if (archived := archived_source(entry))}
     items = list(bibliography)
     warnings = []
     for item in sources:
@@ -172,6 +175,16 @@ def citable_items(
                 f"bibliography.json: entry {item['id']!r} has the id of an archived source; "
                 f"[@{item['id']}] cites the entry, not the source"
             )
-        else:
+        elif str(item["id"]) not in described:
             items.append(item)
     return items, warnings
+
+
+def archived_source(entry: Mapping[str, Any]) -> str | None:
+    """The archived source a bibliography entry says it is: its ``archived`` field, or
+    ``custom.archived`` (CSL-JSON's place for fields of one's own), or None."""
+    custom = entry.get("custom")
+    named = entry.get("archived") or (
+        custom.get("archived") if isinstance(custom, Mapping) else None
+    )
+    return str(named) if isinstance(named, str | int) and str(named) else None

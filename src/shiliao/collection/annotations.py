@@ -31,6 +31,8 @@ __all__ = ["ANNOTATIONS_FILE", "read_annotations"]
 
 ANNOTATIONS_FILE = "annotations.yaml"
 _KEYS = ("source", "paragraph", "quote", "note", "tags", "terms", "sources", "access")
+# Far more passages than any source has, and within what SQLite's INTEGER holds.
+_MAX_PARAGRAPH = 2**31 - 1
 
 
 def _text(value: Any, where: str, key: str, *, required: bool = False) -> str | None:
@@ -70,7 +72,7 @@ def read_annotations(text: str, path: str) -> list[Annotation]:
     Raises:
         CollectionError: invalid YAML, or an entry (named by its number and line) that is not
             a mapping, has an unknown key, lacks ``source``, ``paragraph`` or ``note``, has a
-            ``paragraph`` that is not a whole number from 1, or an ``access`` other than
+            ``paragraph`` that is not a whole number from 1 to 2**31 - 1, or an ``access`` other than
             ``team`` or ``public``.
     """
     try:
@@ -93,8 +95,14 @@ def read_annotations(text: str, path: str) -> list[Annotation]:
                 f"{where}: unknown key {unknown[0]!r}; an annotation has {', '.join(_KEYS)}"
             )
         paragraph = entry.get("paragraph")
-        if isinstance(paragraph, bool) or not isinstance(paragraph, int) or paragraph < 1:
-            raise CollectionError(f"{where}: 'paragraph' must be a passage number from 1")
+        if (
+            isinstance(paragraph, bool)
+            or not isinstance(paragraph, int)
+            or not 1 <= paragraph <= _MAX_PARAGRAPH
+        ):
+            raise CollectionError(
+                f"{where}: 'paragraph' must be a passage number from 1 to {_MAX_PARAGRAPH:,}"
+            )
         access = _text(entry.get("access"), where, "access")
         if access not in (None, "team", "public"):
             raise CollectionError(f"{where}: access {access!r} is not team or public")

@@ -402,10 +402,32 @@ def read_collection(root: Path) -> Collection:
             if path.with_name(beside[0]).is_file():
                 translated.append((file, _rel(path.with_name(beside[0]), root), beside[1]))
             else:
-                collection.problems.append(
-                    f"{file.path}: a translation without its file ({beside[0]}); rename it "
-                    "with the file or remove it"
+                # notice.en.translation.md beside notice.txt: the name lacks the file's suffix.
+                ending = path.name[len(beside[0]) :]
+                meant = sorted(
+                    other.name + ending
+                    for other in path.parent.iterdir()
+                    if other.name.startswith(beside[0] + ".")
+                    and translation_beside(other.name) is None
+                    and other.suffix.lower() not in _SIDECAR_SUFFIXES
                 )
+                hint = (
+                    f"; a translation is named after the whole name of its file: {meant[0]}"
+                    if meant
+                    else "; rename it with the file or remove it"
+                )
+                collection.problems.append(
+                    f"{file.path}: a translation without its file ({beside[0]}){hint}"
+                )
+            continue
+        if path.name.lower().endswith((".translation.md", ".translation.txt")):
+            # Named as a translation but not as one of a file (a language tag like en_GB): kept,
+            # never a source, which would publish a team source's translation as public.
+            keep(path)
+            collection.problems.append(
+                f"{_rel(path, root)}: not read as a translation: name it after its file and a "
+                "BCP 47 language tag, e.g. notice.txt.en.translation.md"
+            )
             continue
         if _is_sidecar(path):
             continue

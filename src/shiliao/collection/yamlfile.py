@@ -70,11 +70,14 @@ def load_yaml(text: str, *, lines: bool = False) -> Any:
 
     Raises:
         YamlProblem: the text is not valid YAML, gives a key twice in one mapping, holds a
-            value that cannot be constructed (an impossible date) or an alias, or is nested
-            too deeply.
+            value that cannot be constructed (an impossible date), an alias or a lone
+            surrogate (``"\\ud800"``: no character, which UTF-8, the database and every file
+            written would fail on), or is nested too deeply.
     """
     try:
-        return yaml.load(text, Loader=_LineLoader if lines else _StrictLoader)
+        value = yaml.load(text, Loader=_LineLoader if lines else _StrictLoader)
+        _refuse_surrogates(value)
+        return value
     except yaml.YAMLError as exc:
         raise YamlProblem(f"not valid YAML: {exc}") from exc
     except YamlProblem:
@@ -83,3 +86,21 @@ def load_yaml(text: str, *, lines: bool = False) -> Any:
         raise YamlProblem("nested too deeply to read") from exc
     except (ValueError, TypeError) as exc:
         raise YamlProblem(f"a value cannot be read: {exc}") from exc
+
+
+def _refuse_surrogates(value: Any) -> None:
+    """Raise ``YamlProblem`` for a lone surrogate in any string (key or value) of ``value``."""
+    if isinstance(value, str):
+        for character in value:
+            if "\ud800" <= character <= "\udfff":
+                raise YamlProblem(
+                    f"holds a lone surrogate (\\u{ord(character):04x}), half of a \\u pair; "
+                    "write the character itself"
+                )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_surrogates(key)
+            _refuse_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_surrogates(item)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 from shiliao.archive import Archive
@@ -360,31 +361,38 @@ def ingest(
             catalog.replace_term_mentions(None, mentions)
             catalog.set_state("terms_digest", terms_digest)
 
-    sections_digest = digest_of(s.sha256 for s in collection.sections)
-    bibliography_digest = digest_of(collection.bibliography)
-    other_changed = (
-        catalog.get_state("sections_digest") != sections_digest
-        or catalog.get_state("bibliography_digest") != bibliography_digest
-    )
-    if other_changed:
+    # The sections, the bibliography, the notes and the translations are few and hand-written:
+    # each is stored whole when its files changed (its digest is part of content_version).
+    editorial: list[tuple[str, str, Callable[[], None]]] = [
+        (
+            "sections_digest",
+            digest_of(s.sha256 for s in collection.sections),
+            lambda: catalog.replace_sections(collection.sections),
+        ),
+        (
+            "bibliography_digest",
+            digest_of(collection.bibliography),
+            lambda: catalog.replace_bibliography(collection.bibliography),
+        ),
+        (
+            "annotations_digest",
+            digest_of(asdict(a) for a in collection.annotations),
+            lambda: catalog.replace_annotations(collection.annotations),
+        ),
+        (
+            "translations_digest",
+            digest_of(asdict(t) for t in collection.translations),
+            lambda: catalog.replace_translations(collection.translations),
+        ),
+    ]
+    stale = [
+        (key, digest, store) for key, digest, store in editorial if catalog.get_state(key) != digest
+    ]
+    if stale:
         with catalog.transaction():
-            catalog.replace_sections(collection.sections)
-            catalog.replace_bibliography(collection.bibliography)
-            catalog.set_state("sections_digest", sections_digest)
-            catalog.set_state("bibliography_digest", bibliography_digest)
-    # Notes and translations are few and hand-written: stored whole when their files changed.
-    annotations_digest = digest_of(asdict(a) for a in collection.annotations)
-    translations_digest = digest_of(asdict(t) for t in collection.translations)
-    notes_changed = (
-        catalog.get_state("annotations_digest") != annotations_digest
-        or catalog.get_state("translations_digest") != translations_digest
-    )
-    if notes_changed:
-        with catalog.transaction():
-            catalog.replace_annotations(collection.annotations)
-            catalog.replace_translations(collection.translations)
-            catalog.set_state("annotations_digest", annotations_digest)
-            catalog.set_state("translations_digest", translations_digest)
+            for key, digest, store in stale:
+                store()
+                catalog.set_state(key, digest)
 
     detected = detect_again(archive, report.processed)
     inputs = privacy_inputs(collection, settings)
@@ -395,8 +403,7 @@ def ingest(
         todo
         or report.removed
         or terms_changed
-        or other_changed
-        or notes_changed
+        or stale
         or stale_index
         or detected
         or decisions_changed

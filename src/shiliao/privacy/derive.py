@@ -21,20 +21,18 @@ extraction does; a file that crashes or hangs its worker gets no copy.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
 import os
-import resource
-import signal
-import subprocess
 import sys
 import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from shiliao.workers import limit_memory, run_worker
 
 __all__ = [
     "IMAGE_TYPES",
@@ -131,35 +129,19 @@ def derive_in_worker(
     """
     with tempfile.TemporaryDirectory(prefix="shiliao-derive-") as scratch:
         output = Path(scratch) / "copy"
-        command = [
-            sys.executable,
-            "-P",
-            "-m",
-            "shiliao.privacy.derive",
-            str(original),
-            str(output),
-            json.dumps(job, ensure_ascii=True),
-            str(max_memory_bytes),
-        ]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(entry for entry in sys.path if entry))
-        with subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
-        ) as process:
-            try:
-                out, _ = process.communicate(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
-                return PublicCopy(None, None, None, f"no copy: making it took over {timeout_s:g} s")
+        job_text = json.dumps(job, ensure_ascii=True)
+        arguments = ["-m", "shiliao.privacy.derive", str(original), str(output), job_text]
+        run = run_worker([*arguments, str(max_memory_bytes)], timeout_s)
+        if run.timed_out:
+            return PublicCopy(None, None, None, f"no copy: making it took over {timeout_s:g} s")
         try:
-            reply = json.loads(out)
+            reply = json.loads(run.stdout)
         except ValueError:
             return PublicCopy(
                 None,
                 None,
                 None,
-                f"no copy: the file could not be read (worker status {process.returncode})",
+                f"no copy: the file could not be read (worker status {run.returncode})",
             )
         if "withheld" in reply:
             return PublicCopy(None, None, None, f"no copy: {reply['withheld']}")
@@ -304,9 +286,7 @@ def _main(argv: list[str]) -> int:
     """The worker: ``ORIGINAL OUTPUT JOB_JSON MAX_MEMORY_BYTES``; one JSON object on stdout:
     ``{"media_type", "note"}`` (the copy is in OUTPUT) or ``{"withheld": reason}``."""
     original, output, job_text, max_memory = argv
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (int(max_memory), hard))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    limit_memory(int(max_memory))
     job = json.loads(job_text)
     try:
         data = Path(original).read_bytes()

@@ -23,8 +23,10 @@ nothing else. It is a database of the archive's own schema (``store.Catalog``), 
   published: an annotation marked ``access: team`` never, a quote only when the published
   passage still holds it, a link only to a published source; a translated paragraph whose
   original passage had anything withheld is dropped (an English name cannot be matched to
-  the Chinese one withheld), and so is every one of a source with a name withheld that no
-  editor has checked; withheld strings are replaced in what remains.
+  the Chinese one withheld), and so is every one of a source with a name withheld, even one
+  an editor checked (the check covers the source, not the team's translation of it or notes
+  on it), where notes and tags in other letters than Han are withheld too; withheld strings
+  are replaced in what remains, tags included, and only glossary terms are linked.
 
 The projection is built anew when anything it depends on changed (the archive's content, the
 privacy decisions and rules, an embargo that ended: its ``inputs`` state, kept out of ``content_version``), in a staging folder
@@ -101,6 +103,9 @@ class _Projected:
     # What its team-written notes and translations must withhold too.
     withholding: Withholding | None = None
     latin_withheld: bool = False  # a name is withheld: Latin free text could name the person
+    # A name is withheld, checked or not: an editor's check covers the source, never the
+    # team's translation of it or notes on it, which may spell the name in Latin letters.
+    names_withheld: bool = False
     withheld_paragraphs: set[int] = field(default_factory=set)
 
 
@@ -148,10 +153,11 @@ def _redact_value(value: Any, withholding: Withholding, counts: Counter[str], ke
 
 
 def _latin_only(value: Any, placeholder_text: str, counts: Counter[str]) -> Any:
-    """A value with every string that has no Han character replaced: what an English or
-    romanized field may say of a private person cannot be matched to the names withheld."""
+    """A value with every string that holds a letter of another script than Han replaced: what
+    an English, romanized or Uyghur text may say of a private person cannot be matched to the
+    names withheld, even inside a Chinese sentence ("访问 Turhun Amatjan")."""
     if isinstance(value, str):
-        if value and not _HAN.search(value) and any(c.isalpha() for c in value):
+        if any(c.isalpha() and not _HAN.fullmatch(c) for c in value):
             counts["other"] += 1
             return placeholder_text
         return value
@@ -390,6 +396,7 @@ class _Builder:
         item.regions = review.regions
         item.withholding = withholding
         item.latin_withheld = latin_withheld
+        item.names_withheld = any(kind == "name" for _, kind in withheld)
         item.withheld_paragraphs = withheld_paragraphs
         self._choose_file(item, review.checked)
         return item
@@ -732,6 +739,7 @@ class _Builder:
         with_text = {item.original_id: item for item in items if item.passages}
         public_ids = {item.original_id: item.source.id for item in items}
         other = placeholder("other", False)
+        glossary = {term.term for term in self.catalog.terms()}
         annotations = []
         for note in self.catalog.annotations():
             item = with_text.get(note.source)
@@ -743,11 +751,11 @@ class _Builder:
             withholding = item.withholding or Withholding([])
             counts: Counter[str] = Counter()
             shown = str(_redact_value(note.note, withholding, counts))
-            if item.latin_withheld:
+            if item.names_withheld:
                 shown = str(_latin_only(shown, other, counts))
                 if shown == other:
-                    # A note without Chinese, on a source whose withheld name no editor has
-                    # checked it for: nothing of it can be shown.
+                    # A note in Latin letters on a source with a withheld name (an editor's
+                    # check covers the source, not the notes on it): nothing of it is shown.
                     continue
             quote = note.quote
             if quote is not None:
@@ -762,7 +770,11 @@ class _Builder:
                     note=shown,
                     quote=quote,
                     # Tags are short Latin words as a rule: kept only where Latin text may be.
-                    tags=() if item.latin_withheld else note.tags,
+                    tags=()
+                    if item.names_withheld
+                    else tuple(str(_redact_value(t, withholding, counts)) for t in note.tags),
+                    # Only the glossary's terms: any other text here is nobody's term.
+                    terms=tuple(t for t in note.terms if t in glossary),
                     sources=tuple(public_ids[s] for s in note.sources if s in public_ids),
                     line=0,
                 )
@@ -779,19 +791,19 @@ class _Builder:
             for number, text in translation.paragraphs:
                 # A source whose withheld name no editor checked it for: any English paragraph
                 # may spell the name out, as its title may.
-                if number in item.withheld_paragraphs or item.latin_withheld:
+                if number in item.withheld_paragraphs or item.names_withheld:
                     continue
                 if number in numbers:
                     kept.append((number, str(_redact_value(text, withholding, counts))))
             dropped = tuple(
                 n
                 for n, _ in translation.paragraphs
-                if n in item.withheld_paragraphs or item.latin_withheld
+                if n in item.withheld_paragraphs or item.names_withheld
             )
             # What the team wrote about it: free text, gone where Latin text may name someone.
             about = {
                 key: None
-                if value is None or item.latin_withheld
+                if value is None or item.names_withheld
                 else str(_redact_value(value, withholding, counts))
                 for key, value in (
                     ("title", translation.title),

@@ -27,14 +27,9 @@ and the build warns.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
-import os
-import resource
-import signal
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -47,6 +42,7 @@ from urllib.parse import parse_qsl, unquote
 from shiliao.errors import BlobNotFound
 from shiliao.model import Publication
 from shiliao.store import BlobStore, Catalog
+from shiliao.workers import limit_memory, run_worker
 
 __all__ = [
     "MAX_PIXELS",
@@ -202,32 +198,16 @@ def derive_figure(
     ).hexdigest()
     with tempfile.TemporaryDirectory(prefix="shiliao-figure-") as scratch:
         output = Path(scratch) / "figure"
-        command = [
-            sys.executable,
-            "-P",
-            # This file by its path, not -m: importing the package would load the whole site
-            # builder into every worker.
-            __file__,
-            str(data_path),
-            str(output),
-            json.dumps(job, ensure_ascii=True),
-            str(max_memory_bytes),
-        ]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(entry for entry in sys.path if entry))
-        with subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
-        ) as process:
-            try:
-                out, _ = process.communicate(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
-                return f"making its image took over {timeout_s:g} s"
+        # This file by its path, not -m: importing shiliao.publish would load the whole site
+        # builder into every worker.
+        arguments = [__file__, str(data_path), str(output), json.dumps(job, ensure_ascii=True)]
+        run = run_worker([*arguments, str(max_memory_bytes)], timeout_s)
+        if run.timed_out:
+            return f"making its image took over {timeout_s:g} s"
         try:
-            reply = json.loads(out)
+            reply = json.loads(run.stdout)
         except ValueError:
-            return f"its file could not be read (worker status {process.returncode})"
+            return f"its file could not be read (worker status {run.returncode})"
         if "error" in reply:
             return str(reply["error"])
         path = f"figures/{name}.{reply['extension']}"
@@ -406,10 +386,7 @@ def _main(argv: list[str]) -> int:
     """The worker: ``INPUT OUTPUT JOB_JSON MAX_MEMORY_BYTES``; one JSON object on stdout:
     ``{"extension", "width", "height"}`` (the image is in OUTPUT) or ``{"error": reason}``."""
     source, output, job_text, max_memory = argv
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = int(max_memory) if hard == resource.RLIM_INFINITY else min(int(max_memory), hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    limit_memory(int(max_memory))
     job = json.loads(job_text)
     try:
         data, extension, width, height = _make(Path(source), job)

@@ -38,6 +38,7 @@ from shiliao.cite.csl import anchor_id
 from shiliao.cite.iri import to_uri
 from shiliao.cite.reference import format_bibliography, in_text, year_suffixes
 from shiliao.cite.runs import Run
+from shiliao.cite.sources import archived_source
 from shiliao.model import Passage, Section, Source, Term
 from shiliao.publish.figures import FigureImage, FigureRequest, parse_figure_target
 from shiliao.publish.lang import term_hint, text_lang
@@ -271,8 +272,7 @@ class _SectionRenderer:
         self.archived = {}
         if self.links is not None:
             for entry in self.bibliography:
-                named = entry.get("archived") or (entry.get("custom") or {}).get("archived")
-                target = str(named) if isinstance(named, str) and named else str(entry["id"])
+                target = archived_source(entry) or str(entry["id"])
                 if target in self.links.sources:
                     self.archived[str(entry["id"])] = target
 

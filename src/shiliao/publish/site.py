@@ -414,6 +414,16 @@ def _withheld_sentence(withheld: Mapping[str, int]) -> str:
     return f"{listed} withheld to protect private individuals."
 
 
+def _essay_language(front_matter: Mapping[str, Any]) -> str:
+    """An essay's BCP 47 tag: its front matter's ``lang`` (or ``language``), else English."""
+    tag = front_matter.get("lang") or front_matter.get("language")
+    return (
+        tag
+        if isinstance(tag, str) and re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", tag)
+        else "en"
+    )
+
+
 def _language_name(tag: str) -> str:
     return _LANGUAGE_NAMES.get(tag, tag)
 
@@ -574,7 +584,12 @@ class _SiteBuilder:
             self.report.files,
         )
         self.site["description"] = site_description(self.settings, self.counts)
-        self.site["description_html"] = mark_chinese(self.site["description"])
+        description = mark_chinese(self.site["description"])
+        # The sentence made from the counts is English, whatever the interface shows.
+        generated = not str(self.settings.table("site")["description"]).strip()
+        self.site["description_html"] = (
+            Markup('<span lang="en">{}</span>').format(description) if generated else description
+        )
         usage = self.catalog.term_usage()
         indexed: list[IndexedSource] = []
         for source in self.sources:
@@ -950,6 +965,9 @@ class _SiteBuilder:
                 section=rendered,
                 source_path=section.path,
                 collections=[(titles[cid], url) for cid, url in rendered.collections],
+                # The essay's own language (its Han runs carry theirs), so that it is not read as
+                # the interface's when a reader switches that to Chinese.
+                section_lang=_essay_language(section.front_matter),
             )
             listed.append({"url": path, "title": rendered.title, "subtitle": rendered.subtitle})
         self._page("sections.html", self.urls.sections, "Sections", sections=listed)

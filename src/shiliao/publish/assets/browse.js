@@ -208,7 +208,9 @@
   readState();
   panel.hidden = false;
   // Folded away on a narrow screen, open beside the table on a wide one.
+  // A shared address with filters opens it on a phone too: the reader sees why rows are missing.
   if (window.matchMedia && window.matchMedia('(min-width: 50rem)').matches) panel.open = true;
+  if (new URLSearchParams(window.location.search).toString()) panel.open = true;
   if (window.shiliaoLanguage) translateOptions(window.shiliaoLanguage.current());
   document.addEventListener('shiliao:language', function (event) {
     translateOptions(event.detail.language);
