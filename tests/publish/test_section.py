@@ -510,7 +510,8 @@ def test_figure_from_an_archived_source() -> None:
     )
     rendered = linked(body, photo=image)
     tree = parse(rendered.html)
-    first, second, third = tree.xpath("//figure")
+    # The third has no image and no caption: nothing is shown of it (the build warns).
+    first, second = tree.xpath("//figure")
     [img] = first.xpath("img")
     assert (img.get("src"), img.get("alt"), img.get("width"), img.get("height")) == (
         "../../figures/abc.jpg",
@@ -529,7 +530,6 @@ def test_figure_from_an_archived_source() -> None:
     assert second.xpath("img") == [] and second.xpath("string(figcaption)") == (
         "Source: 关于开展结亲活动的通知"
     )
-    assert third.xpath("img") == [] and third.xpath("figcaption") == []
     [paragraph] = tree.xpath("//p")
     assert [(a.text, a.get("href")) for a in paragraph.xpath("a")] == [
         ("a picture", "../../sources/photo/index.html")

@@ -457,6 +457,10 @@ class _SectionRenderer:
                 *self._figure_source_link(source, source_url),
                 Token("span_close", "span", -1),
             ]
+        if not caption_tokens and not isinstance(made, FigureImage):
+            # Neither a picture nor words: an empty frame would only puzzle a reader (the build
+            # has warned).
+            return []
         if caption_tokens:
             out += [
                 Token("figcaption_open", "figcaption", 1, block=True),
