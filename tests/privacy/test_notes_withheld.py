@@ -20,7 +20,17 @@ PHONE = "13912345678"
 ROMANIZED = "Ayguli Mamat"
 OTHER_ROMANIZED = "Turhun Amatjan"
 TEAM_TRANSLATION = "CANARY-translation-of-team-61"
-SECRETS = (NAME, PHONE, ROMANIZED, OTHER_ROMANIZED, TEAM_TRANSLATION)
+UNDECIDED_PHONE = "18611112222"
+UNDECIDED_ID = "650102198003123459"
+SECRETS = (
+    NAME,
+    PHONE,
+    ROMANIZED,
+    OTHER_ROMANIZED,
+    TEAM_TRANSLATION,
+    UNDECIDED_PHONE,
+    UNDECIDED_ID,
+)
 
 
 def _collection(root: Path) -> Path:
@@ -45,13 +55,25 @@ def _collection(root: Path) -> Path:
         f"Record of a visit\n\nToday I came\n\nto the home of my paired relative {ROMANIZED}.\n",
         encoding="utf-8",
     )
+    # A source with nothing withheld: its translation is published, but not a paragraph or a
+    # translator that holds personal data no editor decided, nor the name decided for visit.
+    (sources / "clean.txt").write_text("通知\n\n各单位要认真学习。\n", encoding="utf-8")
+    (sources / "clean.txt.en.translation.md").write_text(
+        f"---\ntranslator: {NAME}\n---\n\nNotice OKTRANSLATION\n\n"
+        f"Cadres phoned {UNDECIDED_PHONE}, ID {UNDECIDED_ID}.\n",
+        encoding="utf-8",
+    )
     (sources / "secret.txt").write_text("内部材料。\n", encoding="utf-8")
+    (sources / "secret.txt.en.translation.markdown").write_text(
+        TEAM_TRANSLATION + "\n", encoding="utf-8"
+    )
     (sources / "secret.txt.yaml").write_text("access: team\n", encoding="utf-8")
     (sources / "secret.txt.en_GB.translation.md").write_text(
         TEAM_TRANSLATION + "\n", encoding="utf-8"
     )
     (root / "privacy.yaml").write_text(
-        f"- text: {NAME}\n  kind: name\n  decision: redact\n"
+        f"- text: {NAME}\n  kind: name\n  decision: redact\n  source: visit\n"
+        f"- text: {NAME}\n  kind: name\n  decision: redact\n  source: visit2\n"
         f"- text: '{PHONE}'\n  decision: redact\n"
         "- source: visit\n  decision: checked\n",
         encoding="utf-8",
@@ -60,7 +82,13 @@ def _collection(root: Path) -> Path:
         f"- source: visit\n  paragraph: 2\n  note: The road to {ROMANIZED} home\n"
         f"- source: visit\n  paragraph: 3\n  note: 新路\n  tags: ['{NAME}', '{PHONE}', road]\n"
         f"  terms: ['{NAME}']\n"
-        f"- source: visit2\n  paragraph: 2\n  note: 亲戚 {OTHER_ROMANIZED} 的家\n",
+        f"- source: visit2\n  paragraph: 2\n  note: 亲戚 {OTHER_ROMANIZED} 的家\n"
+        f"- source: clean\n  paragraph: 2\n  note: 电话{UNDECIDED_PHONE}\n",
+        encoding="utf-8",
+    )
+    # A phone decided redact is withheld from the glossary as from the sources.
+    (root / "glossary.yaml").write_text(
+        f"- term: 结亲\n  pinyin: jiéqīn\n  english: [Jieqin]\n  note: 电话{PHONE}\n",
         encoding="utf-8",
     )
     return root
@@ -70,7 +98,12 @@ def _collection(root: Path) -> Path:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("notes-withheld")
     summary = build_json(_collection(base / "c"), base)
-    assert any("not read as a translation" in w for w in summary["warnings"])
+    warnings = summary["warnings"]
+    assert any(
+        "secret.txt.en.translation.markdown: not read as a translation" in w for w in warnings
+    )
+    assert any(w.startswith("sources/clean.txt.en.translation.md: personal data") for w in warnings)
+    assert any(w.startswith("annotations.yaml:") and "not published" in w for w in warnings)
     return base / "s"
 
 
@@ -89,6 +122,9 @@ def test_what_may_be_shown_still_is(site: Path) -> None:
     # on a source with a withheld name.
     assert "新路" in page and ">road<" not in page
     assert not (site / "sources" / "secret-txt-en-gb-translation").exists()
+    # A decision about a name does not hide the translation of a source that does not hold it.
+    clean = (site / "sources" / "clean" / "index.html").read_text(encoding="utf-8")
+    assert "Notice OKTRANSLATION" in clean
 
 
 def test_a_lone_surrogate_in_yaml_is_a_clear_error() -> None:

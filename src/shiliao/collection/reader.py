@@ -66,6 +66,8 @@ __all__ = ["Collection", "CollectionFile", "read_collection", "source_id_for"]
 PROCESSING_VERSION = "4"
 
 _SIDECAR_SUFFIXES = (".yaml", ".yml")
+# Any name that says it is a translation (x.txt.en.translation.md, ...translation.markdown).
+_TRANSLATION_NAME = re.compile(r"\.translation(?:\.[^.]*)?\Z", re.IGNORECASE)
 _SOURCE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
 _DEFAULT_LINE_MAPPING = LineMapping(
     each_line={"title": "{title}", "url": "{url}", "date": "{date}"}, defaults={}
@@ -420,9 +422,10 @@ def read_collection(root: Path) -> Collection:
                     f"{file.path}: a translation without its file ({beside[0]}){hint}"
                 )
             continue
-        if path.name.lower().endswith((".translation.md", ".translation.txt")):
-            # Named as a translation but not as one of a file (a language tag like en_GB): kept,
-            # never a source, which would publish a team source's translation as public.
+        if _TRANSLATION_NAME.search(path.name):
+            # Named as a translation but not as one of a file (a language tag like en_GB, a
+            # .markdown ending): kept, never a source, which would publish a team source's
+            # translation as public.
             keep(path)
             collection.problems.append(
                 f"{_rel(path, root)}: not read as a translation: name it after its file and a "

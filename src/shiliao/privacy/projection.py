@@ -26,7 +26,10 @@ nothing else. It is a database of the archive's own schema (``store.Catalog``), 
   the Chinese one withheld), and so is every one of a source with a name withheld, even one
   an editor checked (the check covers the source, not the team's translation of it or notes
   on it), where notes and tags in other letters than Han are withheld too; withheld strings
-  are replaced in what remains, tags included, and only glossary terms are linked.
+  are replaced in what remains, tags included, and only glossary terms are linked; a note or
+  translated paragraph with personal data no editor decided is left out (warned);
+- the team's own writing (sections, bibliography, glossary, notes, translations) has the text
+  of every ``redact`` decision replaced, one made for a single source included.
 
 The projection is built anew when anything it depends on changed (the archive's content, the
 privacy decisions and rules, an embargo that ended: its ``inputs`` state, kept out of ``content_version``), in a staging folder
@@ -52,7 +55,7 @@ from urllib.parse import unquote
 
 from shiliao import __version__
 from shiliao.errors import DiskFull, StoreError
-from shiliao.model import Annotation, Passage, Publication, Source, Translation
+from shiliao.model import Annotation, Passage, Publication, Source, Term, Translation
 from shiliao.privacy.derive import IMAGE_TYPES, PublicCopy, derive_in_worker, text_copy
 from shiliao.privacy.detect import DETECTOR_VERSION, detect
 from shiliao.privacy.names import name_parts
@@ -106,6 +109,7 @@ class _Projected:
     # A name is withheld, checked or not: an editor's check covers the source, never the
     # team's translation of it or notes on it, which may spell the name in Latin letters.
     names_withheld: bool = False
+    withheld_strings: list[tuple[str, str]] = field(default_factory=list)
     withheld_paragraphs: set[int] = field(default_factory=set)
 
 
@@ -150,6 +154,16 @@ def _redact_value(value: Any, withholding: Withholding, counts: Counter[str], ke
     if isinstance(value, list | tuple):
         return [_redact_value(v, withholding, counts, key) for v in value]
     return value
+
+
+def _redacted_term(term: Term, withholding: Withholding, counts: Counter[str]) -> Term:
+    """A glossary entry with what ``withholding`` finds replaced in every field, its tuples
+    kept tuples."""
+    changed: dict[str, Any] = {}
+    for name, value in asdict(term).items():
+        shown = _redact_value(value, withholding, counts)
+        changed[name] = tuple(shown) if isinstance(value, tuple) else shown
+    return replace(term, **changed)
 
 
 def _latin_only(value: Any, placeholder_text: str, counts: Counter[str]) -> Any:
@@ -313,7 +327,10 @@ class _Builder:
         withholding = Withholding(withheld)
         counts: Counter[str] = Counter()
         shown = {k: v for k, v in source.metadata.items() if k not in _UNPUBLISHED_KEYS}
-        latin_withheld = not review.checked and any(kind == "name" for _, kind in withheld)
+        # A decision about a name applies to every source; only a name this source holds makes
+        # its romanized and translated text suspect.
+        names_found = self._holds_a_name(source, withheld)
+        latin_withheld = not review.checked and names_found
         if latin_withheld:
             # An English title or a romanized note may name the person whose name is withheld
             # in Chinese (Turhun Amatjan for 吐尔洪·艾买提江): no rule can match the two.
@@ -396,7 +413,8 @@ class _Builder:
         item.regions = review.regions
         item.withholding = withholding
         item.latin_withheld = latin_withheld
-        item.names_withheld = any(kind == "name" for _, kind in withheld)
+        item.names_withheld = names_found
+        item.withheld_strings = withheld
         item.withheld_paragraphs = withheld_paragraphs
         self._choose_file(item, review.checked)
         return item
@@ -569,14 +587,16 @@ class _Builder:
             raise
         return self.report
 
-    def _editorial(self) -> tuple[list[Any], list[dict[str, Any]]]:
-        """The sections and the bibliography as published: what the team wrote, with every
-        text a decision withholds everywhere replaced; each section or entry that holds
-        personal data no editor decided is named in a warning (it is published as written)."""
+    def _editorial(self) -> tuple[list[Any], list[dict[str, Any]], list[Term]]:
+        """The sections, the bibliography and the glossary as published: what the team wrote,
+        with the text of every ``redact`` decision replaced (one made for a single source too:
+        a name decided for one source is not written out in the team's own pages); each
+        section or entry that holds personal data no editor decided is named in a warning (it
+        is published as written)."""
         redactions = [
             (d.text, d.kind or guess_kind(d.text))
             for d in self.inputs.decisions
-            if d.decision == "redact" and d.text and d.source is None
+            if d.decision == "redact" and d.text
         ]
         redactions += [
             (part, "name")
@@ -603,8 +623,9 @@ class _Builder:
             bibliography.append(_redact_value(item, withholding, counts))
             where = f"bibliography.json: {item.get('id')}"
             self._warn_undecided(where, " ".join(_strings(item)), decided | public)
+        terms = [_redacted_term(term, withholding, counts) for term in self.catalog.terms()]
         self.matched |= withholding.seen
-        return sections, bibliography
+        return sections, bibliography, terms
 
     def _warn_undecided(self, where: str, text: str, decided: set[str]) -> None:
         kinds = sorted(
@@ -666,9 +687,8 @@ class _Builder:
                 )
 
     def _fill(self, public: Catalog, items: Sequence[_Projected], inputs_digest: str) -> None:
-        terms = self.catalog.terms()
+        sections, bibliography, terms = self.editorial
         matcher = GlossaryMatcher(terms)
-        sections, bibliography = self.editorial
         publications = {}
         with public.transaction():
             public.replace_terms(terms)
@@ -733,13 +753,49 @@ class _Builder:
                 },
             )
 
+    def _holds_a_name(self, source: Source, withheld: Sequence[tuple[str, str]]) -> bool:
+        """Whether a name among ``withheld`` occurs in the source: its title, metadata or text."""
+        names = Withholding([(text, kind) for text, kind in withheld if kind == "name"])
+        if not withheld or not any(kind == "name" for _, kind in withheld):
+            return False
+        texts = [source.title, *_strings(source.metadata)]
+        texts += [passage.text for passage in self.catalog.passages(source.id)]
+        return any(names.spans(text) for text in texts)
+
     def _notes(self, items: Sequence[_Projected]) -> tuple[list[Annotation], list[Translation]]:
         """The annotations and translations as published (see the module docstring): of the
-        sources whose text is published, under their public ids, withheld strings replaced."""
+        sources whose text is published, under their public ids, with the source's withheld
+        strings and every ``redact`` decision's text replaced (a name decided for one source
+        is withheld from the team's writing about any source), and without a note, translated
+        paragraph or front-matter value that holds personal data no editor decided (warned)."""
         with_text = {item.original_id: item for item in items if item.passages}
         public_ids = {item.original_id: item.source.id for item in items}
         other = placeholder("other", False)
         glossary = {term.term for term in self.catalog.terms()}
+        everywhere = [
+            (d.text, d.kind or guess_kind(d.text))
+            for d in self.inputs.decisions
+            if d.decision == "redact" and d.text
+        ]
+        everywhere += [
+            (part, "name")
+            for text, kind in everywhere
+            if kind == "name"
+            for part in name_parts(text)
+        ]
+        decided = {fold_key(d.text) for d in self.inputs.decisions if d.text}
+        decided |= public_persons(self.inputs.people, self.catalog.terms())
+
+        def undecided(*texts: str) -> list[str]:
+            return sorted(
+                {
+                    d.kind
+                    for text in texts
+                    for d in detect(text)
+                    if d.role == "private" and fold_key(d.text) not in decided
+                }
+            )
+
         annotations = []
         for note in self.catalog.annotations():
             item = with_text.get(note.source)
@@ -748,7 +804,7 @@ class _Builder:
             text = next((p.text for p in item.passages if p.paragraph == note.paragraph), None)
             if text is None:
                 continue
-            withholding = item.withholding or Withholding([])
+            withholding = Withholding([*item.withheld_strings, *everywhere])
             counts: Counter[str] = Counter()
             shown = str(_redact_value(note.note, withholding, counts))
             if item.names_withheld:
@@ -763,16 +819,27 @@ class _Builder:
                 quote = str(_redact_value(quote, withholding, found))
                 # The published passage must still hold it: a quote of a withheld name is gone.
                 quote = quote if quote in text and not found else None
+            # Tags are short Latin words as a rule: kept only where Latin text may be.
+            tags = (
+                ()
+                if item.names_withheld
+                else tuple(str(_redact_value(t, withholding, counts)) for t in note.tags)
+            )
+            kinds = undecided(shown, quote or "", *tags)
+            if kinds:
+                self.report.warnings.append(
+                    f"annotations.yaml:{note.line}: personal data no editor has decided "
+                    f"({', '.join(kinds)}); the note is not published until `shiliao privacy "
+                    "decide` decides it"
+                )
+                continue
             annotations.append(
                 replace(
                     note,
                     source=item.source.id,
                     note=shown,
                     quote=quote,
-                    # Tags are short Latin words as a rule: kept only where Latin text may be.
-                    tags=()
-                    if item.names_withheld
-                    else tuple(str(_redact_value(t, withholding, counts)) for t in note.tags),
+                    tags=tags,
                     # Only the glossary's terms: any other text here is nobody's term.
                     terms=tuple(t for t in note.terms if t in glossary),
                     sources=tuple(public_ids[s] for s in note.sources if s in public_ids),
@@ -785,39 +852,50 @@ class _Builder:
             if item is None:
                 continue
             numbers = {p.paragraph for p in item.passages}
-            withholding = item.withholding or Withholding([])
+            withholding = Withholding([*item.withheld_strings, *everywhere])
             counts = Counter()
             kept: list[tuple[int, str]] = []
+            dropped: list[int] = []
+            flagged: set[str] = set()
             for number, text in translation.paragraphs:
-                # A source whose withheld name no editor checked it for: any English paragraph
-                # may spell the name out, as its title may.
+                # A source with a withheld name: any English paragraph may spell the name out,
+                # as its title may, wherever the name stood in the original.
                 if number in item.withheld_paragraphs or item.names_withheld:
+                    dropped.append(number)
                     continue
-                if number in numbers:
-                    kept.append((number, str(_redact_value(text, withholding, counts))))
-            dropped = tuple(
-                n
-                for n, _ in translation.paragraphs
-                if n in item.withheld_paragraphs or item.names_withheld
-            )
+                if number not in numbers:
+                    continue
+                shown = str(_redact_value(text, withholding, counts))
+                if kinds := undecided(shown):
+                    flagged.update(kinds)
+                    dropped.append(number)
+                    continue
+                kept.append((number, shown))
             # What the team wrote about it: free text, gone where Latin text may name someone.
-            about = {
-                key: None
-                if value is None or item.names_withheld
-                else str(_redact_value(value, withholding, counts))
-                for key, value in (
-                    ("title", translation.title),
-                    ("translator", translation.translator),
-                    ("note", translation.note),
+            about: dict[str, str | None] = {}
+            for key, value in (
+                ("title", translation.title),
+                ("translator", translation.translator),
+                ("note", translation.note),
+            ):
+                shown = None if value is None else str(_redact_value(value, withholding, counts))
+                if shown is not None and (item.names_withheld or undecided(shown)):
+                    flagged.update(undecided(shown))
+                    shown = None
+                about[key] = shown
+            if flagged:
+                self.report.warnings.append(
+                    f"{translation.path}: personal data no editor has decided "
+                    f"({', '.join(sorted(flagged))}); the paragraphs that hold it are not "
+                    "published until `shiliao privacy decide` decides it"
                 )
-            }
             translations.append(
                 replace(
                     translation,
                     source=item.source.id,
                     path="",
                     paragraphs=tuple(kept),
-                    withheld=dropped,
+                    withheld=tuple(dropped),
                     **about,
                 )
             )
