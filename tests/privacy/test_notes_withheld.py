@@ -30,6 +30,7 @@ SECRETS = (
     TEAM_TRANSLATION,
     UNDECIDED_PHONE,
     UNDECIDED_ID,
+    "ⒶⓎⒼⓊⓁⒾ",
 )
 
 
@@ -83,7 +84,8 @@ def _collection(root: Path) -> Path:
         f"- source: visit\n  paragraph: 3\n  note: 新路\n  tags: ['{NAME}', '{PHONE}', road]\n"
         f"  terms: ['{NAME}']\n"
         f"- source: visit2\n  paragraph: 2\n  note: 亲戚 {OTHER_ROMANIZED} 的家\n"
-        f"- source: clean\n  paragraph: 2\n  note: 电话{UNDECIDED_PHONE}\n",
+        f"- source: clean\n  paragraph: 2\n  note: 电话{UNDECIDED_PHONE}\n"
+        "- source: visit\n  paragraph: 2\n  note: 访问 ⒶⓎⒼⓊⓁⒾ\n",
         encoding="utf-8",
     )
     # A phone decided redact is withheld from the glossary as from the sources.

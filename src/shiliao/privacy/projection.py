@@ -46,6 +46,7 @@ import json
 import re
 import shutil
 import tempfile
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -171,7 +172,8 @@ def _latin_only(value: Any, placeholder_text: str, counts: Counter[str]) -> Any:
     an English, romanized or Uyghur text may say of a private person cannot be matched to the
     names withheld, even inside a Chinese sentence ("访问 Turhun Amatjan")."""
     if isinstance(value, str):
-        if any(c.isalpha() and not _HAN.fullmatch(c) for c in value):
+        # NFKC first: circled or full-width letters (ⒶⓎⒼⓊⓁⒾ) are letters to search, too.
+        if any(c.isalpha() and not _HAN.fullmatch(c) for c in unicodedata.normalize("NFKC", value)):
             counts["other"] += 1
             return placeholder_text
         return value
