@@ -589,24 +589,28 @@ class _Builder:
             raise
         return self.report
 
+    def _redacted_everywhere(self) -> list[tuple[str, str]]:
+        """``(text, kind)`` of every ``redact`` decision with a text, whatever source it names,
+        and the parts of each name: what the team's own writing never shows."""
+        redactions = [
+            (d.text, d.kind or guess_kind(d.text))
+            for d in self.inputs.decisions
+            if d.decision == "redact" and d.text
+        ]
+        return redactions + [
+            (part, "name")
+            for text, kind in redactions
+            if kind == "name"
+            for part in name_parts(text)
+        ]
+
     def _editorial(self) -> tuple[list[Any], list[dict[str, Any]], list[Term]]:
         """The sections, the bibliography and the glossary as published: what the team wrote,
         with the text of every ``redact`` decision replaced (one made for a single source too:
         a name decided for one source is not written out in the team's own pages); each
         section or entry that holds personal data no editor decided is named in a warning (it
         is published as written)."""
-        redactions = [
-            (d.text, d.kind or guess_kind(d.text))
-            for d in self.inputs.decisions
-            if d.decision == "redact" and d.text
-        ]
-        redactions += [
-            (part, "name")
-            for text, kind in redactions
-            if kind == "name"
-            for part in name_parts(text)
-        ]
-        withholding = Withholding(redactions)
+        withholding = Withholding(self._redacted_everywhere())
         decided = {fold_key(d.text) for d in self.inputs.decisions if d.text}
         public = public_persons(self.inputs.people, self.catalog.terms())
         counts: Counter[str] = Counter()
@@ -774,17 +778,7 @@ class _Builder:
         public_ids = {item.original_id: item.source.id for item in items}
         other = placeholder("other", False)
         glossary = {term.term for term in self.catalog.terms()}
-        everywhere = [
-            (d.text, d.kind or guess_kind(d.text))
-            for d in self.inputs.decisions
-            if d.decision == "redact" and d.text
-        ]
-        everywhere += [
-            (part, "name")
-            for text, kind in everywhere
-            if kind == "name"
-            for part in name_parts(text)
-        ]
+        everywhere = self._redacted_everywhere()
         decided = {fold_key(d.text) for d in self.inputs.decisions if d.text}
         decided |= public_persons(self.inputs.people, self.catalog.terms())
 
