@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from shiliao.collection.yamlfile import YamlProblem, load_yaml
+from shiliao.collection.yamlfile import load_entries
 from shiliao.errors import CollectionError
 from shiliao.model import Annotation
 
@@ -75,19 +75,8 @@ def read_annotations(text: str, path: str) -> list[Annotation]:
             ``paragraph`` that is not a whole number from 1 to 2**31 - 1, or an ``access`` other than
             ``team`` or ``public``.
     """
-    try:
-        data = load_yaml(text, lines=True)
-    except YamlProblem as exc:
-        raise CollectionError(f"{path}: {exc}") from exc
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        raise CollectionError(f"{path}: must be a list of annotations")
     annotations = []
-    for number, entry in enumerate(data, start=1):
-        if not isinstance(entry, dict):
-            raise CollectionError(f"{path}: entry {number} must be a mapping")
-        line = int(entry.pop("__line__", 0))
+    for number, line, entry in load_entries(text, path, "annotations"):
         where = f"{path}: entry {number} (line {line})"
         unknown = sorted(set(map(str, entry)) - set(_KEYS))
         if unknown:

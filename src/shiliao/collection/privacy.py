@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from shiliao.collection.writing import replace_text
-from shiliao.collection.yamlfile import YamlProblem, load_yaml
+from shiliao.collection.yamlfile import load_entries, load_list
 from shiliao.errors import CollectionError
 from shiliao.model import DECISIONS, FINDING_KINDS, Decision
 
@@ -55,18 +55,6 @@ _HEADER = (
     "# what is a public role. `shiliao privacy decide` appends here; edit it by hand too.\n"
     "# decision: redact | public | not-personal (for a text or a finding), checked (a source).\n"
 )
-
-
-def _load(text: str, path: str) -> list[Any]:
-    try:
-        data = load_yaml(text, lines=True)
-    except YamlProblem as exc:
-        raise CollectionError(f"{path}: {exc}") from exc
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        raise CollectionError(f"{path}: must be a list of entries")
-    return data
 
 
 def _string(value: Any, where: str, key: str) -> str | None:
@@ -100,10 +88,7 @@ def read_decisions(text: str, path: str) -> list[Decision]:
     """
     decisions: list[Decision] = []
     seen: dict[tuple[str | None, str | None, str | None], Decision] = {}
-    for number, entry in enumerate(_load(text, path), start=1):
-        if not isinstance(entry, dict):
-            raise CollectionError(f"{path}: entry {number} must be a mapping")
-        line = int(entry.pop("__line__", 0))
+    for _, line, entry in load_entries(text, path, "entries"):
         where = f"{path}:{line}"
         unknown = sorted(set(map(str, entry)) - set(_DECISION_KEYS) - set(_REGION_KEYS))
         if unknown:
@@ -201,7 +186,7 @@ def read_people(text: str, path: str) -> list[str]:
             ``name`` (and optionally ``note``).
     """
     names = []
-    for number, entry in enumerate(_load(text, path), start=1):
+    for number, entry in enumerate(load_list(text, path, "entries"), start=1):
         if isinstance(entry, dict):
             line = entry.pop("__line__", number)
             unknown = sorted(set(map(str, entry)) - {"name", "note"})

@@ -25,6 +25,7 @@ from shiliao.model import Translation
 
 __all__ = [
     "TRANSLATIONS_FOLDER",
+    "is_language_tag",
     "read_translation",
     "translation_beside",
     "translation_of_id",
@@ -37,6 +38,13 @@ _BY_ID = re.compile(rf"(?P<id>[a-z0-9][a-z0-9-]*)\.(?P<tag>{_TAG})\.(?:md|txt)")
 _NUMBERED = re.compile(r"\[(\d{1,6})\][ \t]+")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
 _FRONT_KEYS = ("title", "translator", "note")
+
+
+def is_language_tag(text: str) -> bool:
+    """Whether ``text`` has the shape of a BCP 47 tag (RFC 5646 §2.1): a primary language of
+    two or three letters, then subtags of two to eight letters or digits (``en``, ``zh-Hans``,
+    ``ug-Arab-CN``); the registry itself is not consulted."""
+    return re.fullmatch(_TAG, text) is not None
 
 
 def translation_beside(name: str) -> tuple[str, str] | None:

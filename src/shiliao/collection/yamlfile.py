@@ -13,7 +13,9 @@ from typing import Any
 
 import yaml
 
-__all__ = ["YamlProblem", "load_yaml"]
+from shiliao.errors import CollectionError
+
+__all__ = ["YamlProblem", "load_entries", "load_list", "load_yaml"]
 
 
 class YamlProblem(ValueError):
@@ -86,6 +88,50 @@ def load_yaml(text: str, *, lines: bool = False) -> Any:
         raise YamlProblem("nested too deeply to read") from exc
     except (ValueError, TypeError) as exc:
         raise YamlProblem(f"a value cannot be read: {exc}") from exc
+
+
+def load_list(text: str, path: str, what: str) -> list[Any]:
+    """Read a collection file that is a list (``load_yaml``, each mapping with its
+    ``__line__``); empty for an empty file.
+
+    Raises:
+        CollectionError: the text is not valid YAML or not a list (``what``, plural, names
+            its entries in the message).
+    """
+    try:
+        data = load_yaml(text, lines=True)
+    except YamlProblem as exc:
+        raise CollectionError(f"{path}: {exc}") from exc
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise CollectionError(f"{path}: must be a list of {what}")
+    return data
+
+
+def load_entries(text: str, path: str, what: str) -> list[tuple[int, int, dict[Any, Any]]]:
+    """Read a collection file that is a list of mappings (``privacy.yaml``,
+    ``annotations.yaml``), strictly (``load_yaml``).
+
+    Args:
+        text: the file's text.
+        path: its path, for messages.
+        what: what its entries are, plural, for messages (``"annotations"``).
+
+    Returns:
+        ``(number, line, mapping)`` of each entry: its 1-based number and line, and the
+        mapping without the line.
+
+    Raises:
+        CollectionError: the text is not valid YAML (``load_yaml``), not a list, or an entry
+            is not a mapping.
+    """
+    entries = []
+    for number, entry in enumerate(load_list(text, path, what), start=1):
+        if not isinstance(entry, dict):
+            raise CollectionError(f"{path}: entry {number} must be a mapping")
+        entries.append((number, int(entry.pop("__line__", 0)), entry))
+    return entries
 
 
 def _refuse_surrogates(value: Any) -> None:

@@ -157,6 +157,18 @@ def _redact_value(value: Any, withholding: Withholding, counts: Counter[str], ke
     return value
 
 
+def _holds_a_name(
+    source: Source, passages: Sequence[Passage], withheld: Sequence[tuple[str, str]]
+) -> bool:
+    """Whether a name among ``withheld`` occurs in the source: its title, metadata or text."""
+    names = [(text, kind) for text, kind in withheld if kind == "name"]
+    if not names:
+        return False
+    finder = Withholding(names)
+    texts = [source.title, *_strings(source.metadata), *(p.text for p in passages)]
+    return any(finder.spans(text) for text in texts)
+
+
 def _redacted_term(term: Term, withholding: Withholding, counts: Counter[str]) -> Term:
     """A glossary entry with what ``withholding`` finds replaced in every field, its tuples
     kept tuples."""
@@ -331,7 +343,8 @@ class _Builder:
         shown = {k: v for k, v in source.metadata.items() if k not in _UNPUBLISHED_KEYS}
         # A decision about a name applies to every source; only a name this source holds makes
         # its romanized and translated text suspect.
-        names_found = self._holds_a_name(source, withheld)
+        stored = self.catalog.passages(source.id)
+        names_found = _holds_a_name(source, stored, withheld)
         latin_withheld = not review.checked and names_found
         if latin_withheld:
             # An English title or a romanized note may name the person whose name is withheld
@@ -376,7 +389,7 @@ class _Builder:
         strings: dict[int, list[str]] = {}
         withheld_paragraphs: set[int] = set()
         if level in ("public", "redacted"):
-            for passage in self.catalog.passages(source.id):
+            for passage in stored:
                 spans = withholding.spans(passage.text)
                 text, found = redact_text(passage.text, spans)
                 counts.update(found)
@@ -396,7 +409,7 @@ class _Builder:
                 )
         else:
             # Not published, but a decision found only here is not one that matches nothing.
-            for passage in self.catalog.passages(source.id):
+            for passage in stored:
                 withholding.matched(passage.text)
         self.matched |= withholding.seen
         if review.regions and level in ("public", "redacted"):
@@ -758,15 +771,6 @@ class _Builder:
                     "warnings": report.warnings,
                 },
             )
-
-    def _holds_a_name(self, source: Source, withheld: Sequence[tuple[str, str]]) -> bool:
-        """Whether a name among ``withheld`` occurs in the source: its title, metadata or text."""
-        names = Withholding([(text, kind) for text, kind in withheld if kind == "name"])
-        if not withheld or not any(kind == "name" for _, kind in withheld):
-            return False
-        texts = [source.title, *_strings(source.metadata)]
-        texts += [passage.text for passage in self.catalog.passages(source.id)]
-        return any(names.spans(text) for text in texts)
 
     def _notes(self, items: Sequence[_Projected]) -> tuple[list[Annotation], list[Translation]]:
         """The annotations and translations as published (see the module docstring): of the

@@ -37,6 +37,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from shiliao import __version__
+from shiliao.collection.translations import is_language_tag
 from shiliao.config import Settings
 from shiliao.errors import BlobNotFound, DiskFull, PublishError
 from shiliao.model import Annotation, Passage, Publication, Source, Term, Translation
@@ -417,11 +418,7 @@ def _withheld_sentence(withheld: Mapping[str, int]) -> str:
 def _essay_language(front_matter: Mapping[str, Any]) -> str:
     """An essay's BCP 47 tag: its front matter's ``lang`` (or ``language``), else English."""
     tag = front_matter.get("lang") or front_matter.get("language")
-    return (
-        tag
-        if isinstance(tag, str) and re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", tag)
-        else "en"
-    )
+    return tag if isinstance(tag, str) and is_language_tag(tag) else "en"
 
 
 def _language_name(tag: str) -> str:
@@ -476,6 +473,9 @@ class _SiteBuilder:
         self.total = 7 + len(self.sources) + len(catalog.sections()) + len(self.terms)
         self.collections, collection_warnings = collections_of(self.sources, catalog.sections())
         self.report.warnings.extend(collection_warnings)
+        self.collection_titles = {
+            collection.id: collection.title for collection in self.collections
+        }
         # The collections' index and a page each.
         self.total += 1 + len(self.collections)
         self.env = Environment(
@@ -670,7 +670,7 @@ class _SiteBuilder:
     def _facet_labels(self) -> dict[str, Callable[[str], str | None]]:
         """What the templates name facet values with (English interface text, or None to show
         the value itself; a collection by its title)."""
-        titles = {collection.id: collection.title for collection in self.collections}
+        titles = self.collection_titles
         return {
             "collection_title": titles.get,
             "language_label": _LANGUAGE_NAMES.get,
@@ -781,7 +781,7 @@ class _SiteBuilder:
         """A source's collections (``collection`` and ``collections``), each linked to its
         page, by the title its introduction gives it."""
         path = self.urls.source(source.id)
-        titles = {collection.id: collection.title for collection in self.collections}
+        titles = self.collection_titles
         shown = []
         for collection_id in facets_of(source).collections:
             title = mark_chinese(titles.get(collection_id, collection_id), source.language)
@@ -925,7 +925,7 @@ class _SiteBuilder:
         sources = {source.id: source for source in self.sources}
         passages = functools.cache(self.catalog.passages)
         figures = FigureMaker(self.catalog, self.blobs, self.root, self.publications)
-        titles = {collection.id: collection.title for collection in self.collections}
+        titles = self.collection_titles
         records = frozenset(str(entry["id"]) for entry in self.catalog.bibliography())
         # The pinyin and English of every term, for the hover or tap of term links anywhere.
         hints = {self.urls.term(t.term): [t.pinyin, "; ".join(t.english)] for t in self.terms}
