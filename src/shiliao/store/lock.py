@@ -53,6 +53,9 @@ LOCK_FILE = ".staging/writer.lock"
 
 # How often a waiting writer tries again, in seconds.
 _POLL_S = 0.1
+# How long a refused writer waits for the holder's record to be readable (it is written just
+# after the lock is taken).
+_RECORD_WAIT_S = 0.5
 # Locks held by this process: (lock file, thread id) -> [open descriptor, depth].
 _held: dict[tuple[str, int], list[int]] = {}
 _held_guard = threading.Lock()
@@ -85,6 +88,15 @@ class Holder:
         except ValueError:
             return self.since or "an unknown time"
         return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _holder_record(fd: int) -> Holder | None:
+    """The holder a locked file names. A writer writes its record just after it takes the
+    lock, so a record not readable yet is read again for up to ``_RECORD_WAIT_S``."""
+    deadline = time.monotonic() + _RECORD_WAIT_S
+    while (holder := _parse(os.pread(fd, 4096, 0))) is None and time.monotonic() < deadline:
+        time.sleep(_POLL_S / 10)
+    return holder
 
 
 def _parse(data: bytes) -> Holder | None:
@@ -171,8 +183,11 @@ class WriterLock:
                 "since": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "host": socket.gethostname(),
             }
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(record).encode() + b"\n", 0)
+            # Written over the old record, then cut to length: the file is never empty while
+            # it is held (an empty one names no holder to whoever is refused).
+            data = json.dumps(record).encode() + b"\n"
+            os.pwrite(fd, data, 0)
+            os.ftruncate(fd, len(data))
         except OSError as exc:
             os.close(fd)
             raise StoreError(f"cannot write the writer lock {self.path}: {exc}") from exc
@@ -195,7 +210,7 @@ class WriterLock:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
             except BlockingIOError:
-                holder = _parse(os.pread(fd, 4096, 0))
+                holder = _holder_record(fd)
                 os.close(fd)
                 if time.monotonic() >= deadline:
                     raise self._busy(holder) from None
