@@ -28,6 +28,10 @@ The tree::
     │   └── QueryError              the query cannot be parsed
     ├── CitationError               a citation or bibliography record cannot be used
     ├── PublishError                the website cannot be written
+    ├── EditError                   an edit of the collection folder cannot be made as asked
+    │   ├── EditConflict            the record changed since the editor read it (both shown)
+    │   └── UploadRefused           an uploaded file's name or size is refused
+    ├── AccountError                an account of the editorial app cannot be made or used
     └── DiskFull                    a write found no space left on its disk (ENOSPC, EDQUOT)
 
 Every error carries a message that says what went wrong and, where there is one, what to do.
@@ -40,6 +44,7 @@ from __future__ import annotations
 import errno
 
 __all__ = [
+    "AccountError",
     "ArchiveBusy",
     "BlobNotFound",
     "CaptureError",
@@ -48,6 +53,8 @@ __all__ = [
     "CollectionError",
     "ConfigError",
     "DiskFull",
+    "EditConflict",
+    "EditError",
     "EncryptedDocument",
     "ExtractError",
     "ExtractionLimit",
@@ -67,6 +74,7 @@ __all__ = [
     "TimestampError",
     "UnsafeAddress",
     "UnsupportedFormat",
+    "UploadRefused",
 ]
 
 
@@ -236,6 +244,38 @@ class CitationError(ShiliaoError):
 
 class PublishError(ShiliaoError):
     """The website cannot be written."""
+
+
+class EditError(ShiliaoError):
+    """An edit of the collection folder cannot be made as asked: an unknown source, a value
+    its field does not take (a date that is not EDTF, an access that is not a level). Nothing
+    was written."""
+
+
+class EditConflict(EditError):
+    """The record changed since the editor read it: another save came first. Nothing was
+    written.
+
+    Attributes:
+        current: the record as it is now (the shape the raising operation documents).
+        version: its version token now, to save against once the editor has merged.
+    """
+
+    def __init__(self, message: str, current: object, version: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.version = version
+
+
+class UploadRefused(EditError):
+    """An uploaded file is refused: its name climbs out of the folder (``..``), is absolute,
+    holds control or bidi characters, or its body is larger than allowed. Nothing of it was
+    written; the other files of its batch are kept."""
+
+
+class AccountError(ShiliaoError):
+    """An account of the editorial app cannot be made or used: a name already taken or not
+    allowed, a password too short, an unknown user, a role that is not one."""
 
 
 class DiskFull(ShiliaoError):

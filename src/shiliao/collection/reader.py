@@ -12,7 +12,8 @@ Layout read::
       annotations.yaml      curators' notes on passages (``collection.annotations``)
       translations/*.md     translations of sources without a file of their own
       sources/**            primary sources; ``x.ext.yaml`` beside a file is its sidecar;
-                            ``x.jsonl`` + ``x.jsonl.yaml`` gives one source per line;
+                            ``x.jsonl`` + ``x.jsonl.yaml`` gives one source per line (its
+                            ``lines`` gives metadata for one line, by the line's source id);
                             ``x.pdf.en.translation.md`` is a translation of x.pdf
                             (``collection.translations``), no source
 
@@ -23,7 +24,8 @@ A JSON-lines file is read here, in the main process, so it is read line by line 
 buffer: a line longer than ``extract.max_line_bytes`` (shiliao.toml) is skipped without ever
 being held whole. A bad line (too long, not UTF-8, not JSON, not an object, a lone surrogate,
 no text) fails alone: it is listed in ``Collection.failed`` with its line number, and the other
-lines become sources as before.
+lines become sources as before. An id under the sidecar's ``lines`` that matches no line (the
+line was removed, or its key changed) is listed in ``Collection.problems``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from shiliao.collection.sidecar import (
     check_metadata,
     date_problem,
     load_sidecar,
+    override_line,
     parse_line_mapping,
     with_reliability,
 )
@@ -60,7 +63,13 @@ from shiliao.config import load_settings
 from shiliao.errors import CollectionError, SidecarError
 from shiliao.model import Annotation, Decision, Section, SourceInput, Term, Translation
 
-__all__ = ["Collection", "CollectionFile", "read_collection", "source_id_for"]
+__all__ = [
+    "DEFAULT_LINE_MAPPING",
+    "Collection",
+    "CollectionFile",
+    "read_collection",
+    "source_id_for",
+]
 
 # Bump when the way a source is read or processed changes, so every source is redone once.
 PROCESSING_VERSION = "4"
@@ -69,9 +78,10 @@ _SIDECAR_SUFFIXES = (".yaml", ".yml")
 # Any name that says it is a translation (x.txt.en.translation.md, ...translation.markdown).
 _TRANSLATION_NAME = re.compile(r"\.translation(?:\.[^.]*)?\Z", re.IGNORECASE)
 _SOURCE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
-_DEFAULT_LINE_MAPPING = LineMapping(
+DEFAULT_LINE_MAPPING = LineMapping(
     each_line={"title": "{title}", "url": "{url}", "date": "{date}"}, defaults={}
 )
+"""How a JSON-lines file without a sidecar is read (its text: ``text``, else ``content``)."""
 # An over-long line is skipped in pieces of this many bytes.
 _SKIP_BYTES = 1 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -255,15 +265,17 @@ def _jsonl_sources(
     file: CollectionFile,
     rel_to_sources: str,
     mapping: LineMapping,
-    sidecar_sha: str | None,
+    shared: str,
     max_line_bytes: int,
     failed: list[dict[str, Any]],
     problems: list[str],
 ) -> Iterator[SourceInput]:
     """The sources of a JSON-lines file, one per good line; each bad line appended to
     ``failed`` as ``{"path", "line", "reason"}``, and each line's date that is not EDTF to
-    ``problems`` (the line's source is left undated)."""
+    ``problems`` (the line's source is left undated), and so is each id of the sidecar's
+    ``lines`` that no line has."""
     keys_seen: set[str] = set()
+    unmatched = set(mapping.lines)
     with file.abspath.open("rb") as handle:
         for number, record_bytes in _read_lines(handle, max_line_bytes):
             try:
@@ -274,7 +286,7 @@ def _jsonl_sources(
                 if not record_bytes.strip():
                     continue
                 source = _line_source(
-                    file, rel_to_sources, mapping, sidecar_sha, number, record_bytes, keys_seen
+                    file, rel_to_sources, mapping, shared, number, record_bytes, keys_seen
                 )
                 if (problem := date_problem(source.metadata.get("date"))) is not None:
                     # One line's date does not fail the file, nor date its source.
@@ -291,14 +303,21 @@ def _jsonl_sources(
                     {"path": file.path, "line": number, "reason": f"line {number}: {exc}"}
                 )
                 continue
+            unmatched.discard(source.id)
             yield source
+    for source_id in sorted(unmatched):
+        # Left silent, an edit of a line whose key changed would be lost without a word.
+        problems.append(
+            f"{file.path}: its sidecar's lines: {source_id!r} is the id of no line; "
+            "give the entry the line's new id or remove it"
+        )
 
 
 def _line_source(
     file: CollectionFile,
     rel_to_sources: str,
     mapping: LineMapping,
-    sidecar_sha: str | None,
+    shared: str,
     number: int,
     record_bytes: bytes,
     keys_seen: set[str],
@@ -324,14 +343,18 @@ def _line_source(
         key = f"{key}#line:{number}"
     keys_seen.add(key)
     record_sha = hashlib.sha256(record_bytes).hexdigest()
+    source_id = source_id_for(rel_to_sources, key)
+    # After the key is taken: the sidecar's entry for the line is found by the line's id, so a
+    # url it gives cannot change that id.
+    metadata = override_line(mapping, metadata, source_id)
     return SourceInput(
-        id=source_id_for(rel_to_sources, key),
+        id=source_id,
         path=file.path,
         line=number,
         record_sha256=record_sha,
         metadata=metadata,
         text=text,
-        fingerprint=_fingerprint(record_sha, metadata, sidecar_sha),
+        fingerprint=_fingerprint(record_sha, metadata, shared),
     )
 
 
@@ -453,12 +476,16 @@ def read_collection(root: Path) -> Collection:
             sidecar_sha = sidecar_file.sha256
             sidecar = load_sidecar(_text(sidecar_path, sidecar_file.path), sidecar_file.path)
         if path.suffix.lower() == ".jsonl":
-            mapping = parse_line_mapping(sidecar, file.path) if sidecar else _DEFAULT_LINE_MAPPING
+            mapping = parse_line_mapping(sidecar, file.path) if sidecar else DEFAULT_LINE_MAPPING
             failed: list[dict[str, Any]] = []
             undated: list[str] = []
+            # What every line of the file shares, not the sidecar's bytes: a line's own entry
+            # under lines: is in its metadata, so editing one line's entry (as the editorial
+            # app does) processes that line again, not all of them.
+            shared = _fingerprint(mapping.each_line, mapping.defaults)
             collection.sources.extend(
                 _jsonl_sources(
-                    file, rel_to_sources, mapping, sidecar_sha, max_line_bytes, failed, undated
+                    file, rel_to_sources, mapping, shared, max_line_bytes, failed, undated
                 )
             )
             collection.failed += failed

@@ -16,10 +16,25 @@ Two shapes are read:
   An optional ``id`` template in ``each_line`` names the key that identifies a line across
   edits; without it the line's ``url`` is used when present, else its line number.
 
+  An optional ``lines`` maps a line's source id (``reader.source_id_for``, the id the line's
+  source has) to metadata for that line alone, over what ``each_line`` and ``defaults`` give;
+  it is what the editorial app writes when one line is edited::
+
+      lines:
+        government-work-reports-8a1711081d:
+          title_en: Report on the Work of the Government, 2016
+          date: 2016-03-05
+
+  An id that matches no line is a warning of the reader (``Collection.problems``). A line's
+  ``access`` there, like one its ``each_line`` gives, cannot loosen the ``defaults``' access
+  (both are kept, the most restrictive wins), and a line's ``collection`` there keeps it in the
+  ``defaults``' collections for their access rules.
+
 Keys are checked (``check_metadata``): a key that is not one of ``SOURCE_KEYS`` is an error
 naming the key and the file, never ignored, and so is an ``access`` that is not a level and a
 ``date`` that is not EDTF (``date_problem``); a JSON-lines line's such date is a warning and
-leaves that line's source undated.
+leaves that line's source undated, but one under ``lines`` is an error, since a person wrote it
+for that line.
 """
 
 from __future__ import annotations
@@ -42,6 +57,7 @@ __all__ = [
     "check_metadata",
     "date_problem",
     "load_sidecar",
+    "override_line",
     "parse_line_mapping",
     "with_reliability",
 ]
@@ -100,10 +116,13 @@ class LineMapping:
     Attributes:
         each_line: metadata key -> template string, field name (for ``text``) or lookup dict.
         defaults: metadata shared by every line (a line's own values win).
+        lines: a line's source id -> metadata for that line alone (``lines`` in the sidecar),
+            over what ``each_line`` and ``defaults`` give; checked, reliability normalised.
     """
 
     each_line: dict[str, Any]
     defaults: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def load_sidecar(text: str, path: str) -> dict[str, Any]:
@@ -230,14 +249,16 @@ def parse_line_mapping(data: dict[str, Any], path: str) -> LineMapping:
     """Check a JSON-lines sidecar and return its mapping.
 
     Raises:
-        SidecarError: ``each_line`` is missing or malformed, or ``text`` is not a field name.
+        SidecarError: ``each_line`` is missing or malformed, ``text`` is not a field name, or
+            an entry of ``lines`` is not a mapping of metadata that ``check_metadata`` passes
+            (its date must be EDTF) or gives an ``id``.
     """
-    unknown = sorted(set(map(str, data)) - {"each_line", "defaults"})
+    unknown = sorted(set(map(str, data)) - {"each_line", "defaults", "lines"})
     if unknown:
         raise SidecarError(
             path,
-            f"unknown key {unknown[0]!r}; a JSON-lines sidecar has each_line and defaults "
-            "(a source's metadata, access included, goes under them)",
+            f"unknown key {unknown[0]!r}; a JSON-lines sidecar has each_line, defaults and "
+            "lines (a source's metadata, access included, goes under them)",
         )
     each_line = data.get("each_line")
     if not isinstance(each_line, dict) or not each_line:
@@ -259,7 +280,37 @@ def parse_line_mapping(data: dict[str, Any], path: str) -> LineMapping:
             raise SidecarError(path, f"'each_line.{key}' lookup needs 'from' and a 'map' mapping")
         if not isinstance(value, str | dict):
             raise SidecarError(path, f"'each_line.{key}' must be a template or a lookup")
-    return LineMapping(each_line=dict(each_line), defaults=with_reliability(dict(defaults)))
+    return LineMapping(
+        each_line=dict(each_line),
+        defaults=with_reliability(dict(defaults)),
+        lines=_line_entries(data.get("lines"), path),
+    )
+
+
+def _line_entries(lines: Any, path: str) -> dict[str, dict[str, Any]]:
+    """The checked ``lines`` of a JSON-lines sidecar, by source id.
+
+    Raises:
+        SidecarError: ``lines`` is not a mapping, or an entry is not a mapping of metadata
+            ``check_metadata`` passes, or gives an ``id``.
+    """
+    if lines is None:
+        return {}
+    if not isinstance(lines, dict):
+        raise SidecarError(path, "'lines' must map a line's source id to its metadata")
+    entries: dict[str, dict[str, Any]] = {}
+    for key, entry in lines.items():
+        # YAML reads an id such as 2019 as a number; ids are text.
+        source_id = str(key)
+        if not isinstance(entry, dict):
+            raise SidecarError(path, f"'lines.{source_id}' must be a mapping of metadata")
+        if "id" in entry:
+            raise SidecarError(
+                path, f"lines: {source_id}: 'id' cannot be set here; the key is the line's id"
+            )
+        check_metadata(entry, path, f"lines: {source_id}: ")
+        entries[source_id] = with_reliability(dict(entry))
+    return entries
 
 
 def _render(template: str, record: dict[str, Any]) -> str | None:
@@ -314,10 +365,39 @@ def apply_line_mapping(
             Access.parse(metadata["access"])
         except ValueError as exc:
             raise SidecarError(path, f"line {line}: access: {exc}") from exc
-        if "access" in mapping.defaults:
-            # The file's level stays in force beside the line's: the most restrictive wins, so
-            # a line cannot loosen what its file's sidecar says.
-            metadata["file_access"] = mapping.defaults["access"]
+    _keep_file_rules(mapping, metadata, set(mapping.each_line))
+    return metadata, text
+
+
+def override_line(mapping: LineMapping, metadata: dict[str, Any], source_id: str) -> dict[str, Any]:
+    """A line's metadata with its entry in ``lines`` over it.
+
+    Args:
+        mapping: the file's mapping.
+        metadata: what ``apply_line_mapping`` gave the line.
+        source_id: the line's source id.
+
+    Returns:
+        ``metadata`` itself when ``lines`` has no entry for the line; else a new mapping with
+        the entry's values over it, ``file_access`` and ``file_collections`` set again as
+        ``apply_line_mapping`` sets them.
+    """
+    entry = mapping.lines.get(source_id)
+    if not entry:
+        return metadata
+    merged = {k: v for k, v in metadata.items() if k not in ("file_access", "file_collections")}
+    merged.update(entry)
+    _keep_file_rules(mapping, merged, set(mapping.each_line) | set(entry))
+    return merged
+
+
+def _keep_file_rules(mapping: LineMapping, metadata: dict[str, Any], own: set[str]) -> None:
+    """Keep the file's access and collections in force beside a line's own (``own``: the
+    keys the line gives itself, through ``each_line`` or ``lines``)."""
+    if "access" in own and "access" in metadata and "access" in mapping.defaults:
+        # The file's level stays in force beside the line's: the most restrictive wins, so
+        # a line cannot loosen what its file's sidecar says.
+        metadata["file_access"] = mapping.defaults["access"]
     for key in ("collection", "collections"):
         if key in mapping.defaults and metadata.get(key) != mapping.defaults[key]:
             # Likewise the collections the file's sidecar puts every line in: a collection's
@@ -325,4 +405,3 @@ def apply_line_mapping(
             metadata.setdefault("file_collections", [])
             defaults = mapping.defaults[key]
             metadata["file_collections"] += defaults if isinstance(defaults, list) else [defaults]
-    return metadata, text
