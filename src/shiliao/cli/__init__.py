@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "repair-log": ("integrity", "repair_log", "Set aside a torn last line of the log."),
     "backup": ("backup", "backup", "Write an encrypted backup (age) of an archive."),
     "restore": ("backup", "restore", "Restore a backup into a new folder and verify it."),
+    "serve": ("serve", "serve", "Run the editorial web app for a team (loopback by default)."),
+    "users": ("serve", "users_group", "Accounts of the editorial app: add, remove, passwd, list."),
 }
 
 

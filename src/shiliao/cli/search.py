@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.markup import escape
@@ -12,31 +11,6 @@ from rich.markup import escape
 from shiliao.cli.console import SafeConsole, ShiliaoCommand, public_option
 from shiliao.operations.search import open_view, search
 from shiliao.search.facets import SearchFilters, parse_year_range
-
-
-def _hit_json(hit: Any) -> dict[str, Any]:
-    """A hit as ``--json`` prints it: ``kind`` is ``"passage"``, ``"annotation"`` or
-    ``"translation"``; ``text``, ``snippet`` and ``spans`` are of what matched (for an
-    annotation or a translation, ``passage_text`` is the passage it is on)."""
-    left, match, right = hit.snippet
-    found = {
-        "kind": hit.kind,
-        "source_id": hit.source.id,
-        "title": hit.source.title,
-        "date": hit.source.date,
-        "page": hit.passage.page,
-        "paragraph": hit.passage.paragraph,
-        "passage_id": hit.passage.id,
-        "text": hit.text or hit.passage.text,
-        "snippet": left + match + right,
-        "kwic": {"left": left, "match": match, "right": right},
-        "spans": [list(span) for span in hit.spans],
-    }
-    if hit.kind != "passage":
-        found["passage_text"] = hit.passage.text
-    if hit.language:
-        found["language"] = hit.language
-    return found
 
 
 # A word that opens with a hyphen (-新疆) is a word of the query, which refuses it with its own
@@ -124,21 +98,7 @@ def search_command(
             facets=as_json or show_facets,
         )
     if as_json:
-        payload = {
-            "query": query,
-            "total": response.total,
-            "hits": [_hit_json(h) for h in response.hits],
-            "expanded_to": response.expanded_to,
-            "expansions": [
-                {"words": e.words, "terms": list(e.terms), "via": e.via}
-                for e in response.expansions
-            ],
-            "filters": response.filters.to_json() if response.filters else {},
-            "facets": {
-                name: [value.to_json() for value in values]
-                for name, values in (response.facets or {}).items()
-            },
-        }
+        payload = response.to_json()
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     out = SafeConsole(highlight=False, soft_wrap=True)

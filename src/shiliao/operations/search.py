@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from shiliao.archive import Archive, open_archive
 from shiliao.errors import SearchError
@@ -100,6 +101,31 @@ class SearchHit:
     text: str = ""
     language: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """The hit as ``shiliao search --json`` and the app's API give it: ``kind`` is
+        ``"passage"``, ``"annotation"`` or ``"translation"``; ``text``, ``snippet`` and
+        ``spans`` are of what matched (for an annotation or a translation, ``passage_text``
+        is the passage it is on)."""
+        left, match, right = self.snippet
+        found: dict[str, Any] = {
+            "kind": self.kind,
+            "source_id": self.source.id,
+            "title": self.source.title,
+            "date": self.source.date,
+            "page": self.passage.page,
+            "paragraph": self.passage.paragraph,
+            "passage_id": self.passage.id,
+            "text": self.text or self.passage.text,
+            "snippet": left + match + right,
+            "kwic": {"left": left, "match": match, "right": right},
+            "spans": [list(span) for span in self.spans],
+        }
+        if self.kind != "passage":
+            found["passage_text"] = self.passage.text
+        if self.language:
+            found["language"] = self.language
+        return found
+
 
 @dataclass(frozen=True)
 class SearchResponse:
@@ -129,6 +155,25 @@ class SearchResponse:
     def expanded_to(self) -> list[str]:
         """The glossary terms added to the query, in query order, each once."""
         return list(dict.fromkeys(t for expansion in self.expansions for t in expansion.terms))
+
+    def to_json(self) -> dict[str, Any]:
+        """The answer as ``shiliao search --json`` and the app's API give it (keys are only
+        ever added): ``query``, ``total``, ``hits`` (``SearchHit.to_json``), ``expanded_to``,
+        ``expansions``, ``filters`` and ``facets``."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "hits": [hit.to_json() for hit in self.hits],
+            "expanded_to": self.expanded_to,
+            "expansions": [
+                {"words": e.words, "terms": list(e.terms), "via": e.via} for e in self.expansions
+            ],
+            "filters": self.filters.to_json() if self.filters else {},
+            "facets": {
+                name: [value.to_json() for value in values]
+                for name, values in (self.facets or {}).items()
+            },
+        }
 
 
 def search(

@@ -1,0 +1,148 @@
+"""The JSON API (``docs/api.md``): sources, passages, search and jobs, read with the same
+session and the same permissions as the pages (any account reads; nobody logged in gets 401).
+
+Shapes are stable (keys are only ever added). Passages and search hits carry the text as the
+role may read it: for a reader or contributor, with the redactions editors decided applied
+(as the pages show it); for an editor or admin, as the source has it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from shiliao.errors import ArchiveBusy, QueryError, SearchError
+from shiliao.model import Source
+from shiliao.web.reading import archive_of, marked_passages, source_or_404
+from shiliao.web.routing import Ctx, Refused, route
+
+__all__ = ["source_json"]
+
+
+def source_json(source: Source) -> dict[str, Any]:
+    """A source as the API gives it: ``id``, ``title``, ``date``, ``date_source``, ``type``,
+    ``language``, ``status``, ``error``, ``path``, ``line``, ``file_sha256`` and ``metadata``
+    (every other field the collection gives it)."""
+    return {
+        "id": source.id,
+        "title": source.title,
+        "date": source.date,
+        "date_source": source.date_source,
+        "type": source.type,
+        "language": source.language,
+        "status": source.status,
+        "error": source.error,
+        "path": source.path,
+        "line": source.line,
+        "file_sha256": source.file_sha256,
+        "metadata": source.metadata,
+    }
+
+
+@route("GET", "/api/sources", needs="reader", api=True)
+def api_sources(ctx: Ctx) -> Response:
+    """``{"total", "sources": [source...]}``, in pages: ``?offset=0&limit=100`` (at most
+    1000)."""
+    try:
+        offset = max(0, int(ctx.request.query_params.get("offset", "0")))
+        limit = min(1000, max(1, int(ctx.request.query_params.get("limit", "100"))))
+    except ValueError as exc:
+        raise Refused(400, "offset and limit are whole numbers") from exc
+    with archive_of(ctx) as archive:
+        sources = sorted(archive.catalog.sources(), key=lambda s: s.id)
+    return JSONResponse(
+        {
+            "total": len(sources),
+            "offset": offset,
+            "sources": [source_json(s) for s in sources[offset : offset + limit]],
+        }
+    )
+
+
+@route("GET", "/api/sources/{source_id}", needs="reader", api=True)
+def api_source(ctx: Ctx) -> Response:
+    """One source (``source_json``); 404 when there is none."""
+    with archive_of(ctx) as archive:
+        return JSONResponse(source_json(source_or_404(archive, ctx.param("source_id"))))
+
+
+@route("GET", "/api/sources/{source_id}/passages", needs="reader", api=True)
+def api_passages(ctx: Ctx) -> Response:
+    """``{"source_id", "passages": [{"id", "paragraph", "page", "text"}...]}``, the text as
+    the role may read it (see the module's docstring)."""
+    with archive_of(ctx) as archive:
+        source = source_or_404(archive, ctx.param("source_id"))
+        marked = marked_passages(archive, source, ctx.can("editor"))
+    return JSONResponse(
+        {
+            "source_id": source.id,
+            "passages": [
+                {
+                    "id": m.passage.id,
+                    "paragraph": m.passage.paragraph,
+                    "page": m.passage.page,
+                    "text": "".join(piece for piece, _ in m.pieces),
+                }
+                for m in marked
+            ],
+        }
+    )
+
+
+@route("GET", "/api/search", needs="reader", api=True)
+def api_search(ctx: Ctx) -> Response:
+    """``?q=QUERY&limit=20``: the answer of ``shiliao search --json`` (``SearchResponse.
+    to_json``) over everything the team may read; a reader's or contributor's hits have the
+    decided redactions applied to their text."""
+    from shiliao.operations.search import search
+
+    query = ctx.request.query_params.get("q", "")
+    try:
+        limit = min(500, max(1, int(ctx.request.query_params.get("limit", "20"))))
+    except ValueError as exc:
+        raise Refused(400, "limit is a whole number") from exc
+    try:
+        with archive_of(ctx) as archive:
+            response = search(archive, query, limit=limit, facets=True)
+            payload = response.to_json()
+            if not ctx.can("editor"):
+                _redact_hits(archive, payload)
+    except QueryError as exc:
+        raise Refused(400, str(exc)) from exc
+    except (ArchiveBusy, SearchError) as exc:
+        raise Refused(503, f"the index is being updated; try again in a moment ({exc})") from exc
+    return JSONResponse(payload)
+
+
+def _redact_hits(archive: Any, payload: dict[str, Any]) -> None:
+    """Replace each hit's texts by the passage as a reader may read it; its snippet and spans
+    are dropped where a redaction changed the text (offsets into a text no longer shown)."""
+    texts: dict[str, dict[int, str]] = {}
+    for hit in payload["hits"]:
+        source_id = hit["source_id"]
+        if source_id not in texts:
+            source = archive.catalog.source(source_id)
+            texts[source_id] = {
+                m.passage.id: "".join(piece for piece, _ in m.pieces)
+                for m in marked_passages(archive, source, editor=False)
+            }
+        shown = texts[source_id].get(hit["passage_id"])
+        if shown is None:
+            continue
+        key = "passage_text" if hit["kind"] != "passage" else "text"
+        if hit[key] != shown:
+            hit[key] = shown
+            if key == "text":
+                hit["snippet"] = None
+                hit["kwic"] = None
+                hit["spans"] = []
+
+
+@route("GET", "/api/jobs/{job_id:int}", needs="reader", api=True)
+def api_job(ctx: Ctx) -> Response:
+    """A job of the worker (``Job.to_json``); 404 when unknown."""
+    job = ctx.app.worker.job(int(ctx.request.path_params["job_id"]))
+    if job is None:
+        raise Refused(404, "no such job")
+    return JSONResponse(job.to_json())
