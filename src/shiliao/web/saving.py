@@ -3,6 +3,7 @@ git work tree and the app was asked to commit, and the worker asked to apply the
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,18 @@ def commit(collection: Path, path: Path, author: str, message: str) -> bool:
         if inside.returncode != 0 or inside.stdout.strip() != "true":
             return False
         relative = str(path.resolve().relative_to(collection.resolve()))
+        env = dict(os.environ)
+        configured = subprocess.run(
+            ["git", "-C", str(collection), "config", "user.email"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+        if configured.returncode != 0:
+            # A server's user often has no git identity; the committer is then the app
+            # itself (the author is always the account).
+            env.setdefault("GIT_COMMITTER_NAME", "shiliao serve")
+            env.setdefault("GIT_COMMITTER_EMAIL", "shiliao-serve@shiliao.invalid")
         with editing(collection):
             subprocess.run(
                 ["git", "-C", str(collection), "add", "--", relative],
@@ -53,6 +66,7 @@ def commit(collection: Path, path: Path, author: str, message: str) -> bool:
                 capture_output=True,
                 timeout=60,
                 check=False,
+                env=env,
             )
         return done.returncode == 0
     except (OSError, ValueError, subprocess.SubprocessError):
