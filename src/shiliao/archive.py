@@ -57,7 +57,6 @@ from shiliao.log import (
     Entry,
     Log,
     canonical_json,
-    make_proof_bundle,
     open_archive_log,
     write_checkpoint,
 )
@@ -458,6 +457,10 @@ class Archive:
             its index, the audit path and the checkpoint), for the latest capture of each
             digest that the checkpoint covers.
         """
+        # Imported here: proof making pulls in the verifier and its RFC 3161 client, which
+        # opening an archive to read or search never needs.
+        from shiliao.log.verify import make_proof_bundle
+
         bundles: dict[str, bytes] = {}
         for row in self.catalog.file_versions():
             index = row["log_index"]

@@ -117,3 +117,25 @@ def test_the_sample_normalizes_fast(sample_text):
     started = time.perf_counter()
     normalize(sample_text)
     assert time.perf_counter() - started < 3.0
+
+
+def test_the_saved_tables_are_what_this_opencc_and_unicode_give() -> None:
+    """normalization.json (read instead of computing the tables in every process) holds
+    exactly what computing them gives, for the OpenCC and Unicode versions it names; with
+    other versions it is not used (and this test says to write it again)."""
+    import json
+    from pathlib import Path
+
+    import shiliao.zh.normalize as module
+
+    saved = json.loads(
+        (Path(module.__file__).with_name("normalization.json")).read_text(encoding="utf-8")
+    )
+    computed = module.compute_precomputed()
+    if saved["inputs"] != computed["inputs"]:
+        # Made from other versions: it must not be used (normalizing is then as slow as it
+        # was, and as right); `write_precomputed()` makes it again.
+        assert module._precomputed() is None
+        return
+    assert saved["t2s"] == computed["t2s"]
+    assert saved["bmp"] == computed["bmp"]

@@ -20,32 +20,25 @@ Example::
             passages = split_passages(source_id, found.pages, found.method)
 """
 
-from shiliao.extract.media import sniff_media_type
-from shiliao.extract.passages import split_passages
-from shiliao.extract.pool import Limits, extract_many
-from shiliao.extract.registry import (
-    EXTRACTORS,
-    Extractor,
-    extractor_for,
-    register_extractor,
-    unregister_extractor,
-)
-from shiliao.extract.runner import extract_bytes_inline, extract_file
-from shiliao.extract.unpack import ARCHIVE_MEDIA_TYPES, Unpacked, unpack_archive
+from shiliao.lazy import exports
 
-__all__ = [
-    "ARCHIVE_MEDIA_TYPES",
-    "EXTRACTORS",
-    "Extractor",
-    "Limits",
-    "Unpacked",
-    "extract_bytes_inline",
-    "extract_file",
-    "extract_many",
-    "extractor_for",
-    "register_extractor",
-    "sniff_media_type",
-    "split_passages",
-    "unpack_archive",
-    "unregister_extractor",
-]
+# Each name is imported from its submodule when first used (``shiliao.lazy``).
+_EXPORTS = {
+    "ARCHIVE_MEDIA_TYPES": "unpack",
+    "EXTRACTORS": "registry",
+    "Extractor": "registry",
+    "Limits": "pool",
+    "Unpacked": "unpack",
+    "extract_bytes_inline": "runner",
+    "extract_file": "runner",
+    "extract_many": "pool",
+    "extractor_for": "registry",
+    "register_extractor": "registry",
+    "sniff_media_type": "media",
+    "split_passages": "passages",
+    "unpack_archive": "unpack",
+    "unregister_extractor": "registry",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__ = exports(__name__, _EXPORTS)

@@ -47,49 +47,34 @@ archive's own operator or anyone who takes the machine (``outside``; ``shiliao v
 a time-stamping authority is what dates a checkpoint (``timestamp``).
 """
 
-from shiliao.log.checkpoint import (
-    Checkpoint,
-    sign_checkpoint,
-    stored_checkpoints,
-    verify_checkpoint,
-    write_checkpoint,
-)
-from shiliao.log.entries import Entry, canonical_json
-from shiliao.log.merkle import MerkleTree
-from shiliao.log.note import SigningKey, VerifierKey, load_or_create_key, open_note, sign_note
-from shiliao.log.store import Log, open_archive_log, repair_torn_tail
-from shiliao.log.verify import (
-    Problem,
-    VerifiedEntry,
-    make_proof_bundle,
-    verify_checkpoint_consistency,
-    verify_inclusion,
-    verify_log,
-    verify_proof_bundle,
-)
+from shiliao.lazy import exports
 
-__all__ = [
-    "Checkpoint",
-    "Entry",
-    "Log",
-    "MerkleTree",
-    "Problem",
-    "SigningKey",
-    "VerifiedEntry",
-    "VerifierKey",
-    "canonical_json",
-    "load_or_create_key",
-    "make_proof_bundle",
-    "open_archive_log",
-    "open_note",
-    "repair_torn_tail",
-    "sign_checkpoint",
-    "sign_note",
-    "stored_checkpoints",
-    "verify_checkpoint",
-    "verify_checkpoint_consistency",
-    "verify_inclusion",
-    "verify_log",
-    "verify_proof_bundle",
-    "write_checkpoint",
-]
+# Each name is imported from its submodule when first used (``shiliao.lazy``).
+_EXPORTS = {
+    "Checkpoint": "checkpoint",
+    "Entry": "entries",
+    "Log": "store",
+    "MerkleTree": "merkle",
+    "Problem": "verify",
+    "SigningKey": "note",
+    "VerifiedEntry": "verify",
+    "VerifierKey": "note",
+    "canonical_json": "entries",
+    "load_or_create_key": "note",
+    "make_proof_bundle": "verify",
+    "open_archive_log": "store",
+    "open_note": "note",
+    "repair_torn_tail": "store",
+    "sign_checkpoint": "checkpoint",
+    "sign_note": "note",
+    "stored_checkpoints": "checkpoint",
+    "verify_checkpoint": "checkpoint",
+    "verify_checkpoint_consistency": "verify",
+    "verify_inclusion": "verify",
+    "verify_log": "verify",
+    "verify_proof_bundle": "verify",
+    "write_checkpoint": "checkpoint",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__ = exports(__name__, _EXPORTS)

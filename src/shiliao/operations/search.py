@@ -14,13 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from shiliao.archive import Archive, open_archive
 from shiliao.errors import SearchError
 from shiliao.model import Passage, Source
-from shiliao.operations.publish import current_projection
-from shiliao.privacy.public import PublicProjection
 from shiliao.search.expand import Expansion, ExpansionTable, expand_query, may_expand
 from shiliao.search.facets import (
     FacetValue,
@@ -45,7 +43,10 @@ __all__ = [
     "search",
 ]
 
-ArchiveView = Archive | PublicProjection
+if TYPE_CHECKING:
+    from shiliao.privacy.public import PublicProjection
+
+ArchiveView: TypeAlias = "Archive | PublicProjection"
 """What can be searched and analysed: an archive (the team's view) or its public projection
 (what a reader of the website sees); both have ``catalog`` and ``index_path``."""
 
@@ -72,6 +73,10 @@ def open_view(archive_dir: Path, *, public: bool = False) -> Iterator[ArchiveVie
         if not public:
             yield archive
             return
+        # Imported here: the projection pulls in the site builder, seconds of imports a search
+        # of the archive itself never needs.
+        from shiliao.operations.publish import current_projection
+
         with current_projection(archive)[1] as projection:
             yield projection
 

@@ -9,19 +9,20 @@ source), ``review`` (the editors' decisions applied to the findings), ``redact``
 projection) and ``projection`` (making one).
 """
 
-from shiliao.privacy.access import AccessRules
-from shiliao.privacy.detect import DETECTOR_VERSION, detect, detect_source
-from shiliao.privacy.projection import project
-from shiliao.privacy.public import PrivacyInputs, ProjectionReport, PublicFiles, PublicProjection
+from shiliao.lazy import exports
 
-__all__ = [
-    "DETECTOR_VERSION",
-    "AccessRules",
-    "PrivacyInputs",
-    "ProjectionReport",
-    "PublicFiles",
-    "PublicProjection",
-    "detect",
-    "detect_source",
-    "project",
-]
+# Each name is imported from its submodule when first used (``shiliao.lazy``). The function
+# ``detect`` is not among them: it would be shadowed by its own module, ``privacy.detect``.
+_EXPORTS = {
+    "AccessRules": "access",
+    "DETECTOR_VERSION": "detect",
+    "PrivacyInputs": "public",
+    "ProjectionReport": "public",
+    "PublicFiles": "public",
+    "PublicProjection": "public",
+    "detect_source": "detect",
+    "project": "projection",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__ = exports(__name__, _EXPORTS)

@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 from shiliao.zh.script import is_han
 from shiliao.zh.segment import Segmenter
 
@@ -50,6 +48,10 @@ def pinyin_of(text: str) -> str:
         character, with its phrase table for polyphones) and are sometimes wrong for names and
         neutral tones: use it only where no human-written pinyin exists.
     """
+    # Imported on first use: pypinyin loads its phrase dictionary (about 0.2 s), which a
+    # command that shows no pinyin need not pay.
+    from pypinyin import Style, lazy_pinyin
+
     words: list[str] = []
     for word in _words(text):
         if word.isspace():
@@ -83,6 +85,8 @@ def pinyin_sort_key(text: str) -> tuple[tuple[str, ...], tuple[int, ...], str]:
     """
     letters: list[str] = []
     tones: list[int] = []
+    from pypinyin import Style, lazy_pinyin
+
     readings = lazy_pinyin(
         text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: list(chars)
     )

@@ -8,11 +8,18 @@ used for ranking, collocates and term analysis, where words are the unit.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
-
-import rjieba
+from types import ModuleType
+from typing import Any
 
 __all__ = ["Segmenter", "has_word", "tag_words"]
+
+
+def _rjieba() -> ModuleType:
+    """rjieba, imported on first use: it loads jieba's dictionary (about 0.1 s), which a
+    command that segments nothing (a search of the archive, ``--help``) need not pay."""
+    return importlib.import_module("rjieba")
 
 
 class Segmenter:
@@ -24,7 +31,7 @@ class Segmenter:
     """
 
     def __init__(self, words: Iterable[str] = ()) -> None:
-        self._jieba = rjieba.Jieba()
+        self._jieba: Any = _rjieba().Jieba()
         for word in words:
             if word:
                 self._jieba.add_word(word, None, None)
@@ -52,9 +59,9 @@ def tag_words(text: str) -> list[tuple[str, str]]:
     Returns:
         ``(word, tag)`` pairs in order; the words concatenate to ``text``.
     """
-    return [(word, tag) for word, tag in rjieba.tag(text)]
+    return [(word, tag) for word, tag in _rjieba().tag(text)]
 
 
 def has_word(word: str) -> bool:
     """Whether ``word`` is in jieba's dictionary."""
-    return bool(rjieba.has_word(word))
+    return bool(_rjieba().has_word(word))
