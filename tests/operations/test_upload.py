@@ -331,3 +331,25 @@ def test_a_build_after_uploads_loses_no_good_member_of_a_zip(tmp_path: Path) -> 
     (page,) = [s for s in sources if s.path == captured.saved[0]["path"]]
     assert page.metadata["url"] == "http://public.test/notice.html"
     assert page.title == "关于开展结对认亲活动的通知"
+
+
+def test_names_that_would_give_one_source_id_are_numbered(tmp_path: Path) -> None:
+    """report.txt and Report.md (or report-1.txt and "report 1.txt") give one source id, which
+    the reader refuses for the whole collection: the second is numbered, and the collection
+    still reads."""
+    import io
+
+    from shiliao.collection import read_collection
+    from shiliao.operations.upload import save_uploads
+
+    (tmp_path / "sources").mkdir()
+    files = [
+        ("report.txt", io.BytesIO("第一份".encode())),
+        ("Report.md", io.BytesIO("第二份".encode())),
+        ("report-1.txt", io.BytesIO("第三份".encode())),
+        ("report 1.txt", io.BytesIO("第四份".encode())),
+    ]
+    report = save_uploads(tmp_path, files, max_bytes=1000)
+    assert len(report.saved) == 4 and not report.refused
+    ids = [source.id for source in read_collection(tmp_path).sources]
+    assert len(ids) == len(set(ids)) == 4

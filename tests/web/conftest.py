@@ -128,7 +128,7 @@ def team(tmp_path: Path, built_small: Path) -> Iterator[Callable[..., Team]]:
             for role in ROLES:
                 accounts.add_user(role, role, PASSWORD)
             accounts.start_totp("admin")
-            secret = accounts.totp_secret("admin")
+            secret = accounts.pending_totp_secret("admin")
             accounts.confirm_totp("admin", totp_now(secret))
         app = create_app(
             ServeConfig(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 
+import pyotp
 import pytest
 
 from shiliao.operations.accounts import THROTTLE_FAILURES, Accounts
@@ -241,3 +242,82 @@ def test_a_session_ends_when_its_password_changes_or_an_admin_ends_it(team) -> N
     rows = admin.get("/admin/activity").text
     assert "user-revoke" in rows
     time.sleep(0)  # nothing to wait for: the refusal is immediate
+
+
+def test_failures_from_elsewhere_never_lock_the_owner_out_and_a_new_password_clears_them(
+    built_small, tmp_path
+) -> None:
+    import shutil
+
+    from shiliao.operations.accounts import LoginRefused
+
+    shutil.copytree(built_small / "archive", tmp_path / "archive")
+    with Accounts(tmp_path / "archive") as accounts:
+        accounts.add_user("owner", "editor", PASSWORD)
+        for _ in range(THROTTLE_FAILURES):
+            with pytest.raises(LoginRefused):
+                accounts.login("owner", "guess", None, "198.51.100.7")
+        # The attacker's address is throttled, even with the right password...
+        with pytest.raises(LoginRefused):
+            accounts.login("owner", PASSWORD, None, "198.51.100.7")
+        # ...the owner, elsewhere, is not.
+        accounts.login("owner", PASSWORD, None, "203.0.113.5")
+        accounts.set_password("owner", PASSWORD + " again")
+        accounts.login("owner", PASSWORD + " again", None, "198.51.100.7")
+
+
+def test_replacing_a_second_factor_takes_a_code_of_the_one_in_force(built_small, tmp_path) -> None:
+    import shutil
+
+    from shiliao.errors import AccountError
+    from shiliao.operations.accounts import LoginRefused
+
+    shutil.copytree(built_small / "archive", tmp_path / "archive")
+    now = [1_800_000_000.0]
+
+    def code(secret: str) -> str:
+        return pyotp.TOTP(secret).at(now[0])
+
+    with Accounts(tmp_path / "archive", clock=lambda: now[0]) as accounts:
+        accounts.add_user("boss", "admin", PASSWORD)
+        accounts.start_totp("boss")
+        first = accounts.pending_totp_secret("boss")
+        accounts.confirm_totp("boss", code(first))
+        now[0] += 30
+        with pytest.raises(AccountError, match="code of your second factor"):
+            accounts.start_totp("boss")
+        accounts.start_totp("boss", code(first))
+        # Until the new one is confirmed, the old one stays in force.
+        assert accounts.user("boss").totp
+        now[0] += 30
+        accounts.login("boss", PASSWORD, code(first), "127.0.0.1")
+        second = accounts.pending_totp_secret("boss")
+        accounts.confirm_totp("boss", code(second))
+        now[0] += 30
+        with pytest.raises(LoginRefused):
+            accounts.login("boss", PASSWORD, code(first), "127.0.0.1")
+        accounts.login("boss", PASSWORD, code(second), "127.0.0.1")
+
+
+def test_no_body_is_read_for_an_anonymous_post_and_a_form_is_small(team) -> None:
+    served = team()
+    anonymous = served.client(None)
+    anonymous.cookies.clear()
+    big = {"name": "x", "password": "y" * (3 * 1024 * 1024)}
+    assert anonymous.post("/login", data=big).status_code == 403
+    page = anonymous.get("/login").text
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    reply = anonymous.post("/login", data={**big, "csrf": token})
+    assert reply.status_code == 413
+    assert "at most 2 MiB" in reply.text
+    editor = served.client("editor")
+    notice = next(
+        s["id"]
+        for s in editor.get("/api/sources").json()["sources"]
+        if s["path"].endswith("notice.txt")
+    )
+    reply = editor.post(
+        f"/sources/{notice}/edit",
+        data={"csrf": served.csrf("editor"), "description": "长" * (1024 * 1024)},
+    )
+    assert reply.status_code == 413

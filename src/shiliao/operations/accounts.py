@@ -16,17 +16,22 @@ it alone, and it never enters a public output.
   parameters change; at least ``MIN_PASSWORD`` characters.
 - **TOTP** (RFC 6238, 30-second steps, 6 digits, SHA-1 as every authenticator app does, via
   pyotp): required for admins (an admin without a confirmed second factor can only enrol it),
-  optional for others. A code is accepted once: the step it was used in is kept, so a code
+  optional for others. A new secret waits beside the one in force until a code of it is
+  confirmed, and replacing a factor in force takes a code of the old one. A code is accepted once: the step it was used in is kept, so a code
   seen over a shoulder cannot be replayed in its 30 s.
 - **Sessions** are server-side rows keyed by the SHA-256 of a random 256-bit id (a copy of the
   database gives no usable cookie); each has its own CSRF token (synchronizer pattern, OWASP
   CSRF Cheat Sheet), an idle limit and an absolute limit, and can be revoked one by one or all
   of a user's at once (a password change or removal does so). A login always makes a new id,
   so an id planted before login is worthless after it (session fixation).
-- **Throttling**: after ``THROTTLE_FAILURES`` failed logins for one account name or from one
-  client address within ``THROTTLE_WINDOW_S``, further attempts are refused without checking
-  the password until the window has passed; the refusal reads the same for a known and an
-  unknown name.
+- **Throttling**: after ``THROTTLE_FAILURES`` failed logins for one account name from one
+  client address, or ``THROTTLE_ADDRESS_FAILURES`` from one address, within
+  ``THROTTLE_WINDOW_S``, further attempts from that address are refused without checking the
+  password until the window has passed. Failures from other addresses never lock an account's
+  owner out (anyone could keep an admin out for good otherwise), and a new password clears
+  them. The refusal reads the same for a known and an unknown name, and an unknown name is
+  checked against a hash made once, so it takes as long as a known one. At most two passwords
+  are hashed at once (Argon2id takes 64 MiB each), outside the database lock.
 - **Audit**: every change made through the app is a row (who, when, what, the values before
   and after); the archive's log gets an entry for it (``audit_entry``) that names the account
   and the target and carries keyed digests of the values, never the values themselves, so that
@@ -56,6 +61,7 @@ __all__ = [
     "ACCOUNTS_FILE",
     "MIN_PASSWORD",
     "ROLES",
+    "THROTTLE_ADDRESS_FAILURES",
     "THROTTLE_FAILURES",
     "THROTTLE_WINDOW_S",
     "Accounts",
@@ -72,7 +78,10 @@ ACCOUNTS_FILE = "accounts.db"
 ROLES = ("reader", "contributor", "editor", "admin")
 MIN_PASSWORD = 12
 THROTTLE_FAILURES = 5
+THROTTLE_ADDRESS_FAILURES = 20
 THROTTLE_WINDOW_S = 15 * 60
+# Argon2id takes 64 MiB a hash: at most this many at once, however many logins arrive.
+_HASHING_AT_ONCE = 2
 SESSION_IDLE_S = 8 * 3600
 SESSION_MAX_S = 7 * 24 * 3600
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -83,6 +92,7 @@ CREATE TABLE IF NOT EXISTS users (
     role TEXT NOT NULL,
     password TEXT NOT NULL,
     totp_secret TEXT,
+    totp_pending TEXT,
     totp_confirmed INTEGER NOT NULL DEFAULT 0,
     totp_last_step INTEGER NOT NULL DEFAULT -1,
     created TEXT NOT NULL
@@ -181,6 +191,10 @@ class AuditRow:
     log_index: int | None
 
 
+def _pair_key(name: str, address: str) -> str:
+    return f"user:{name}@{address}"
+
+
 def _now_iso() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -228,6 +242,8 @@ class Accounts:
         from argon2 import PasswordHasher
 
         self._hasher = PasswordHasher()
+        self._hashing = threading.BoundedSemaphore(_HASHING_AT_ONCE)
+        self._unknown_hash: str | None = None
 
     def close(self) -> None:
         """Close the database."""
@@ -358,27 +374,44 @@ class Accounts:
         with self._transaction() as db:
             db.execute("UPDATE users SET password = ? WHERE name = ?", (hashed, name))
             db.execute("UPDATE sessions SET revoked = 1 WHERE user = ?", (name,))
+            # A new password ends any throttling of the name: its owner can log in at once.
+            prefix = _pair_key(name, "")
+            db.execute(
+                "DELETE FROM login_failures WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+            )
 
     # The second factor
 
-    def start_totp(self, name: str) -> str:
-        """Make a new TOTP secret for an account (base32, 160 bits), not yet in force until
-        ``confirm_totp``; returns the ``otpauth://`` URI an authenticator app reads (as a QR
-        code or typed).
+    def start_totp(self, name: str, current_code: str | None = None) -> str:
+        """Make a new TOTP secret for an account (base32, 160 bits), waiting beside the one in
+        force (if any) until ``confirm_totp``; returns the ``otpauth://`` URI an authenticator
+        app reads (as a QR code or typed).
+
+        Args:
+            name: the account.
+            current_code: a code of the factor in force, needed to replace one (so that a
+                password alone, or a session left open, cannot move the factor elsewhere).
 
         Raises:
-            AccountError: no such account.
+            AccountError: no such account, or a factor is in force and ``current_code`` is
+                not one of its codes.
         """
         import pyotp
 
         self._known(name)
+        row = self._row(
+            "SELECT totp_secret, totp_confirmed, totp_last_step FROM users WHERE name = ?", name
+        )
+        step = None
+        if row is not None and row[1]:
+            step = self._code_step(row[0], current_code or "", row[2])
+            if step is None:
+                raise AccountError("give a code of your second factor in force to replace it")
         secret = pyotp.random_base32(32)
         with self._transaction() as db:
-            db.execute(
-                "UPDATE users SET totp_secret = ?, totp_confirmed = 0, totp_last_step = -1 "
-                "WHERE name = ?",
-                (secret, name),
-            )
+            db.execute("UPDATE users SET totp_pending = ? WHERE name = ?", (secret, name))
+            if step is not None:
+                db.execute("UPDATE users SET totp_last_step = ? WHERE name = ?", (step, name))
         return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name="shiliao")
 
     def _code_step(self, secret: str, code: str, last_step: int) -> int | None:
@@ -398,21 +431,23 @@ class Accounts:
         return None
 
     def confirm_totp(self, name: str, code: str) -> None:
-        """Put an account's new second factor in force once it gives a valid code.
+        """Put an account's new second factor in force, in place of the old one, once it
+        gives a valid code.
 
         Raises:
-            AccountError: no such account, no secret started, or the code is wrong.
+            AccountError: no such account, no new secret started, or the code is wrong.
         """
         self._known(name)
-        row = self._row("SELECT totp_secret, totp_last_step FROM users WHERE name = ?", name)
+        row = self._row("SELECT totp_pending FROM users WHERE name = ?", name)
         if row is None or not row[0]:
             raise AccountError("no second factor was started for this account")
-        step = self._code_step(row[0], code, row[1])
+        step = self._code_step(row[0], code, -1)
         if step is None:
             raise AccountError("that code is not the one the authenticator shows now")
         with self._transaction() as db:
             db.execute(
-                "UPDATE users SET totp_confirmed = 1, totp_last_step = ? WHERE name = ?",
+                "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, "
+                "totp_confirmed = 1, totp_last_step = ? WHERE name = ?",
                 (step, name),
             )
 
@@ -426,28 +461,33 @@ class Accounts:
         self._known(name)
         with self._transaction() as db:
             db.execute(
-                "UPDATE users SET totp_secret = NULL, totp_confirmed = 0, totp_last_step = -1 "
-                "WHERE name = ?",
+                "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_confirmed = 0, "
+                "totp_last_step = -1 WHERE name = ?",
                 (name,),
             )
             db.execute("UPDATE sessions SET revoked = 1 WHERE user = ?", (name,))
 
-    def totp_secret(self, name: str) -> str | None:
-        """The account's TOTP secret (confirmed or not), for showing it once at enrolment."""
-        row = self._row("SELECT totp_secret FROM users WHERE name = ?", name)
+    def pending_totp_secret(self, name: str) -> str | None:
+        """The account's new TOTP secret waiting for confirmation, for showing it once at
+        enrolment; None when none waits."""
+        row = self._row("SELECT totp_pending FROM users WHERE name = ?", name)
         return None if row is None else row[0]
 
     # Logging in
 
-    def _failures(self, db: sqlite3.Connection, keys: list[str], now: float) -> int:
+    @staticmethod
+    def _throttled(db: sqlite3.Connection, name: str, address: str, now: float) -> bool:
         db.execute("DELETE FROM login_failures WHERE time < ?", (now - THROTTLE_WINDOW_S,))
-        worst = 0
-        for key in keys:
-            (count,) = db.execute(
+
+        def count(key: str) -> int:
+            return db.execute(
                 "SELECT count(*) FROM login_failures WHERE key = ?", (key,)
-            ).fetchone()
-            worst = max(worst, count)
-        return worst
+            ).fetchone()[0]
+
+        return (
+            count(_pair_key(name, address)) >= THROTTLE_FAILURES
+            or count(f"address:{address}") >= THROTTLE_ADDRESS_FAILURES
+        )
 
     def login(
         self, name: str, password: str, code: str | None, address: str
@@ -472,50 +512,53 @@ class Accounts:
         from argon2.exceptions import InvalidHashError, VerificationError
 
         now = self._clock()
-        keys = [f"user:{name}", f"address:{address}"]
         refused = LoginRefused(
             "the name, password or code is not right, or there were too many attempts: "
             "wait and try again"
         )
-        with self._lock:
-            with self._transaction() as db:
-                if self._failures(db, keys, now) >= THROTTLE_FAILURES:
-                    raise refused
-                row = db.execute(
-                    "SELECT password, totp_secret, totp_confirmed, totp_last_step FROM users "
-                    "WHERE name = ?",
-                    (name,),
-                ).fetchone()
-            ok = False
-            step = None
+        with self._transaction() as db:
+            if self._throttled(db, name, address, now):
+                raise refused
+            row = db.execute(
+                "SELECT password, totp_secret, totp_confirmed, totp_last_step FROM users "
+                "WHERE name = ?",
+                (name,),
+            ).fetchone()
+        ok = False
+        with self._hashing:
+            if self._unknown_hash is None:
+                self._unknown_hash = self._hasher.hash(secrets.token_hex(16))
             try:
-                # An unknown name is checked against a throwaway hash, so that both take the
+                # An unknown name is checked against a hash made once, so that both take the
                 # same time and a timing does not tell which names exist.
-                stored = row[0] if row else self._hasher.hash(secrets.token_hex(16))
-                ok = self._hasher.verify(stored, password) and row is not None
+                ok = self._hasher.verify(row[0] if row else self._unknown_hash, password)
             except (VerificationError, InvalidHashError):
                 ok = False
+            rehash = ok and row is not None and self._hasher.check_needs_rehash(row[0])
+            new_hash = self._hasher.hash(password) if rehash else None
+        ok = ok and row is not None
+        with self._transaction() as db:
+            step = None
             if ok and row[2]:
-                step = self._code_step(row[1], code or "", row[3])
+                # Read again inside the transaction: two logins with one code cannot both pass.
+                current = db.execute(
+                    "SELECT totp_secret, totp_last_step FROM users WHERE name = ?", (name,)
+                ).fetchone()
+                step = self._code_step(current[0], code or "", current[1])
                 ok = step is not None
-            with self._transaction() as db:
-                if not ok:
-                    for key in keys:
-                        db.execute("INSERT INTO login_failures VALUES (?, ?)", (key, now))
-                else:
-                    db.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
-                    if step is not None:
-                        db.execute(
-                            "UPDATE users SET totp_last_step = ? WHERE name = ?", (step, name)
-                        )
-                    if self._hasher.check_needs_rehash(row[0]):
-                        db.execute(
-                            "UPDATE users SET password = ? WHERE name = ?",
-                            (self._hasher.hash(password), name),
-                        )
             if not ok:
-                raise refused
-            return self._open_session(name)
+                for key in (_pair_key(name, address), f"address:{address}"):
+                    db.execute("INSERT INTO login_failures VALUES (?, ?)", (key, now))
+            else:
+                db.execute("DELETE FROM login_failures WHERE key = ?", (_pair_key(name, address),))
+                if step is not None:
+                    db.execute("UPDATE users SET totp_last_step = ? WHERE name = ?", (step, name))
+                if new_hash is not None:
+                    db.execute("UPDATE users SET password = ? WHERE name = ?", (new_hash, name))
+        if not ok:
+            # Raised after the commit: the failure is counted.
+            raise refused
+        return self._open_session(name)
 
     def _open_session(self, name: str) -> tuple[str, Session]:
         session_id = secrets.token_urlsafe(32)

@@ -1146,9 +1146,26 @@ def export_metadata_csv(collection_dir: Path, source_ids: Iterable[str] | None =
         record = _find(found, source_id, collection_dir).record
         writer.writerow(
             [record.source_id, record.version]
-            + [field_text(name, record.value(name)) for name in EDITABLE_FIELDS]
+            + [_inert(field_text(name, record.value(name))) for name in EDITABLE_FIELDS]
         )
     return out.getvalue()
+
+
+# A cell a spreadsheet would run as a formula: a title "=HYPERLINK(...)" typed by anyone who
+# may edit could send the cells beside it (other titles, names) to another site when an
+# editor opens the export (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell: str) -> str:
+    """``cell`` as a spreadsheet shows it without running it: a leading apostrophe before a
+    formula's first character (``_active`` takes it off on import)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _active(cell: str) -> str:
+    """The value ``_inert`` made a cell of (an apostrophe it added is taken off)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
 
 
 def import_metadata_csv(collection_dir: Path, text: str) -> ImportReport:
@@ -1199,7 +1216,7 @@ def import_metadata_csv(collection_dir: Path, text: str) -> ImportReport:
         seen: set[str] = set()
         # Row 1 is the header, as a spreadsheet numbers rows.
         for row_number, row in enumerate(reader, start=2):
-            cells = {k: (v or "") for k, v in row.items() if k is not None}
+            cells = {k: _active(v or "") for k, v in row.items() if k is not None}
             if not any(value.strip() for value in cells.values()):
                 continue
             source_id = cells["id"].strip()

@@ -25,7 +25,7 @@ import secrets
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
@@ -34,6 +34,7 @@ import httpx
 import yaml
 
 from shiliao import capture
+from shiliao.collection.reader import source_id_for
 from shiliao.collection.writing import editing, replace_text
 from shiliao.config import load_settings
 from shiliao.errors import CaptureError, DiskFull, EditError, UploadRefused
@@ -214,10 +215,17 @@ def _fsync_folder(folder: Path) -> None:
         os.close(handle)
 
 
-def _place(temporary: Path, folder: Path, name: str, also_free: str = "") -> Path:
+def _place(
+    temporary: Path,
+    folder: Path,
+    name: str,
+    also_free: str = "",
+    id_taken: Callable[[Path], bool] | None = None,
+) -> Path:
     """Give the written ``temporary`` file its name in ``folder`` without replacing any file:
     ``name``, else ``name (2)``, ``name (3)``... (``also_free``, appended to a candidate, must
-    be free too: a sidecar's ``.yaml``). ``temporary`` is gone afterwards.
+    be free too: a sidecar's ``.yaml``; ``id_taken`` says whether the source id a candidate
+    would get is another file's). ``temporary`` is gone afterwards.
 
     Raises:
         OSError: the name cannot be made (too long once numbered, a read-only folder).
@@ -228,6 +236,8 @@ def _place(temporary: Path, folder: Path, name: str, also_free: str = "") -> Pat
         target = folder / _numbered(name, number)
         number += 1
         if also_free and os.path.lexists(str(target) + also_free):
+            continue
+        if id_taken is not None and id_taken(target):
             continue
         try:
             # A hard link fails when the name is taken, where a rename would replace the file.
@@ -253,6 +263,10 @@ class _SourceDigests:
         self.root = collection_dir
         self.by_size: dict[int, list[Path]] = {}
         self.digests: dict[Path, str] = {}
+        # The source ids the files give (``source_id_for``): two names that differ only in
+        # case, suffix or punctuation (report.txt, Report.md) give one id, which the reader
+        # refuses for the whole collection; an upload is numbered instead.
+        self.ids: set[str] = set()
         for folder, folders, files in os.walk(collection_dir / "sources"):
             # Hidden folders and files, and links, are no sources (the reader skips them).
             folders[:] = [f for f in folders if not f.startswith(".")]
@@ -262,6 +276,7 @@ class _SourceDigests:
                     continue
                 with contextlib.suppress(OSError):
                     self.by_size.setdefault(path.stat().st_size, []).append(path)
+                self.ids.add(self.source_id(path))
 
     def holder(self, sha256: str, size: int) -> Path | None:
         """A source file holding bytes of this digest and size, or None."""
@@ -276,9 +291,20 @@ class _SourceDigests:
                 return path
         return None
 
+    def source_id(self, path: Path) -> str:
+        """The source id the file at ``path`` gets from the reader."""
+        return source_id_for(
+            unicodedata.normalize("NFC", path.relative_to(self.root / "sources").as_posix())
+        )
+
+    def id_taken(self, path: Path) -> bool:
+        """Whether a file at ``path`` would get the source id of another file."""
+        return self.source_id(path) in self.ids
+
     def add(self, path: Path, sha256: str, size: int) -> None:
         self.by_size.setdefault(size, []).append(path)
         self.digests[path] = sha256
+        self.ids.add(self.source_id(path))
 
 
 @contextlib.contextmanager
@@ -401,7 +427,7 @@ def _save_one(
                 report.duplicates.append({"name": name, "same_as": _rel(holder, collection_dir)})
                 return
             try:
-                placed = _place(temporary, target_folder, file_name)
+                placed = _place(temporary, target_folder, file_name, id_taken=known.id_taken)
             except (FileExistsError, NotADirectoryError) as exc:
                 raise UploadRefused(
                     f"{_shown(name)}: a file of the collection stands where its folder would be; "

@@ -79,10 +79,17 @@ def totp(ctx: Ctx) -> Response:
     """Start a second factor (shows its QR code and secret once) or confirm it with a code."""
     accounts = ctx.app.accounts
     if ctx.field("action") == "start":
-        uri = accounts.start_totp(ctx.user)
+        try:
+            uri = accounts.start_totp(ctx.user, ctx.field("current") or None)
+        except AccountError as exc:
+            return ctx.render("account.html", status=400, enrol=None, message=str(exc))
         return ctx.render(
             "account.html",
-            enrol={"uri": uri, "svg": _qr_svg(uri), "secret": accounts.totp_secret(ctx.user)},
+            enrol={
+                "uri": uri,
+                "svg": _qr_svg(uri),
+                "secret": accounts.pending_totp_secret(ctx.user),
+            },
             message=None,
         )
     try:

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from shiliao.errors import ArchiveBusy, QueryError, SearchError
 from shiliao.model import Source
-from shiliao.web.reading import archive_of, marked_passages, source_or_404
+from shiliao.web.reading import Withheld, archive_of, marked_passages, source_or_404, withheld_for
 from shiliao.web.routing import Ctx, Refused, route
 
 __all__ = ["source_json"]
@@ -51,6 +51,9 @@ def api_sources(ctx: Ctx) -> Response:
         raise Refused(400, "offset and limit are whole numbers") from exc
     with archive_of(ctx) as archive:
         sources = sorted(archive.catalog.sources(), key=lambda s: s.id)
+        withheld = withheld_for(ctx, archive)
+    if withheld is not None:
+        sources = [withheld.source(s) for s in sources]
     return JSONResponse(
         {
             "total": len(sources),
@@ -64,7 +67,9 @@ def api_sources(ctx: Ctx) -> Response:
 def api_source(ctx: Ctx) -> Response:
     """One source (``source_json``); 404 when there is none."""
     with archive_of(ctx) as archive:
-        return JSONResponse(source_json(source_or_404(archive, ctx.param("source_id"))))
+        source = source_or_404(archive, ctx.param("source_id"))
+        withheld = withheld_for(ctx, archive)
+    return JSONResponse(source_json(withheld.source(source) if withheld else source))
 
 
 @route("GET", "/api/sources/{source_id}/passages", needs="reader", api=True)
@@ -73,7 +78,7 @@ def api_passages(ctx: Ctx) -> Response:
     the role may read it (see the module's docstring)."""
     with archive_of(ctx) as archive:
         source = source_or_404(archive, ctx.param("source_id"))
-        marked = marked_passages(archive, source, ctx.can("editor"))
+        marked = marked_passages(archive, source, withheld_for(ctx, archive))
     return JSONResponse(
         {
             "source_id": source.id,
@@ -95,7 +100,7 @@ def api_search(ctx: Ctx) -> Response:
     """``?q=QUERY&limit=20``: the answer of ``shiliao search --json`` (``SearchResponse.
     to_json``) over everything the team may read; a reader's or contributor's hits have the
     decided redactions applied to their text."""
-    from shiliao.operations.search import search
+    from shiliao.operations.search import SearchResponse, search
 
     query = ctx.request.query_params.get("q", "")
     try:
@@ -104,10 +109,14 @@ def api_search(ctx: Ctx) -> Response:
         raise Refused(400, "limit is a whole number") from exc
     try:
         with archive_of(ctx) as archive:
-            response = search(archive, query, limit=limit, facets=True)
-            payload = response.to_json()
-            if not ctx.can("editor"):
-                _redact_hits(archive, payload)
+            withheld = withheld_for(ctx, archive)
+            if withheld is not None and withheld.names(query):
+                # Nothing, not even a count: it would tell that the name is in the archive.
+                payload = SearchResponse(query=query, total=0, hits=[], facets={}).to_json()
+            else:
+                payload = search(archive, query, limit=limit, facets=True).to_json()
+                if withheld is not None:
+                    _redact_hits(withheld, payload)
     except QueryError as exc:
         raise Refused(400, str(exc)) from exc
     except (ArchiveBusy, SearchError) as exc:
@@ -115,28 +124,19 @@ def api_search(ctx: Ctx) -> Response:
     return JSONResponse(payload)
 
 
-def _redact_hits(archive: Any, payload: dict[str, Any]) -> None:
-    """Replace each hit's texts by the passage as a reader may read it; its snippet and spans
-    are dropped where a redaction changed the text (offsets into a text no longer shown)."""
-    texts: dict[str, dict[int, str]] = {}
+def _redact_hits(withheld: Withheld, payload: dict[str, Any]) -> None:
+    """Pass each hit's title and texts through ``withheld``; a hit whose matched text a
+    redaction changed loses its snippet and spans (offsets into a text no longer shown)."""
     for hit in payload["hits"]:
-        source_id = hit["source_id"]
-        if source_id not in texts:
-            source = archive.catalog.source(source_id)
-            texts[source_id] = {
-                m.passage.id: "".join(piece for piece, _ in m.pieces)
-                for m in marked_passages(archive, source, editor=False)
-            }
-        shown = texts[source_id].get(hit["passage_id"])
-        if shown is None:
-            continue
-        key = "passage_text" if hit["kind"] != "passage" else "text"
-        if hit[key] != shown:
-            hit[key] = shown
-            if key == "text":
-                hit["snippet"] = None
-                hit["kwic"] = None
-                hit["spans"] = []
+        hit["title"] = withheld.text(hit["title"])
+        if "passage_text" in hit:
+            hit["passage_text"] = withheld.text(hit["passage_text"])
+        shown = withheld.text(hit["text"])
+        if shown != hit["text"]:
+            hit["text"] = shown
+            hit["snippet"] = None
+            hit["kwic"] = None
+            hit["spans"] = []
 
 
 @route("GET", "/api/jobs/{job_id:int}", needs="reader", api=True)
@@ -145,4 +145,9 @@ def api_job(ctx: Ctx) -> Response:
     job = ctx.app.worker.job(int(ctx.request.path_params["job_id"]))
     if job is None:
         raise Refused(404, "no such job")
-    return JSONResponse(job.to_json())
+    shown = job.to_json()
+    if not ctx.can("editor"):
+        # A build's warnings quote titles and texts, a withheld name among them.
+        shown["result"] = {k: v for k, v in shown["result"].items() if k != "warnings"}
+        shown["error"] = "failed" if shown["error"] else None
+    return JSONResponse(shown)

@@ -24,8 +24,9 @@ from shiliao.web.saving import saved
 
 __all__: list[str] = []
 
-# What a contributor may not change: who may read a source is an editor's decision.
-EDITOR_FIELDS = frozenset({"access"})
+# What a contributor may not change: who may read a source is an editor's decision, and a
+# source's collections decide it too ([privacy.collections] in shiliao.toml).
+EDITOR_FIELDS = frozenset({"access", "collection"})
 
 
 def _form_changes(ctx: Ctx, record: editing.EditableRecord) -> dict[str, Any]:
@@ -160,7 +161,7 @@ def import_form(ctx: Ctx) -> Response:
     return ctx.render("import.html", report=None)
 
 
-@route("POST", "/metadata/import", needs="editor")
+@route("POST", "/metadata/import", needs="editor", files=True)
 def import_csv(ctx: Ctx) -> Response:
     """Import a CSV of metadata (the export's columns): rows that are fine are written, the
     others listed with why."""
@@ -207,7 +208,7 @@ class _Stream:
         return self._file.read(size)
 
 
-@route("POST", "/upload", needs="contributor")
+@route("POST", "/upload", needs="contributor", files=True)
 def upload(ctx: Ctx) -> Response:
     """Save uploaded files into the collection's ``sources/uploads/`` and apply them: each
     file alone is refused or kept, so one bad file loses nothing of the others."""

@@ -200,7 +200,10 @@ def essay_save(ctx: Ctx) -> Response:
     if new:
         section_id = ctx.field("section_id")
     if ctx.field("action") == "preview":
-        essay = None if new else read_essay(ctx.app.config.collection, section_id)
+        try:
+            essay = None if new else read_essay(ctx.app.config.collection, section_id)
+        except EditError as exc:
+            raise Refused(404, str(exc)) from exc
         return ctx.render(
             "essay.html", essay=essay, text=text, preview=_preview(ctx, text), conflict=None
         )

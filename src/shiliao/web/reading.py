@@ -10,6 +10,8 @@ it: they have no need to read a private name to do their work.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +26,7 @@ from shiliao.privacy.redact import Withholding, redact_text
 from shiliao.privacy.review import public_persons, review_findings
 from shiliao.web.routing import Ctx, Refused, route
 
-__all__ = ["Marked", "archive_of", "marked_passages"]
+__all__ = ["Marked", "Withheld", "archive_of", "marked_passages", "withheld_for"]
 
 PAGE_SIZE = 100
 
@@ -71,10 +73,91 @@ def _pieces(text: str, spans: list[tuple[int, int, str]]) -> tuple[tuple[str, st
     return tuple(p for p in pieces if p[0])
 
 
-def marked_passages(archive: Archive, source: Source, editor: bool) -> list[Marked]:
-    """A source's passages with their personal data marked for an editor, or with the
-    redactions an editor decided applied for anyone else (see the module's docstring)."""
+class Withheld:
+    """What a reader or contributor may not read: every string an editor decided to redact
+    (and the parts of a redacted name), in any source, applied to every string shown to them:
+    titles, metadata, annotations, search hits. Broader than the public projection, which
+    withholds a string limited to one source in that source only: in the team's app a name
+    redacted anywhere is a private name everywhere. Editors and admins get ``None`` (see
+    ``withheld_for``) and read everything.
+
+    Args:
+        strings: ``(text, kind)`` pairs to withhold.
+    """
+
+    def __init__(self, strings: list[tuple[str, str]]) -> None:
+        self._withholding = Withholding(strings)
+
+    def text(self, value: str) -> str:
+        """``value`` with each withheld string replaced by its placeholder."""
+        return redact_text(value, self._withholding.spans(value))[0] if value else value
+
+    def value(self, value: Any) -> Any:
+        """A JSON-like value with every string in it passed through ``text``."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list | tuple):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.value(v) for k, v in value.items()}
+        return value
+
+    def source(self, source: Source) -> Source:
+        """The source with its title and metadata passed through ``text``."""
+        return dataclasses.replace(
+            source, title=self.text(source.title), metadata=self.value(source.metadata)
+        )
+
+    def names(self, text: str) -> bool:
+        """Whether ``text`` holds a withheld string (a search for one finds nothing)."""
+        return bool(self._withholding.matched(text))
+
+
+_withheld_cache: dict[str, Withheld] = {}
+_withheld_lock = threading.Lock()
+
+
+def withheld_for(ctx: Ctx, archive: Archive) -> Withheld | None:
+    """What ``ctx``'s account may not read (``Withheld``), or None for an editor or admin.
+    Computed once per state of the archive and its decisions."""
+    if ctx.can("editor"):
+        return None
     catalog = archive.catalog
+    raw = catalog.get_state("privacy_inputs")
+    key = f"{catalog.content_version()}:{hash(repr(raw))}"
+    with _withheld_lock:
+        if key in _withheld_cache:
+            return _withheld_cache[key]
+    inputs = PrivacyInputs.from_json(raw)
+    review = review_findings(
+        catalog.sources(),
+        catalog.findings(),
+        inputs.decisions,
+        public_persons(inputs.people, catalog.terms()),
+    )
+    strings = [pair for entry in review.sources.values() for pair in entry.redact]
+    strings += [
+        (d.text, d.kind or "name") for d in inputs.decisions if d.decision == "redact" and d.text
+    ]
+    withheld = Withheld(strings)
+    with _withheld_lock:
+        _withheld_cache.clear()
+        _withheld_cache[key] = withheld
+    return withheld
+
+
+def marked_passages(
+    archive: Archive, source: Source, withheld: Withheld | None
+) -> list[Marked]:
+    """A source's passages with their personal data marked, for an editor (``withheld``
+    None), or with what ``withheld`` holds replaced by placeholders for anyone else (see the
+    module's docstring)."""
+    catalog = archive.catalog
+    if withheld is not None:
+        return [
+            Marked(passage, ((withheld.text(passage.text), None),))
+            for passage in catalog.passages(source.id)
+        ]
     inputs = PrivacyInputs.from_json(catalog.get_state("privacy_inputs"))
     findings = catalog.findings(source.id)
     review = review_findings(
@@ -87,19 +170,12 @@ def marked_passages(archive: Archive, source: Source, editor: bool) -> list[Mark
             unreviewed.setdefault(finding.passage_id, []).append(finding)
     marked = []
     for passage in catalog.passages(source.id):
-        redact = withholding.spans(passage.text)
-        if not editor:
-            text, _ = redact_text(passage.text, redact)
-            marked.append(Marked(passage, ((text, None),)))
-            continue
-        spans = [(s.start, s.end, "redact") for s in redact]
-        spans += [(f.char_start, f.char_end, "unreviewed") for f in unreviewed.get(passage.id, [])]
+        spans = [(s.start, s.end, "redact") for s in withholding.spans(passage.text)]
+        spans += [
+            (f.char_start, f.char_end, "unreviewed") for f in unreviewed.get(passage.id, [])
+        ]
         marked.append(Marked(passage, _pieces(passage.text, spans)))
     return marked
-
-
-def _title(source: Source) -> str:
-    return source.title or source.id
 
 
 @route("GET", "/", needs="reader")
@@ -147,7 +223,11 @@ def sources(ctx: Ctx) -> Response:
     except ValueError:
         page = 1
     with archive_of(ctx) as archive:
-        rows = [s for s in archive.catalog.sources() if not wanted or _matches(s, wanted)]
+        withheld = withheld_for(ctx, archive)
+        rows = archive.catalog.sources()
+        if withheld is not None:
+            rows = [withheld.source(s) for s in rows]
+        rows = [s for s in rows if not wanted or _matches(s, wanted)]
     rows.sort(key=lambda s: (s.date or "9999", s.id))
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return ctx.render(
@@ -174,11 +254,21 @@ def source_page(ctx: Ctx) -> Response:
     its personal data marked."""
     with archive_of(ctx) as archive:
         source = source_or_404(archive, ctx.param("source_id"))
-        passages = marked_passages(archive, source, ctx.can("editor"))
+        withheld = withheld_for(ctx, archive)
+        passages = marked_passages(archive, source, withheld)
         notes: dict[int, list[Any]] = {}
         for note in archive.catalog.annotations(source.id):
+            if withheld is not None:
+                note = dataclasses.replace(
+                    note,
+                    note=withheld.text(note.note),
+                    quote=withheld.text(note.quote) if note.quote else note.quote,
+                    tags=tuple(withheld.value(list(note.tags))),
+                )
             notes.setdefault(note.paragraph, []).append(note)
         translations = archive.catalog.translations(source.id)
+        if withheld is not None:
+            source = withheld.source(source)
     return ctx.render(
         "source.html",
         source=source,
@@ -193,7 +283,7 @@ def source_page(ctx: Ctx) -> Response:
 @route("GET", "/search", needs="reader")
 def search_page(ctx: Ctx) -> Response:
     """Search every passage the team may read (KWIC lines, as ``shiliao search``)."""
-    from shiliao.operations.search import search
+    from shiliao.operations.search import SearchResponse, search
 
     query = ctx.request.query_params.get("q", "").strip()
     response = None
@@ -202,8 +292,14 @@ def search_page(ctx: Ctx) -> Response:
     if query:
         try:
             with archive_of(ctx) as archive:
-                response = search(archive, query, limit=100, width=30)
-                rows = _hit_rows(archive, response.hits, ctx.can("editor"))
+                withheld = withheld_for(ctx, archive)
+                if withheld is not None and withheld.names(query):
+                    # A search for a withheld string finds nothing: even a count would tell
+                    # that the name is in the archive.
+                    response = SearchResponse(query=query, total=0, hits=[])
+                else:
+                    response = search(archive, query, limit=100, width=30)
+                rows = _hit_rows(archive, response.hits, withheld)
         except QueryError as exc:
             error = str(exc)
         except (ArchiveBusy, SearchError) as exc:
@@ -211,24 +307,22 @@ def search_page(ctx: Ctx) -> Response:
     return ctx.render("search.html", query=query, response=response, rows=rows, error=error)
 
 
-def _hit_rows(archive: Archive, hits: list[Any], editor: bool) -> list[dict[str, Any]]:
-    """The hits as the search page shows them: ``{"hit", "left", "match", "right"}``. For
-    anyone but an editor, a hit on a passage a decided redaction changes shows the start of
-    the passage as redacted instead of its KWIC line (which would show the withheld text)."""
-    shown: dict[str, dict[int | None, str]] = {}
+def _hit_rows(archive: Archive, hits: list[Any], withheld: Withheld | None) -> list[dict[str, Any]]:
+    """The hits as the search page shows them: ``{"hit", "source", "left", "match",
+    "right"}``. For anyone but an editor (``withheld`` given), the title is redacted, and a hit
+    whose text a redaction changes shows the start of that text redacted instead of its KWIC
+    line (which would show the withheld string)."""
     rows = []
     for hit in hits:
         left, match, right = hit.snippet
-        if not editor and hit.kind == "passage":
-            if hit.source.id not in shown:
-                shown[hit.source.id] = {
-                    m.passage.id: "".join(piece for piece, _ in m.pieces)
-                    for m in marked_passages(archive, hit.source, editor=False)
-                }
-            text = shown[hit.source.id].get(hit.passage.id, hit.passage.text)
-            if text != hit.passage.text:
-                left, match, right = text[:120], "", "…" if len(text) > 120 else ""
-        rows.append({"hit": hit, "left": left, "match": match, "right": right})
+        source = hit.source
+        if withheld is not None:
+            source = withheld.source(source)
+            text = hit.text or hit.passage.text
+            shown = withheld.text(text)
+            if shown != text:
+                left, match, right = shown[:120], "", "…" if len(shown) > 120 else ""
+        rows.append({"hit": hit, "source": source, "left": left, "match": match, "right": right})
     return rows
 
 

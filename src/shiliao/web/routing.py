@@ -28,6 +28,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from shiliao.errors import ArchiveBusy, ShiliaoError
 from shiliao.operations.accounts import ROLES, Session, allows
 
 __all__ = [
@@ -44,6 +45,9 @@ __all__ = [
 SESSION_COOKIE = "shiliao_session"
 LOGIN_COOKIE = "shiliao_login"
 _SAFE = ("GET", "HEAD")
+FORM_BYTES = 2 * 1024 * 1024
+"""The largest body of a route that takes no files (an essay's text fits many times over);
+routes that take files are held to ``ServeConfig.max_upload_bytes`` instead."""
 
 
 class Refused(Exception):
@@ -67,6 +71,8 @@ class RouteSpec:
         function: the endpoint, called as ``function(ctx)`` in a worker thread.
         api: part of the JSON API (refusals are JSON, 401 instead of a redirect).
         totp_free: usable by an admin who has not yet enrolled a second factor.
+        files: takes uploaded files (its body may be as large as the upload limit; any other
+            route's at most ``FORM_BYTES``).
     """
 
     method: str
@@ -75,6 +81,7 @@ class RouteSpec:
     function: Callable[[Ctx], Response]
     api: bool = False
     totp_free: bool = False
+    files: bool = False
 
 
 ROUTES: list[RouteSpec] = []
@@ -82,14 +89,21 @@ ROUTES: list[RouteSpec] = []
 
 
 def route(
-    method: str, path: str, *, needs: str | None, api: bool = False, totp_free: bool = False
+    method: str,
+    path: str,
+    *,
+    needs: str | None,
+    api: bool = False,
+    totp_free: bool = False,
+    files: bool = False,
 ) -> Callable[[Callable[[Ctx], Response]], Callable[[Ctx], Response]]:
-    """Declare a route (see the module's docstring); returns the function unchanged."""
+    """Declare a route (see the module's docstring and ``RouteSpec``); returns the function
+    unchanged."""
     if needs is not None and needs not in ROLES:
         raise ValueError(f"unknown role {needs!r}")
 
     def register(function: Callable[[Ctx], Response]) -> Callable[[Ctx], Response]:
-        ROUTES.append(RouteSpec(method, path, needs, function, api, totp_free))
+        ROUTES.append(RouteSpec(method, path, needs, function, api, totp_free, files))
         return function
 
     return register
@@ -189,6 +203,17 @@ def endpoint(spec: RouteSpec, app: Any) -> Callable[[Request], Any]:
                     return _refusal(spec, ctx, 403, "an admin needs a second factor first")
                 return RedirectResponse("/account", status_code=303)
         if request.method not in _SAFE:
+            if session is None and not request.cookies.get(LOGIN_COOKIE):
+                # Nothing of a body is read for someone with neither a session nor the login
+                # form's token (a flood of large anonymous POSTs costs the server nothing).
+                return _refusal(
+                    spec, ctx, 403, "the form's security token is missing or old: reload the page"
+                )
+            length = request.headers.get("content-length", "")
+            if not spec.files and (not length.isdigit() or int(length) > FORM_BYTES):
+                return _refusal(
+                    spec, ctx, 413, f"a form may be at most {FORM_BYTES // (1024 * 1024)} MiB"
+                )
             try:
                 ctx.form = await _form(request, app.form_limits)
             except Exception as exc:  # python-multipart's and Starlette's parse errors
@@ -210,6 +235,12 @@ def endpoint(spec: RouteSpec, app: Any) -> Callable[[Request], Any]:
             response = await run_in_threadpool(spec.function, ctx)
         except Refused as refused:
             response = _refusal(spec, ctx, refused.status, refused.message)
+        except ArchiveBusy as exc:
+            response = _refusal(spec, ctx, 503, f"{exc}; try again in a moment")
+        except ShiliaoError as exc:
+            # An error of shiliao's own says what is wrong and what to do (a collection file
+            # that does not read, say): the person is told, as the command line tells them.
+            response = _refusal(spec, ctx, 409, str(exc))
         finally:
             if ctx.form is not None:
                 await ctx.form.close()
