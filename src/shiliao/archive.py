@@ -505,7 +505,13 @@ def pending_captures(root: Path) -> list[dict[str, Any]]:
     folder = Path(root) / ".staging" / "captures"
     if not folder.is_dir():
         return []
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+    notes = []
+    for path in sorted(folder.glob("*.json")):
+        # A writer at work removes a note once its capture is done: one gone is no capture
+        # cut short.
+        with contextlib.suppress(FileNotFoundError):
+            notes.append(json.loads(path.read_text(encoding="utf-8")))
+    return notes
 
 
 def open_archive(

@@ -13,6 +13,7 @@ The tree::
     │   ├── BlobNotFound            no original with that digest is stored
     │   ├── IntegrityError          stored bytes do not match their digest
     │   ├── SchemaError             the database is newer than this shiliao, or damaged
+    │   ├── FileChanged             a file of the collection changed while it was being stored
     │   └── LogError                the Merkle log (log/) cannot be read, written or used
     │       ├── LogCorrupt          a line of log/entries.jsonl is malformed, out of place or torn
     │       ├── CheckpointError     a checkpoint (signed note) is malformed or does not fit the log
@@ -58,6 +59,7 @@ __all__ = [
     "EncryptedDocument",
     "ExtractError",
     "ExtractionLimit",
+    "FileChanged",
     "IntegrityError",
     "LogCorrupt",
     "LogError",
@@ -167,6 +169,11 @@ class IntegrityError(StoreError):
         self.algorithm = algorithm
         self.expected = expected
         self.found = found
+
+
+class FileChanged(StoreError):
+    """A file of the collection changed while it was being stored (an edit saved meanwhile):
+    nothing of it was kept; reading the folder again takes the new bytes."""
 
 
 class SchemaError(StoreError):

@@ -373,11 +373,16 @@ def _text(path: Path, where: str) -> str:
         ) from exc
 
 
-def read_collection(root: Path) -> Collection:
+def read_collection(root: Path, *, only: frozenset[str] | None = None) -> Collection:
     """Read a collection folder.
 
     Args:
         root: the folder; it must contain ``sources/``.
+        only: read only these source files (paths relative to the folder, as
+            ``SourceInput.path``) with their sidecars, and nothing else of the folder (no
+            essays, glossary, bibliography, decisions, translations; ids are not checked
+            against other files): to look up a few sources' records without hashing the whole
+            folder (the editorial app's saves). None reads everything.
 
     Returns:
         A ``Collection``. Files that cannot be used are listed in ``problems``, and lines of
@@ -419,6 +424,8 @@ def read_collection(root: Path) -> Collection:
             collection.problems.append(f"{_rel(path, root)}: symbolic link not followed")
             continue
         if not path.is_file() or any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if only is not None and _rel(path, root) not in only:
             continue
         if (beside := translation_beside(path.name)) is not None:
             # A translation is kept, never a source: published as one, it would show the
@@ -522,6 +529,8 @@ def read_collection(root: Path) -> Collection:
                 "give one of them an 'id' in its sidecar"
             )
         seen[source.id] = source.path + (f":{source.line}" if source.line else "")
+    if only is not None:
+        return collection
     _read_translations(collection, root, translated, keep)
 
     settings_file = root / "shiliao.toml"

@@ -272,14 +272,15 @@ def _lines_of(data: Mapping[str, Any]) -> dict[str, Any]:
     return {str(key): entry for key, entry in lines.items()} if isinstance(lines, dict) else {}
 
 
-def _records(collection_dir: Path) -> dict[str, _Found]:
-    """Every source of the folder as a record, by id.
+def _records(collection_dir: Path, only: str | None = None) -> dict[str, _Found]:
+    """Every source of the folder as a record, by id; with ``only`` (a source file's path in
+    the folder), the sources of that file alone (``read_collection(only=...)``).
 
     Raises:
         CollectionError, SidecarError, ConfigError: the folder cannot be read (as
             ``read_collection``).
     """
-    collection = read_collection(collection_dir)
+    collection = read_collection(collection_dir, only=None if only is None else frozenset({only}))
     files = {f.path: f for f in collection.files}
     # The sidecar of each file, by the file's path in lower case, as the reader finds it.
     sidecars = {
@@ -319,15 +320,18 @@ def _records(collection_dir: Path) -> dict[str, _Found]:
     return found
 
 
-def read_record(collection_dir: Path, source_id: str) -> EditableRecord:
+def read_record(collection_dir: Path, source_id: str, *, path: str | None = None) -> EditableRecord:
     """A source's metadata as it stands in the collection folder, for an editor.
 
-    The whole folder is read (``collection.read_collection``), so that the ids and the
-    effective metadata are exactly the reader's.
+    The folder is read by the reader (``collection.read_collection``), so that the ids and
+    the effective metadata are exactly the reader's: the whole folder, or, given ``path``,
+    the one file the source comes from (when the source is not there, the whole folder).
 
     Args:
         collection_dir: the collection folder.
         source_id: the source's id.
+        path: the file the source is known to come from (``Source.path``, as the archive has
+            it), or None.
 
     Returns:
         Its ``EditableRecord``.
@@ -336,8 +340,16 @@ def read_record(collection_dir: Path, source_id: str) -> EditableRecord:
         EditError: no source of the folder has that id.
         CollectionError, SidecarError, ConfigError: the folder cannot be read.
     """
-    found = _records(Path(collection_dir))
-    return _find(found, source_id, collection_dir).record
+    return _located(Path(collection_dir), source_id, path).record
+
+
+def _located(collection_dir: Path, source_id: str, path: str | None) -> _Found:
+    """The source's record, read from ``path`` alone when it is there (see ``read_record``)."""
+    if path is not None:
+        found = _records(collection_dir, only=path)
+        if source_id in found:
+            return found[source_id]
+    return _find(_records(collection_dir), source_id, collection_dir)
 
 
 def _find(found: Mapping[str, _Found], source_id: str, collection_dir: Path) -> _Found:
@@ -1027,7 +1039,12 @@ def _apply(plans: Sequence[tuple[_Found, dict[str, Any]]]) -> list[EditResult]:
 
 
 def edit_source(
-    collection_dir: Path, source_id: str, changes: Mapping[str, Any], *, base_version: str
+    collection_dir: Path,
+    source_id: str,
+    changes: Mapping[str, Any],
+    *,
+    base_version: str,
+    path: str | None = None,
 ) -> EditResult:
     """Change one source's metadata in its sidecar.
 
@@ -1038,6 +1055,8 @@ def edit_source(
             field's values; None removes the field; a list field also takes ``{"add": [...]}``
             / ``{"remove": [...]}``).
         base_version: the ``version`` of the record the editor changed (``read_record``).
+        path: the file the source is known to come from, to read that file alone (as
+            ``read_record``).
 
     Returns:
         The ``EditResult``; ``changed`` is empty, and nothing was written, when the changes
@@ -1054,8 +1073,7 @@ def edit_source(
     collection_dir = Path(collection_dir)
     checked = _checked_changes(changes)
     with editing(collection_dir):
-        found = _records(collection_dir)
-        target = _find(found, source_id, collection_dir)
+        target = _located(collection_dir, source_id, path)
         record = target.record
         if record.version != base_version:
             raise EditConflict(

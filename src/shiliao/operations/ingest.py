@@ -24,7 +24,7 @@ from shiliao.collection import Collection
 from shiliao.collection.annotations import ANNOTATIONS_FILE
 from shiliao.config import Settings
 from shiliao.containers import ContainerOpener
-from shiliao.errors import StoreError
+from shiliao.errors import FileChanged
 from shiliao.extract.media import sniff_media_type
 from shiliao.model import SourceInput
 from shiliao.operations.processing import (
@@ -156,7 +156,7 @@ def _store_files(archive: Archive, collection: Collection) -> _StoredFiles:
             media_type=stored.media_types[file.path],
         )
         if captured.sha256 != file.sha256:
-            raise StoreError(f"{file.path} changed while it was being read; run the build again")
+            raise FileChanged(f"{file.path} changed while it was being read; run the build again")
         stored.objects[file.path], stored.versions[file.path] = object_id, captured.version
         own[(object_id, file.sha256)] = captured.version
         holders.setdefault(file.sha256, (object_id, captured.version, file.path))

@@ -53,9 +53,17 @@ def _form_changes(ctx: Ctx, record: editing.EditableRecord) -> dict[str, Any]:
     return changes
 
 
-def _record(ctx: Ctx, source_id: str) -> editing.EditableRecord:
+def _known_path(ctx: Ctx, source_id: str) -> str | None:
+    """The file the archive says the source comes from, so that a save reads that file
+    alone, not the whole folder; None when the archive does not know the source yet."""
+    with archive_of(ctx) as archive:
+        source = archive.catalog.source(source_id)
+    return source.path if source is not None else None
+
+
+def _record(ctx: Ctx, source_id: str, path: str | None) -> editing.EditableRecord:
     try:
-        return editing.read_record(ctx.app.config.collection, source_id)
+        return editing.read_record(ctx.app.config.collection, source_id, path=path)
     except EditError as exc:
         raise Refused(404, str(exc)) from exc
 
@@ -63,9 +71,10 @@ def _record(ctx: Ctx, source_id: str) -> editing.EditableRecord:
 @route("GET", "/sources/{source_id}/edit", needs="contributor")
 def edit_form(ctx: Ctx) -> Response:
     """The metadata form of a source, filled with what the collection gives it now."""
-    record = _record(ctx, ctx.param("source_id"))
+    source_id = ctx.param("source_id")
     with archive_of(ctx) as archive:
-        source = archive.catalog.source(record.source_id)
+        source = archive.catalog.source(source_id)
+    record = _record(ctx, source_id, source.path if source is not None else None)
     return ctx.render(
         "edit.html",
         record=record,
@@ -79,7 +88,8 @@ def edit_form(ctx: Ctx) -> Response:
 @route("POST", "/sources/{source_id}/edit", needs="contributor")
 def edit_save(ctx: Ctx) -> Response:
     """Save a source's metadata against the version the form was given."""
-    record = _record(ctx, ctx.param("source_id"))
+    path = _known_path(ctx, ctx.param("source_id"))
+    record = _record(ctx, ctx.param("source_id"), path)
     changes = _form_changes(ctx, record)
     if not changes:
         return RedirectResponse(f"/sources/{record.source_id}", status_code=303)
@@ -89,6 +99,7 @@ def edit_save(ctx: Ctx) -> Response:
             record.source_id,
             changes,
             base_version=ctx.field("version"),
+            path=path,
         )
     except EditConflict as conflict:
         return ctx.render(

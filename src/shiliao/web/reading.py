@@ -146,9 +146,7 @@ def withheld_for(ctx: Ctx, archive: Archive) -> Withheld | None:
     return withheld
 
 
-def marked_passages(
-    archive: Archive, source: Source, withheld: Withheld | None
-) -> list[Marked]:
+def marked_passages(archive: Archive, source: Source, withheld: Withheld | None) -> list[Marked]:
     """A source's passages with their personal data marked, for an editor (``withheld``
     None), or with what ``withheld`` holds replaced by placeholders for anyone else (see the
     module's docstring)."""
@@ -171,9 +169,7 @@ def marked_passages(
     marked = []
     for passage in catalog.passages(source.id):
         spans = [(s.start, s.end, "redact") for s in withholding.spans(passage.text)]
-        spans += [
-            (f.char_start, f.char_end, "unreviewed") for f in unreviewed.get(passage.id, [])
-        ]
+        spans += [(f.char_start, f.char_end, "unreviewed") for f in unreviewed.get(passage.id, [])]
         marked.append(Marked(passage, _pieces(passage.text, spans)))
     return marked
 

@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shiliao.errors import ShiliaoError
+from shiliao.errors import FileChanged, ShiliaoError
 from shiliao.operations.accounts import Accounts
-from shiliao.operations.apply import apply_collection
+from shiliao.operations.apply import ApplyReport, apply_collection
 
 __all__ = ["Job", "Worker", "site_manifest"]
+
+# How often an application is begun again when a file changed under it.
+_RETRIES = 5
 
 
 @dataclass
@@ -174,6 +177,26 @@ class Worker:
 
         return progress
 
+    def _apply(self, job: Job) -> ApplyReport:
+        """Apply the folder; a file saved again while it was being stored is read again
+        (up to ``_RETRIES`` times): editors saving while the worker reads is the app's
+        ordinary state, not a failure."""
+        attempt = 0
+        while True:
+            try:
+                return apply_collection(
+                    self.collection,
+                    self.archive,
+                    accounts=self.accounts,
+                    workers=self.workers,
+                    progress=self._progress(job),
+                )
+            except FileChanged:
+                attempt += 1
+                if attempt > _RETRIES:
+                    raise
+                time.sleep(0.2 * attempt)
+
     def _run(self) -> None:
         while True:
             with self._lock:
@@ -184,13 +207,7 @@ class Worker:
                 job = self._queue.popleft()
                 job.state, job.started = "running", time.time()
             try:
-                applied = apply_collection(
-                    self.collection,
-                    self.archive,
-                    accounts=self.accounts,
-                    workers=self.workers,
-                    progress=self._progress(job),
-                )
+                applied = self._apply(job)
                 job.result = {
                     "processed": applied.processed,
                     "removed": applied.removed,
