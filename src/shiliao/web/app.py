@@ -237,29 +237,9 @@ def create_app(config: ServeConfig, *, start_worker: bool = True) -> Starlette:
     Raises:
         StoreError: the archive folder is missing or its accounts cannot be opened.
     """
-    from shiliao.operations.build import build
-
     accounts = Accounts(config.archive)
 
-    def publish(progress: Callable[[str, int, int], None]) -> dict[str, Any]:
-        from shiliao.web.work import site_manifest
-
-        before = site_manifest(config.site)
-        report = build(config.collection, config.archive, config.site, progress=progress)
-        after = site_manifest(config.site)
-        return {
-            "written": report.site.get("written"),
-            "pages": report.site.get("pages"),
-            "added": sorted(set(after) - set(before)),
-            "removed": sorted(set(before) - set(after)),
-            "changed": sorted(p for p in set(before) & set(after) if before[p] != after[p]),
-            "warnings": report.warnings,
-            "privacy": report.privacy,
-        }
-
-    worker = Worker(
-        config.collection, config.archive, config.site, accounts, publish, config.workers
-    )
+    worker = Worker(config.collection, config.archive, config.site, config.workers)
     env = Environment(
         loader=PackageLoader("shiliao.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),

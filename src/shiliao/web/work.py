@@ -5,24 +5,33 @@ The archive has one writer at a time (its writer lock); requests only write the 
 folder (a file rewritten atomically under the folder's edit lock) and then ask this thread to
 apply it (``operations.apply.apply_collection``). Requests to apply that arrive while one is
 waiting are the same job: ten saves in a second make one ingest, which reads every change.
+
+The work itself runs in a child process (one, kept between jobs): an ingest is Python from end
+to end, and in the server's own process it held the interpreter lock from every request while
+editors saved (page p95 600 ms under 20 editors, where reading alone gave 80 ms). Its progress
+comes back through a queue.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 from shiliao.errors import FileChanged, ShiliaoError
 from shiliao.operations.accounts import Accounts
-from shiliao.operations.apply import ApplyReport, apply_collection
+from shiliao.operations.apply import apply_collection
 
-__all__ = ["Job", "Worker", "site_manifest"]
+__all__ = ["Job", "Worker", "run_job", "site_manifest"]
 
 # How often an application is begun again when a file changed under it.
 _RETRIES = 5
@@ -69,6 +78,66 @@ class Job:
         }
 
 
+def _child_progress(queue: Any) -> Callable[[str, int, int], None]:
+    def progress(stage: str, done: int, total: int) -> None:
+        queue.put((stage, done, total))
+
+    return progress
+
+
+def run_job(
+    kind: str, collection: Path, archive: Path, site: Path, workers: int, queue: Any
+) -> dict[str, Any]:
+    """One job, in the child process: apply the folder (logging the app's audit rows) and,
+    for a ``publish``, build the site; a file saved again while it was being stored is read
+    again (up to ``_RETRIES`` times: editors saving while the worker reads is the app's
+    ordinary state, not a failure).
+
+    Returns:
+        ``{"processed", "removed", "failed", "warnings"}`` and, for a publish, ``"site"``:
+        ``{"written", "pages", "added", "removed", "changed", "warnings", "privacy"}``.
+
+    Raises:
+        ShiliaoError: as ``apply_collection`` and ``operations.build.build``.
+    """
+    progress = _child_progress(queue)
+    attempt = 0
+    with Accounts(archive) as accounts:
+        while True:
+            try:
+                applied = apply_collection(
+                    collection, archive, accounts=accounts, workers=workers, progress=progress
+                )
+                break
+            except FileChanged:
+                attempt += 1
+                if attempt > _RETRIES:
+                    raise
+                time.sleep(0.2 * attempt)
+    result: dict[str, Any] = {
+        "processed": applied.processed,
+        "removed": applied.removed,
+        "failed": applied.failed,
+        "warnings": applied.warnings,
+    }
+    if kind == "publish":
+        from shiliao.operations.build import build
+
+        before = site_manifest(site)
+        report = build(collection, archive, site, progress=progress)
+        after = site_manifest(site)
+        result["site"] = {
+            "written": report.site.get("written"),
+            "pages": report.site.get("pages"),
+            "added": sorted(set(after) - set(before)),
+            "removed": sorted(set(before) - set(after)),
+            "changed": sorted(p for p in set(before) & set(after) if before[p] != after[p]),
+            "warnings": report.warnings,
+            "privacy": report.privacy,
+        }
+    return result
+
+
 def site_manifest(site: Path) -> dict[str, str]:
     """``relative path -> sha256`` of every file of a site folder (empty when missing), to
     say what a publication changed."""
@@ -90,26 +159,13 @@ class Worker:
         collection: the collection folder.
         archive: the archive folder.
         site: the public site's folder.
-        accounts: the app's accounts (its audit rows are logged by each job).
-        publish: builds the site, called as ``publish(progress) -> dict`` (the app passes
-            ``operations.build.build`` bound to its folders); returns what to show.
         workers: files extracted at once.
     """
 
-    def __init__(
-        self,
-        collection: Path,
-        archive: Path,
-        site: Path,
-        accounts: Accounts,
-        publish: Callable[[Callable[[str, int, int], None]], dict[str, Any]],
-        workers: int = 1,
-    ) -> None:
+    def __init__(self, collection: Path, archive: Path, site: Path, workers: int = 1) -> None:
         self.collection = collection
         self.archive = archive
         self.site = site
-        self.accounts = accounts
-        self._publish = publish
         self.workers = workers
         self._jobs: dict[int, Job] = {}
         self._queue: deque[Job] = deque()
@@ -117,6 +173,8 @@ class Worker:
         self._stopping = False
         self._next = 1
         self._thread = threading.Thread(target=self._run, name="shiliao-writer", daemon=True)
+        self._pool: ProcessPoolExecutor | None = None
+        self._manager: Any = None
 
     def start(self) -> None:
         """Start the thread."""
@@ -124,12 +182,16 @@ class Worker:
 
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the running job (queued ones are dropped: the folder still holds their
-        changes, and the next start applies them) and stop."""
+        changes, and the next start applies them), stop, and end the child process."""
         with self._lock:
             self._stopping = True
             self._queue.clear()
             self._lock.notify_all()
         self._thread.join(timeout)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._manager is not None:
+            self._manager.shutdown()
 
     def submit(self, kind: str, by: str) -> Job:
         """Ask for an ``apply`` or a ``publish``; an ``apply`` while one is queued is that
@@ -171,31 +233,28 @@ class Worker:
                 self._lock.wait(left)
         return True
 
-    def _progress(self, job: Job) -> Callable[[str, int, int], None]:
-        def progress(stage: str, done: int, total: int) -> None:
-            job.stage, job.done, job.total = stage, done, total
-
-        return progress
-
-    def _apply(self, job: Job) -> ApplyReport:
-        """Apply the folder; a file saved again while it was being stored is read again
-        (up to ``_RETRIES`` times): editors saving while the worker reads is the app's
-        ordinary state, not a failure."""
-        attempt = 0
+    def _in_child(self, job: Job) -> dict[str, Any]:
+        """Run ``run_job`` in the child process (started on first use, again after a crash),
+        copying its progress into ``job`` as it comes."""
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._manager = context.Manager()
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        queue = self._manager.Queue()
+        future = self._pool.submit(
+            run_job, job.kind, self.collection, self.archive, self.site, self.workers, queue
+        )
         while True:
             try:
-                return apply_collection(
-                    self.collection,
-                    self.archive,
-                    accounts=self.accounts,
-                    workers=self.workers,
-                    progress=self._progress(job),
-                )
-            except FileChanged:
-                attempt += 1
-                if attempt > _RETRIES:
-                    raise
-                time.sleep(0.2 * attempt)
+                job.stage, job.done, job.total = queue.get(timeout=0.2)
+            except Empty:
+                if future.done():
+                    break
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            self._pool = None
+            raise ShiliaoError(f"the worker process ended unexpectedly ({exc})") from exc
 
     def _run(self) -> None:
         while True:
@@ -207,15 +266,7 @@ class Worker:
                 job = self._queue.popleft()
                 job.state, job.started = "running", time.time()
             try:
-                applied = self._apply(job)
-                job.result = {
-                    "processed": applied.processed,
-                    "removed": applied.removed,
-                    "failed": applied.failed,
-                    "warnings": applied.warnings,
-                }
-                if job.kind == "publish":
-                    job.result["site"] = self._publish(self._progress(job))
+                job.result = self._in_child(job)
                 state, error = "done", None
             except ShiliaoError as exc:
                 state, error = "failed", str(exc)
