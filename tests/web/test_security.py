@@ -321,3 +321,19 @@ def test_no_body_is_read_for_an_anonymous_post_and_a_form_is_small(team) -> None
         data={"csrf": served.csrf("editor"), "description": "长" * (1024 * 1024)},
     )
     assert reply.status_code == 413
+
+
+def test_the_api_answers_in_json_even_when_refusing(team) -> None:
+    served = team()
+    editor = served.client("editor")
+    for reply, status in (
+        (editor.get("/api/no-such-route"), 404),
+        (editor.post("/api/sources", data={"csrf": served.csrf("editor")}), 405),
+        (editor.get("/api/sources", params={"limit": 0}), 400),
+        (editor.get("/api/sources", params={"offset": -5}), 400),
+        (editor.get("/api/search", params={"q": "民族团结", "limit": -1}), 400),
+    ):
+        assert reply.status_code == status
+        assert reply.json()["status"] == status
+    every = editor.get("/api/search", params={"q": "民族团结", "limit": 0}).json()
+    assert every["total"] == len(every["hits"]) > 0

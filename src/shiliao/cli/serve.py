@@ -65,7 +65,13 @@ def _is_loopback(host: str) -> bool:
     type=click.IntRange(1, 1 << 20),
     help="The largest request (a batch of uploads), in MiB.",
 )
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Files extracted at once when saves and uploads are applied to the archive.",
+)
 @click.option(
     "--git",
     is_flag=True,

@@ -71,7 +71,13 @@ def _qr_svg(uri: str) -> str:
 @route("GET", "/account", needs="reader", totp_free=True)
 def account(ctx: Ctx) -> Response:
     """One's account: change the password; enrol a second factor (an admin must)."""
-    return ctx.render("account.html", enrol=None, message=None)
+    enrolled = ctx.request.query_params.get("enrolled") == "1" and ctx.session.user.totp
+    message = (
+        "The second factor is in force. Log in next time with a new code (each code works once)."
+        if enrolled
+        else None
+    )
+    return ctx.render("account.html", enrol=None, message=message)
 
 
 @route("POST", "/account/totp", needs="reader", totp_free=True)
@@ -95,9 +101,23 @@ def totp(ctx: Ctx) -> Response:
     try:
         accounts.confirm_totp(ctx.user, ctx.field("code"))
     except AccountError as exc:
-        return ctx.render("account.html", status=400, enrol=None, message=str(exc))
+        pending = accounts.pending_totp_secret(ctx.user)
+        # The secret being enrolled stays on the page, so the next code can be typed.
+        enrol = None
+        if pending:
+            uri = pyotp_uri(ctx.user, pending)
+            enrol = {"uri": uri, "svg": _qr_svg(uri), "secret": pending}
+        return ctx.render("account.html", status=400, enrol=enrol, message=str(exc))
     accounts.audit(ctx.user, "second-factor", ctx.user, None, {"enrolled": True})
-    return ctx.render("account.html", enrol=None, message="The second factor is in force.")
+    # A new page, read with the session as it is now (with its second factor).
+    return RedirectResponse("/account?enrolled=1", status_code=303)
+
+
+def pyotp_uri(name: str, secret: str) -> str:
+    """The ``otpauth://`` URI of a TOTP secret, as ``Accounts.start_totp`` gives it."""
+    import pyotp
+
+    return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name="shiliao")
 
 
 @route("POST", "/account/password", needs="reader")

@@ -45,10 +45,12 @@ def api_sources(ctx: Ctx) -> Response:
     """``{"total", "sources": [source...]}``, in pages: ``?offset=0&limit=100`` (at most
     1000)."""
     try:
-        offset = max(0, int(ctx.request.query_params.get("offset", "0")))
-        limit = min(1000, max(1, int(ctx.request.query_params.get("limit", "100"))))
+        offset = int(ctx.request.query_params.get("offset", "0"))
+        limit = int(ctx.request.query_params.get("limit", "100"))
     except ValueError as exc:
         raise Refused(400, "offset and limit are whole numbers") from exc
+    if offset < 0 or not 1 <= limit <= 1000:
+        raise Refused(400, "offset is at least 0, and limit from 1 to 1000")
     with archive_of(ctx) as archive:
         sources = sorted(archive.catalog.sources(), key=lambda s: s.id)
         withheld = withheld_for(ctx, archive)
@@ -97,16 +99,18 @@ def api_passages(ctx: Ctx) -> Response:
 
 @route("GET", "/api/search", needs="reader", api=True)
 def api_search(ctx: Ctx) -> Response:
-    """``?q=QUERY&limit=20``: the answer of ``shiliao search --json`` (``SearchResponse.
+    """``?q=QUERY&limit=20`` (0: every hit): the answer of ``shiliao search --json`` (``SearchResponse.
     to_json``) over everything the team may read; a reader's or contributor's hits have the
     decided redactions applied to their text."""
     from shiliao.operations.search import SearchResponse, search
 
     query = ctx.request.query_params.get("q", "")
     try:
-        limit = min(500, max(1, int(ctx.request.query_params.get("limit", "20"))))
+        limit = int(ctx.request.query_params.get("limit", "20"))
     except ValueError as exc:
         raise Refused(400, "limit is a whole number") from exc
+    if limit < 0:
+        raise Refused(400, "limit is 0 (every hit) or more")
     try:
         with archive_of(ctx) as archive:
             withheld = withheld_for(ctx, archive)
@@ -114,7 +118,7 @@ def api_search(ctx: Ctx) -> Response:
                 # Nothing, not even a count: it would tell that the name is in the archive.
                 payload = SearchResponse(query=query, total=0, hits=[], facets={}).to_json()
             else:
-                payload = search(archive, query, limit=limit, facets=True).to_json()
+                payload = search(archive, query, limit=limit or None, facets=True).to_json()
                 if withheld is not None:
                     _redact_hits(withheld, payload)
     except QueryError as exc:

@@ -30,7 +30,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -269,7 +269,11 @@ def create_app(config: ServeConfig, *, start_worker: bool = True) -> Starlette:
     routes.append(Mount("/site", StaticFiles(directory=config.site, html=True), name="site"))
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return PlainTextResponse("not found", status_code=404)
+        status = getattr(exc, "status_code", 404)
+        what = "not found" if status == 404 else "method not allowed"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": what, "status": status}, status_code=status)
+        return PlainTextResponse(what, status_code=status)
 
     async def failed(request: Request, exc: Exception) -> Response:
         return PlainTextResponse(
@@ -301,7 +305,7 @@ def create_app(config: ServeConfig, *, start_worker: bool = True) -> Starlette:
 
     app = Starlette(
         routes=routes,
-        exception_handlers={404: not_found, 500: failed},
+        exception_handlers={404: not_found, 405: not_found, 500: failed},
         lifespan=lifespan,
     )
     app.state.web = web
