@@ -219,6 +219,15 @@ class _Stream:
         return self._file.read(size)
 
 
+def _received(ctx: Ctx, action: str, report: Any) -> Response:
+    """The page after an upload or a capture: each file saved is audited and the last job
+    that applies them is linked."""
+    job = None
+    for item in report.saved:
+        job = saved(ctx, action, item["path"], None, recorded(item), None)
+    return ctx.render("upload.html", report=report, job=job)
+
+
 @route("POST", "/upload", needs="contributor", files=True)
 def upload(ctx: Ctx) -> Response:
     """Save uploaded files into the collection's ``sources/uploads/`` and apply them: each
@@ -235,10 +244,7 @@ def upload(ctx: Ctx) -> Response:
     report = save_uploads(
         ctx.app.config.collection, files, max_bytes=ctx.app.config.max_upload_bytes
     )
-    job = None
-    for item in report.saved:
-        job = saved(ctx, "upload", item["path"], None, recorded(item), None)
-    return ctx.render("upload.html", report=report, job=job)
+    return _received(ctx, "upload", report)
 
 
 @route("POST", "/capture", needs="contributor")
@@ -253,10 +259,7 @@ def capture(ctx: Ctx) -> Response:
         report = capture_url(ctx.app.config.collection, url)
     except (CaptureError, EditError) as exc:
         raise Refused(400, str(exc)) from exc
-    job = None
-    for item in report.saved:
-        job = saved(ctx, "capture", item["path"], None, recorded(item), None)
-    return ctx.render("upload.html", report=report, job=job)
+    return _received(ctx, "capture", report)
 
 
 @route("POST", "/sources/{source_id}/annotate", needs="contributor")
